@@ -1,0 +1,28 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Team } from '../../teams/entities/team.entity';
+
+export type AgentStatus = 'active' | 'paused' | 'archived';
+export const AGENT_STATUSES: AgentStatus[] = ['active', 'paused', 'archived'];
+
+/** How the agent produces replies. Later issues add `openai` and `http`; secrets inside are encrypted. */
+export interface AgentRuntime {
+  type: string;
+  [key: string]: unknown;
+}
+
+@Entity('agent')
+@Index(['teamId', 'slug'], { unique: true })
+@Index(['teamId', 'createdAt'])
+export class Agent {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column('uuid') teamId: string;
+  @Column({ type: 'varchar', length: 200 }) name: string;
+  @Column({ type: 'varchar', length: 100 }) slug: string;
+  @Column({ type: 'text', nullable: true }) description: string | null;
+  @Column({ type: 'enum', enum: AGENT_STATUSES, enumName: 'agent_status', default: 'active' }) status: AgentStatus;
+  @Column({ type: 'jsonb' }) runtime: AgentRuntime;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
+
+  @ManyToOne(() => Team, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'team_id' }) team?: Team;
+}

@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { parseArgs } from 'node:util';
+import { AppModule } from './app.module';
+import { AdminBootstrapService } from './auth/bootstrap-admin.service';
+import { ConfigError, loadConfig } from './config/load-config';
+import { prepareDatabase } from './database/prepare-database';
+
+const USAGE = `usage: npm run cli -- <command> [options]
+
+commands:
+  create-admin --email E --password P [--team NAME]   create the first user (owner of team NAME when given)
+`;
+
+async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (!command || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = Object.assign(loadConfig(), { role: 'api' as const });
+  // The CLI runs no HTTP server and no workers; it only needs the services.
+  Object.defineProperty(config, 'runsWorker', { value: false });
+  Object.defineProperty(config, 'runsHttp', { value: false });
+  await prepareDatabase(config);
+  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+  try {
+    switch (command) {
+      case 'create-admin': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { email: { type: 'string' }, password: { type: 'string' }, team: { type: 'string' } },
+        });
+        if (!values.email || !/^[^@\s]+@[^@\s]+$/.test(values.email)) throw new UsageError('--email is required (an email address)');
+        if (!values.password || values.password.length < 8) throw new UsageError('--password is required (at least 8 characters)');
+        const r = await ctx.get(AdminBootstrapService).createAdmin(values.email, values.password, values.team);
+        console.log(
+          r.created
+            ? `created user ${r.email} (${r.userId})${r.teamId ? `, owner of team "${values.team}" (${r.teamId})` : ''}`
+            : `user ${r.email} already exists (${r.userId}); nothing changed`,
+        );
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } finally {
+    await ctx.close();
+  }
+}
+
+class UsageError extends Error {}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((e: unknown) => {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      console.error(`${e.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });

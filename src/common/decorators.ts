@@ -1,0 +1,34 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Request } from 'express';
+
+export const IS_PUBLIC = 'switchboard:isPublic';
+/** Marks a route as reachable without a JWT (login, health, inbound platform webhooks). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+
+export type TeamRole = 'owner' | 'admin' | 'member';
+export const TEAM_ROLES: TeamRole[] = ['owner', 'admin', 'member'];
+export const ROLES = 'switchboard:roles';
+/** Team roles allowed on a route under /teams/:teamId (default: any member). */
+export const Roles = (...roles: TeamRole[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES, roles);
+/** Shorthand for the write routes: owners and admins. */
+export const TeamWrite = (): MethodDecorator & ClassDecorator => Roles('owner', 'admin');
+
+export interface AuthUser {
+  id: string;
+  email: string;
+}
+export interface TeamMembershipContext {
+  teamId: string;
+  role: TeamRole;
+}
+export type AuthedRequest = Request & { user?: AuthUser; membership?: TeamMembershipContext; id?: string };
+
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
+  const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+  return req.user as AuthUser;
+});
+
+export const CurrentMembership = createParamDecorator((_: unknown, ctx: ExecutionContext): TeamMembershipContext => {
+  const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+  return req.membership as TeamMembershipContext;
+});

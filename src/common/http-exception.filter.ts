@@ -1,0 +1,56 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Response } from 'express';
+import { AuthedRequest } from './decorators';
+import { DomainError, ERROR_STATUS } from './errors';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: unknown;
+  requestId?: string;
+}
+
+/** One error shape for every route: {statusCode, error, message, details?, requestId}. */
+@Catch()
+export class GlobalExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<AuthedRequest>();
+    const body = this.toBody(exception);
+    body.requestId = req?.id !== undefined ? String(req.id) : undefined;
+    if (body.statusCode >= 500) {
+      this.logger.error({ err: exception, requestId: body.requestId }, 'unhandled error');
+    }
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      const statusCode = ERROR_STATUS[exception.code];
+      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: exception.message, details: exception.details };
+    }
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const response = exception.getResponse();
+      let message = exception.message;
+      if (typeof response === 'object' && response !== null && 'message' in response) {
+        const m = (response as { message: unknown }).message;
+        message = Array.isArray(m) ? m.join('; ') : String(m);
+      }
+      if (statusCode === HttpStatus.TOO_MANY_REQUESTS) message = 'Too many requests; try again later';
+      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+    }
+    const status = (exception as { status?: unknown })?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      // body-parser errors (payload too large, bad encoding) carry a status and a safe message
+      return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: (exception as Error).message };
+    }
+    return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
+  }
+}

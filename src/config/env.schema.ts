@@ -1,0 +1,46 @@
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+// Reads the raw value: implicit conversion would already have turned "false" into true.
+const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown => {
+  const value = obj[key];
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const dbUrl = { protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true };
+const redisUrl = { protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true };
+const httpUrl = { protocols: ['http', 'https'], require_tld: false, require_protocol: true };
+
+/**
+ * Every environment variable Switchboard reads, with its rule. Validated once at boot;
+ * a bad value stops startup with a message naming the variable.
+ */
+export class EnvSchema {
+  @IsIn(['development', 'production', 'test']) NODE_ENV: 'development' | 'production' | 'test' = 'development';
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
+  @IsIn(['all', 'api', 'worker']) ROLE: 'all' | 'api' | 'worker' = 'all';
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: string = 'info';
+
+  @IsUrl(dbUrl) DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/switchboard';
+  @Transform(toBool) @IsBoolean() MIGRATIONS_RUN: boolean = true;
+  @IsUrl(redisUrl) REDIS_URL: string = 'redis://127.0.0.1:6379';
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/) BULLMQ_PREFIX: string = 'sb';
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' }) JWT_SECRET?: string;
+  @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRES_IN must be seconds or a number with s, m, h or d (e.g. 3600, 15m, 1h)' })
+  JWT_EXPIRES_IN = '1h';
+  @IsString() JWT_ISSUER: string = 'switchboard';
+  @IsOptional() @IsString() ENCRYPTION_KEYS?: string;
+
+  @IsOptional() @IsUrl(httpUrl) PUBLIC_BASE_URL?: string;
+  @IsOptional() @IsEmail() ADMIN_EMAIL?: string;
+  @IsOptional() @IsString() @MinLength(8, { message: 'ADMIN_PASSWORD must be at least 8 characters' }) ADMIN_PASSWORD?: string;
+  @IsString() ADMIN_TEAM: string = 'Default';
+  @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_LIMIT: number = 10;
+  @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_TTL_S: number = 60;
+  @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS: number = 25000;
+  @IsString() DATA_DIR: string = '.data';
+}

@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './load-config';
+
+const KEY = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
+const base = { NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40), ENCRYPTION_KEYS: KEY };
+
+function problems(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(base);
+    expect(c.database.url).toBe('postgres://postgres@127.0.0.1:5432/switchboard');
+    expect(c.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(c.port).toBe(3000);
+    expect(c.role).toBe('all');
+    expect(c.runsHttp && c.runsWorker).toBe(true);
+    expect(c.database.migrationsRun).toBe(true);
+    expect(c.auth.jwtExpiresInSeconds).toBe(3600);
+    expect(c.publicBaseUrl).toBe('http://localhost:3000');
+  });
+
+  it('converts types and roles', () => {
+    const c = loadConfig({ ...base, PORT: '8080', ROLE: 'worker', MIGRATIONS_RUN: 'false', JWT_EXPIRES_IN: '15m', PUBLIC_BASE_URL: 'https://sb.example.com/' });
+    expect(c).toMatchObject({ port: 8080, role: 'worker', publicBaseUrl: 'https://sb.example.com' });
+    expect(c.runsHttp).toBe(false);
+    expect(c.database.migrationsRun).toBe(false);
+    expect(c.auth.jwtExpiresInSeconds).toBe(900);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['ROLE', 'both'],
+    ['DATABASE_URL', 'mysql://x/y'],
+    ['REDIS_URL', 'not a url'],
+    ['JWT_EXPIRES_IN', 'soon'],
+    ['JWT_SECRET', 'short'],
+    ['LOG_LEVEL', 'loud'],
+    ['MIGRATIONS_RUN', 'maybe'],
+  ])('names %s when it is bad', (name, value) => {
+    expect(problems({ ...base, [name]: value })).toContain(name);
+  });
+
+  it('names the key id of an encryption key that is not 32 bytes, without printing it', () => {
+    const short = Buffer.alloc(16, 9).toString('base64');
+    const msg = problems({ ...base, ENCRYPTION_KEYS: `${KEY},old2:${short}` });
+    expect(msg).toContain('old2');
+    expect(msg).not.toContain(short);
+  });
+
+  it('requires secrets in production and names them', () => {
+    const msg = problems({ NODE_ENV: 'production' });
+    expect(msg).toContain('JWT_SECRET');
+    expect(msg).toContain('ENCRYPTION_KEYS');
+  });
+
+  it('outside production generates missing secrets once into the data dir and reuses them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+    const first = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir });
+    const second = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir });
+    expect(first.auth.jwtSecret).toHaveLength(64);
+    expect(second.auth.jwtSecret).toBe(first.auth.jwtSecret);
+    expect(second.encryptionKeys).toBe(first.encryptionKeys);
+    const file = JSON.parse(readFileSync(join(dir, 'dev-secrets.json'), 'utf8'));
+    expect(Object.keys(file).sort()).toEqual(['ENCRYPTION_KEYS', 'JWT_SECRET']);
+  });
+
+  it('ADMIN_EMAIL and ADMIN_PASSWORD go together', () => {
+    expect(problems({ ...base, ADMIN_EMAIL: 'a@example.com' })).toContain('ADMIN_PASSWORD');
+    expect(loadConfig({ ...base, ADMIN_EMAIL: 'a@example.com', ADMIN_PASSWORD: 'long-enough' }).bootstrapAdmin).toEqual({
+      email: 'a@example.com',
+      password: 'long-enough',
+      team: 'Default',
+    });
+  });
+});

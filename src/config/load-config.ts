@@ -1,0 +1,110 @@
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseKeyring } from '../crypto/credential-cipher';
+import { AppConfig } from './app-config';
+import { EnvSchema } from './env.schema';
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Secrets that have no safe default. Generated once (outside production) so a first `npm start` just works. */
+const GENERATED_SECRETS = ['JWT_SECRET', 'ENCRYPTION_KEYS'] as const;
+type DevSecrets = Partial<Record<(typeof GENERATED_SECRETS)[number], string>>;
+
+function flatten(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`)));
+}
+
+function generateSecret(name: (typeof GENERATED_SECRETS)[number]): string {
+  return name === 'JWT_SECRET' ? randomBytes(48).toString('base64url') : `dev1:${randomBytes(32).toString('base64')}`;
+}
+
+/** Reads (or creates) the git-ignored dev secrets file; in tests nothing is written. */
+function devSecrets(env: EnvSchema, missing: (typeof GENERATED_SECRETS)[number][]): DevSecrets {
+  if (env.NODE_ENV === 'test') return Object.fromEntries(missing.map((n) => [n, generateSecret(n)]));
+  const file = join(env.DATA_DIR, 'dev-secrets.json');
+  const stored: DevSecrets = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DevSecrets) : {};
+  let changed = false;
+  for (const name of missing) {
+    if (!stored[name]) {
+      stored[name] = generateSecret(name);
+      changed = true;
+    }
+  }
+  if (changed) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  }
+  return stored;
+}
+
+export function parseDurationSeconds(value: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(value);
+  if (!m) throw new ConfigError([`JWT_EXPIRES_IN: cannot parse "${value}"`]);
+  const mult = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * mult;
+}
+
+/**
+ * Validates the environment and builds the typed configuration. The only place that reads process.env.
+ * Throws ConfigError naming every bad or missing variable.
+ */
+export function loadConfig(source: Env = process.env): AppConfig {
+  const raw: Env = {};
+  for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') raw[k] = v;
+  const env = plainToInstance(EnvSchema, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const problems = flatten(validateSync(env, { whitelist: false }));
+  if (problems.length) throw new ConfigError(problems);
+
+  const missing = GENERATED_SECRETS.filter((n) => !env[n]);
+  if (missing.length) {
+    if (env.NODE_ENV === 'production') {
+      throw new ConfigError(missing.map((n) => `${n} is required when NODE_ENV=production`));
+    }
+    const generated = devSecrets(env, [...missing]);
+    for (const n of missing) env[n] = generated[n];
+  }
+  try {
+    parseKeyring(env.ENCRYPTION_KEYS as string);
+  } catch (e) {
+    throw new ConfigError([(e as Error).message]);
+  }
+  if ((env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) || (!env.ADMIN_EMAIL && env.ADMIN_PASSWORD)) {
+    throw new ConfigError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
+  }
+
+  const config = new AppConfig();
+  Object.assign(config, {
+    env: env.NODE_ENV,
+    role: env.ROLE,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    dataDir: env.DATA_DIR,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    database: { url: env.DATABASE_URL, migrationsRun: env.MIGRATIONS_RUN },
+    redis: { url: env.REDIS_URL, prefix: env.BULLMQ_PREFIX },
+    auth: {
+      jwtSecret: env.JWT_SECRET as string,
+      jwtExpiresInSeconds: parseDurationSeconds(env.JWT_EXPIRES_IN),
+      jwtIssuer: env.JWT_ISSUER,
+      loginRateLimit: env.LOGIN_RATE_LIMIT,
+      loginRateTtlSeconds: env.LOGIN_RATE_TTL_S,
+    },
+    encryptionKeys: env.ENCRYPTION_KEYS as string,
+    bootstrapAdmin:
+      env.ADMIN_EMAIL && env.ADMIN_PASSWORD
+        ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, team: env.ADMIN_TEAM }
+        : undefined,
+  } satisfies Partial<AppConfig>);
+  return config;
+}

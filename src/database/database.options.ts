@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
+import { AppConfig } from '../config/app-config';
+
+const root = join(__dirname, '..', '..');
+const ext = __filename.endsWith('.ts') ? 'ts' : 'js';
+
+/** One definition shared by the app, the TypeORM CLI, the migration tools and the tests. Never `synchronize`. */
+export function dataSourceOptions(config: Pick<AppConfig, 'database'>, overrides: { url?: string } = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: overrides.url ?? config.database.url,
+    entities: [join(root, 'src', '**', 'entities', `*.entity.${ext}`)],
+    migrations: [join(root, 'migrations', `*.${ext}`)],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    namingStrategy: new SnakeNamingStrategy(),
+    uuidExtension: 'pgcrypto',
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: 20, application_name: 'switchboard' },
+  };
+}

@@ -1,0 +1,57 @@
+import { Module } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from '../config/app-config';
+
+/** Paths pino removes from every log line: credentials in headers and in bodies, wherever they appear. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-telegram-bot-api-secret-token"]',
+  'req.headers["x-slack-signature"]',
+  'req.headers["x-hub-signature-256"]',
+  'req.headers["x-hub-signature"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.passwordHash',
+  '*.accessToken',
+  '*.token',
+  '*.secret',
+  '*.botToken',
+  '*.signingSecret',
+  '*.appToken',
+  '*.privateKey',
+  '*.webhookSecret',
+  '*.apiKey',
+  '*.credentials',
+  'credentials',
+  'password',
+  'secret',
+];
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.logLevel,
+          redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+          genReqId: (req: IncomingMessage) => {
+            const given = req.headers['x-request-id'];
+            return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+          },
+          customProps: () => ({ role: config.role }),
+          autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
+          serializers: {
+            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+          },
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,189 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import { TeamRole } from '../common/decorators';
+import { Conflict, Forbidden, NotFound, ValidationFailed } from '../common/errors';
+import { Page, PageQuery, decodeCursor, encodeCursor } from '../common/pagination';
+import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { Team } from './entities/team.entity';
+import { TeamMember } from './entities/team-member.entity';
+
+export interface TeamView {
+  id: string;
+  name: string;
+  role: TeamRole;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface MemberView {
+  userId: string;
+  email: string;
+  name: string | null;
+  role: TeamRole;
+  createdAt: Date;
+}
+
+const toMemberView = (m: TeamMember & { user: User }): MemberView => ({
+  userId: m.userId,
+  email: m.user.email,
+  name: m.user.name,
+  role: m.role,
+  createdAt: m.createdAt,
+});
+
+@Injectable()
+export class TeamsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(Team) private readonly teams: Repository<Team>,
+    @InjectRepository(TeamMember) private readonly members: Repository<TeamMember>,
+    private readonly users: UsersService,
+  ) {}
+
+  async roleOf(teamId: string, userId: string): Promise<TeamRole | null> {
+    const m = await this.members.findOne({ where: { teamId, userId }, select: { role: true } });
+    return m?.role ?? null;
+  }
+
+  membershipsOf(userId: string): Promise<(TeamMember & { team: Team })[]> {
+    return this.members.find({ where: { userId }, relations: { team: true }, order: { createdAt: 'ASC' } }) as Promise<
+      (TeamMember & { team: Team })[]
+    >;
+  }
+
+  async create(name: string, ownerId: string, manager?: EntityManager): Promise<TeamView> {
+    const run = async (em: EntityManager): Promise<TeamView> => {
+      const team = await em.getRepository(Team).save(em.getRepository(Team).create({ name }));
+      await em.getRepository(TeamMember).insert({ teamId: team.id, userId: ownerId, role: 'owner' });
+      return { ...team, role: 'owner' };
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  async listForUser(userId: string, page: PageQuery): Promise<Page<TeamView>> {
+    const limit = page.limit ?? 50;
+    const qb = this.members
+      .createQueryBuilder('m')
+      .innerJoinAndSelect('m.team', 't')
+      .where('m.userId = :userId', { userId });
+    if (page.cursor) {
+      const c = decodeCursor(page.cursor);
+      qb.andWhere('(t.created_at, t.id) < (:ct, :cid)', { ct: c.t, cid: c.id });
+    }
+    const rows = (await qb
+      .orderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .limit(limit + 1)
+      .getMany()) as (TeamMember & { team: Team })[];
+    const data = rows.slice(0, limit).map((m) => ({ ...m.team, role: m.role }));
+    const last = data[data.length - 1];
+    return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  }
+
+  async get(teamId: string, role: TeamRole): Promise<TeamView> {
+    const team = await this.teams.findOneBy({ id: teamId });
+    if (!team) throw new NotFound('team');
+    return { ...team, role };
+  }
+
+  async update(teamId: string, role: TeamRole, patch: { name?: string }): Promise<TeamView> {
+    if (patch.name !== undefined) await this.teams.update({ id: teamId }, { name: patch.name });
+    return this.get(teamId, role);
+  }
+
+  async remove(teamId: string): Promise<void> {
+    await this.teams.delete({ id: teamId });
+  }
+
+  async listMembers(teamId: string, page: PageQuery): Promise<Page<MemberView>> {
+    const limit = page.limit ?? 50;
+    const qb = this.members.createQueryBuilder('m').innerJoinAndSelect('m.user', 'u').where('m.teamId = :teamId', { teamId });
+    if (page.cursor) {
+      const c = decodeCursor(page.cursor);
+      qb.andWhere('(m.created_at, m.user_id) > (:ct, :cid)', { ct: c.t, cid: c.id });
+    }
+    const rows = (await qb
+      .orderBy('m.created_at', 'ASC')
+      .addOrderBy('m.user_id', 'ASC')
+      .limit(limit + 1)
+      .getMany()) as (TeamMember & { user: User })[];
+    const data = rows.slice(0, limit).map(toMemberView);
+    const last = data[data.length - 1];
+    return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.userId) : null };
+  }
+
+  async getMember(teamId: string, userId: string): Promise<MemberView> {
+    const m = await this.members.findOne({ where: { teamId, userId }, relations: { user: true } });
+    if (!m) throw new NotFound('member');
+    return toMemberView(m as TeamMember & { user: User });
+  }
+
+  /** Adds a user (creating the account when the email is new) to the team. */
+  async addMember(
+    teamId: string,
+    actorRole: TeamRole,
+    input: { email: string; role: TeamRole; password?: string; name?: string },
+  ): Promise<MemberView> {
+    if (input.role === 'owner' && actorRole !== 'owner') throw new Forbidden('only an owner can add another owner');
+    await this.dataSource.transaction(async (em) => {
+      let user = await em.getRepository(User).findOneBy({ email: input.email.trim().toLowerCase() });
+      if (!user) {
+        if (!input.password) {
+          throw new ValidationFailed('password is required to create an account for a new email', [
+            { field: 'password', messages: ['password is required to create an account for a new email'] },
+          ]);
+        }
+        user = await this.users.create({ email: input.email, password: input.password, name: input.name }, em);
+      }
+      const exists = await em.getRepository(TeamMember).existsBy({ teamId, userId: user.id });
+      if (exists) throw new Conflict(`${user.email} is already a member of this team`);
+      await em.getRepository(TeamMember).insert({ teamId, userId: user.id, role: input.role });
+      input.email = user.email;
+    });
+    const user = await this.users.findByEmail(input.email);
+    return this.getMember(teamId, (user as User).id);
+  }
+
+  async updateMember(teamId: string, actorRole: TeamRole, userId: string, role: TeamRole): Promise<MemberView> {
+    await this.dataSource.transaction(async (em) => {
+      const target = await this.lockedMember(em, teamId, userId);
+      if ((target.role === 'owner' || role === 'owner') && actorRole !== 'owner') {
+        throw new Forbidden('only an owner can change an owner or make someone an owner');
+      }
+      if (target.role === 'owner' && role !== 'owner') await this.assertAnotherOwner(em, teamId, userId);
+      await em.getRepository(TeamMember).update({ teamId, userId }, { role });
+    });
+    return this.getMember(teamId, userId);
+  }
+
+  async removeMember(teamId: string, actorRole: TeamRole, userId: string): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const target = await this.lockedMember(em, teamId, userId);
+      if (target.role === 'owner') {
+        if (actorRole !== 'owner') throw new Forbidden('only an owner can remove an owner');
+        await this.assertAnotherOwner(em, teamId, userId);
+      }
+      await em.getRepository(TeamMember).delete({ teamId, userId });
+    });
+  }
+
+  /** Locks every membership row of the team so two concurrent removals cannot both pass the last-owner check. */
+  private async lockedMember(em: EntityManager, teamId: string, userId: string): Promise<TeamMember> {
+    const rows = await em
+      .getRepository(TeamMember)
+      .createQueryBuilder('m')
+      .setLock('pessimistic_write')
+      .where('m.teamId = :teamId', { teamId })
+      .getMany();
+    const target = rows.find((r) => r.userId === userId);
+    if (!target) throw new NotFound('member');
+    return target;
+  }
+
+  private async assertAnotherOwner(em: EntityManager, teamId: string, _userId: string): Promise<void> {
+    const owners = await em.getRepository(TeamMember).countBy({ teamId, role: 'owner' });
+    if (owners <= 1) throw new Conflict(`the team must keep at least one owner; make someone else an owner first`);
+  }
+}

@@ -1,0 +1,43 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import request from 'supertest';
+import TestAgent from 'supertest/lib/agent';
+import { AppModule } from '../../src/app.module';
+import { configureHttpApp } from '../../src/bootstrap';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+import { cloneTemplate } from '../setup/test-db';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  http: () => TestAgent;
+  close: () => Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Keep the current worker database instead of cloning a fresh one (e.g. a second app instance). */
+  reuseDatabase?: boolean;
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
+let currentDbUrl: string | undefined;
+
+/** The whole app on a fresh database cloned from the migrated template; only the outside world is replaced. */
+export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  if (!opts.reuseDatabase || !currentDbUrl) currentDbUrl = await cloneTemplate(process.env.TEST_WORKER_DB as string);
+  const config = loadConfig({ ...process.env, DATABASE_URL: currentDbUrl, ...opts.env });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  if (opts.override) builder = opts.override(builder);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody: true, bufferLogs: true });
+  configureHttpApp(app);
+  await app.init();
+  return {
+    app,
+    config,
+    http: () => request(app.getHttpServer()),
+    close: () => app.close(),
+  };
+}
