@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { asString, FakeHttpServer, FakeHttpServerOptions, FakeResponse, isRecord, RecordedCall } from './fake-http-server';
+
+export interface ChatMessage {
+  role: string;
+  /** Text content; array-of-parts content is flattened to its text parts. */
+  content: string;
+}
+
+export type ReplyFn = (messages: ChatMessage[], body: Record<string, unknown>) => string | Promise<string>;
+
+export interface FakeOpenAiOptions extends FakeHttpServerOptions {
+  requireApiKey?: string;
+  reply?: ReplyFn;
+}
+
+const COMPLETIONS_RE = /\/chat\/completions\/?$/;
+
+const openAiError = (status: number, message: string, type: string, code: string | null = null): FakeResponse => ({
+  status,
+  body: { error: { message, type, param: null, code } },
+});
+
+export const echoReply: ReplyFn = (messages) =>
+  `echo: ${[...messages].reverse().find((m) => m.role === 'user')?.content ?? ''}`;
+
+/** Fake OpenAI-compatible API: `POST …/chat/completions` (with or without `/v1`). Supports `stream: true`. */
+export class FakeOpenAiApi extends FakeHttpServer {
+  /** When set, requests must carry `Authorization: Bearer <requireApiKey>`. */
+  requireApiKey?: string;
+  reply: ReplyFn;
+
+  constructor(options: FakeOpenAiOptions = {}) {
+    super(options);
+    this.requireApiKey = options.requireApiKey;
+    this.reply = options.reply ?? echoReply;
+  }
+
+  protected nameOf(call: RecordedCall): string {
+    return COMPLETIONS_RE.test(call.path) ? 'chat.completions' : call.path;
+  }
+
+  protected override matchesName(call: RecordedCall, name: string): boolean {
+    return this.nameOf(call) === name || call.path.includes(name);
+  }
+
+  protected async handle(call: RecordedCall): Promise<FakeResponse> {
+    if (call.method !== 'POST' || !COMPLETIONS_RE.test(call.path)) {
+      return openAiError(404, `Invalid URL (${call.method} ${call.path})`, 'invalid_request_error');
+    }
+    if (this.requireApiKey !== undefined) {
+      const key = /^Bearer\s+(\S+)$/i.exec(call.headers.authorization ?? '')?.[1];
+      if (key !== this.requireApiKey) {
+        return key === undefined
+          ? openAiError(
+              401,
+              "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+              'invalid_request_error',
+            )
+          : openAiError(
+              401,
+              `Incorrect API key provided: ${mask(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+              'invalid_request_error',
+              'invalid_api_key',
+            );
+      }
+    }
+    if (!isRecord(call.body)) {
+      return openAiError(400, 'We could not parse the JSON body of your request.', 'invalid_request_error');
+    }
+    const body = call.body;
+    const model = asString(body.model);
+    if (!model) return openAiError(400, 'you must provide a model parameter', 'invalid_request_error');
+    if (!Array.isArray(body.messages) || body.messages.length === 0) {
+      return openAiError(400, "'messages' is a required property", 'invalid_request_error');
+    }
+    const messages: ChatMessage[] = body.messages.map((m) => {
+      const msg = isRecord(m) ? m : {};
+      return { role: asString(msg.role) ?? 'user', content: contentText(msg.content) };
+    });
+    const content = await this.reply(messages, body);
+    const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
+    const created = Math.floor(Date.now() / 1000);
+    const promptTokens = tokens(messages.map((m) => m.content).join(' '));
+    const completionTokens = tokens(content);
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    };
+
+    if (body.stream === true) {
+      const chunk = (delta: Record<string, unknown>, finish: string | null, extra = {}): string =>
+        `data: ${JSON.stringify({
+          id,
+          object: 'chat.completion.chunk',
+          created,
+          model,
+          choices: [{ index: 0, delta, finish_reason: finish }],
+          ...extra,
+        })}\n\n`;
+      const events = [
+        chunk({ role: 'assistant', content: '' }, null),
+        chunk({ content }, null),
+        chunk({}, 'stop', { usage }),
+        'data: [DONE]\n\n',
+      ];
+      return { status: 200, body: events.join(''), headers: { 'content-type': 'text/event-stream; charset=utf-8' } };
+    }
+
+    return {
+      status: 200,
+      body: {
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason: 'stop' }],
+        usage,
+      },
+    };
+  }
+}
+
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part) => (isRecord(part) && part.type === 'text' ? (asString(part.text) ?? '') : ''))
+    .join('');
+}
+
+/** Rough token estimate (≈4 characters per token), good enough for usage fields. */
+function tokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+function mask(key: string): string {
+  return key.length <= 8 ? '*'.repeat(key.length) : `${key.slice(0, 3)}${'*'.repeat(key.length - 7)}${key.slice(-4)}`;
+}
