@@ -3,6 +3,11 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
+import { ConnectionsModule, ConnectionsWorkerModule } from './connections/connections.module';
+import { CryptoModule } from './crypto/crypto.module';
+import { GitHubModule } from './integrations/github/github.module';
+import { SlackModule } from './integrations/slack/slack.module';
+import { TelegramModule } from './integrations/telegram/telegram.module';
 import { GlobalExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -15,7 +20,7 @@ import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
 
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
-const WORKER_MODULES: Type[] = [];
+const WORKER_MODULES: Type[] = [ConnectionsWorkerModule];
 
 @Module({})
 export class AppModule {
@@ -31,6 +36,11 @@ export class AppModule {
         TeamsModule,
         AuthModule,
         AgentsModule,
+        CryptoModule,
+        ConnectionsModule,
+        TelegramModule,
+        SlackModule,
+        GitHubModule,
         HealthModule,
         ...(config.runsWorker ? [ScheduleModule.forRoot(), ...WORKER_MODULES] : []),
       ],

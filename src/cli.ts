@@ -4,12 +4,15 @@ import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
 import { AdminBootstrapService } from './auth/bootstrap-admin.service';
 import { ConfigError, loadConfig } from './config/load-config';
+import { CredentialCipher } from './crypto/credential-cipher';
+import { KeyRotationService } from './crypto/encrypted-columns';
 import { prepareDatabase } from './database/prepare-database';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
 commands:
   create-admin --email E --password P [--team NAME]   create the first user (owner of team NAME when given)
+  keys:rotate [--batch-size N]                        re-encrypt every stored secret under the first key of ENCRYPTION_KEYS
 `;
 
 async function main(): Promise<number> {
@@ -40,6 +43,21 @@ async function main(): Promise<number> {
             : `user ${r.email} already exists (${r.userId}); nothing changed`,
         );
         return 0;
+      }
+      case 'keys:rotate': {
+        const { values } = parseArgs({ args: rest, options: { 'batch-size': { type: 'string' } } });
+        const batch = values['batch-size'] ? Number(values['batch-size']) : 200;
+        if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch-size must be a positive integer');
+        const rotation = ctx.get(KeyRotationService);
+        const cipher = ctx.get(CredentialCipher);
+        console.log(`rotating to key "${cipher.activeKeyId}"`);
+        const reports = await rotation.rotateAll(batch);
+        for (const r of reports) {
+          console.log(`${r.table}.${r.column}: scanned ${r.scanned}, re-encrypted ${r.rotated}, already current ${r.current}, failed ${r.failed}`);
+        }
+        const failed = reports.reduce((n, r) => n + r.failed, 0);
+        if (failed) console.log(`${failed} value(s) could not be decrypted with ENCRYPTION_KEYS; their connections are now in status "error"`);
+        return failed ? 1 : 0;
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

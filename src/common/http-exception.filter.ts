@@ -23,7 +23,9 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const req = ctx.getRequest<AuthedRequest>();
     const body = this.toBody(exception);
     body.requestId = req?.id !== undefined ? String(req.id) : undefined;
-    if (body.statusCode >= 500) {
+    if (body.statusCode >= 500 && exception instanceof DomainError) {
+      this.logger.warn({ requestId: body.requestId, code: exception.code }, body.message);
+    } else if (body.statusCode >= 500) {
       this.logger.error({ err: exception, requestId: body.requestId }, 'unhandled error');
     }
     if (res.headersSent) return;

@@ -21,6 +21,13 @@ export class AppConfig {
     loginRateTtlSeconds: number;
   };
   encryptionKeys: string;
+  platforms: {
+    telegramApiRoot: string;
+    slackApiUrl: string;
+    githubApiUrl: string;
+    timeoutMs: number;
+  };
+  connectionHealth: { intervalSeconds: number; failureThreshold: number };
   bootstrapAdmin?: { email: string; password: string; team: string };
 
   get runsHttp(): boolean {

@@ -43,4 +43,12 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_TTL_S: number = 60;
   @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS: number = 25000;
   @IsString() DATA_DIR: string = '.data';
+
+  // Platform API base URLs (fakes in tests; GitHub Enterprise for GITHUB_API_URL)
+  @IsUrl(httpUrl) TELEGRAM_API_ROOT: string = 'https://api.telegram.org';
+  @IsUrl(httpUrl) SLACK_API_URL: string = 'https://slack.com/api/';
+  @IsUrl(httpUrl) GITHUB_API_URL: string = 'https://api.github.com';
+  @Type(() => Number) @IsInt() @Min(1000) PLATFORM_TIMEOUT_MS: number = 10000;
+  @Type(() => Number) @IsInt() @Min(0) CONNECTION_HEALTH_INTERVAL_S: number = 60;
+  @Type(() => Number) @IsInt() @Min(1) CONNECTION_HEALTH_FAILURES: number = 5;
 }

@@ -101,6 +101,13 @@ export function loadConfig(source: Env = process.env): AppConfig {
       loginRateTtlSeconds: env.LOGIN_RATE_TTL_S,
     },
     encryptionKeys: env.ENCRYPTION_KEYS as string,
+    platforms: {
+      telegramApiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+      slackApiUrl: env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`,
+      githubApiUrl: env.GITHUB_API_URL.replace(/\/+$/, ''),
+      timeoutMs: env.PLATFORM_TIMEOUT_MS,
+    },
+    connectionHealth: { intervalSeconds: env.CONNECTION_HEALTH_INTERVAL_S, failureThreshold: env.CONNECTION_HEALTH_FAILURES },
     bootstrapAdmin:
       env.ADMIN_EMAIL && env.ADMIN_PASSWORD
         ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, team: env.ADMIN_TEAM }

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
@@ -32,12 +33,23 @@ export const REDACT_PATHS = [
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Where log lines go: stdout; tests swap it for a stream they read. */
+export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
+
+@Global()
+@Module({
+  providers: [{ provide: LOG_DESTINATION, useValue: process.stdout }],
+  exports: [LOG_DESTINATION],
+})
+export class LogDestinationModule {}
+
 @Module({
   imports: [
+    LogDestinationModule,
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
+      inject: [AppConfig, LOG_DESTINATION],
+      useFactory: (config: AppConfig, destination: DestinationStream) => ({
+        pinoHttp: [{
           level: config.logLevel,
           redact: { paths: REDACT_PATHS, censor: '[redacted]' },
           genReqId: (req: IncomingMessage) => {
@@ -49,7 +61,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
           serializers: {
             req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
           },
-        },
+        }, destination],
       }),
     }),
   ],

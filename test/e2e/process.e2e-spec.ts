@@ -80,6 +80,9 @@ describe('process (e2e)', () => {
     expect(cli.stdout).toMatch(/created user ops@example.com .*owner of team "Ops"/);
     const again = await run(process.execPath, [join(out, 'src', 'cli.js'), 'create-admin', '--email', 'ops@example.com', '--password', 'other-password'], { env });
     expect(again.stdout).toContain('already exists');
+    const rotate = await run(process.execPath, [join(out, 'src', 'cli.js'), 'keys:rotate'], { env });
+    expect(rotate.stdout).toContain('rotating to key "p1"');
+    expect(rotate.stdout).toMatch(/platform_connection\.credentials_encrypted: scanned 0, re-encrypted 0/);
 
     const login = await request(`http://127.0.0.1:${port}/v1/auth/login`, {
       method: 'POST',

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConnectorRegistry } from './connector-registry';
+import { AgentConnectionsController, TeamConnectionsController } from './connections.controller';
+import { ConnectionsService } from './connections.service';
+import { ConnectionHealthScheduler } from './connection-health.scheduler';
+import { ConnectionStatusChange } from './entities/connection-status-change.entity';
+import { PlatformConnection } from './entities/platform-connection.entity';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange])],
+  controllers: [AgentConnectionsController, TeamConnectionsController],
+  providers: [ConnectorRegistry, ConnectionsService],
+  exports: [ConnectorRegistry, ConnectionsService],
+})
+export class ConnectionsModule {}
+
+/** Worker-only part: the scheduled health check. */
+@Module({
+  imports: [ConnectionsModule],
+  providers: [ConnectionHealthScheduler],
+})
+export class ConnectionsWorkerModule {}

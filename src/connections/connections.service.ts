@@ -1,0 +1,392 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { Agent } from '../agents/entities/agent.entity';
+import { AppConfig } from '../config/app-config';
+import { Conflict, DomainError, ErrorCode, NotFound, UpstreamUnavailable, Unprocessable, ValidationFailed } from '../common/errors';
+import { Page, paginate } from '../common/pagination';
+import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
+import { KeyRotationService } from '../crypto/encrypted-columns';
+import { maskSecret } from '../crypto/secrets';
+import { ConnectorRegistry } from './connector-registry';
+import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
+import { ConnectionStatusChange } from './entities/connection-status-change.entity';
+import { ConnectionStatus, Platform, PlatformConnection } from './entities/platform-connection.entity';
+import {
+  Credentials,
+  InvalidCredentialsError,
+  PlatformConnector,
+  PlatformRejectedError,
+  PlatformUnavailableError,
+  SetupInstructions,
+} from './platform-connector';
+
+export interface ConnectionView {
+  id: string;
+  teamId: string;
+  agentId: string;
+  platform: Platform;
+  status: ConnectionStatus;
+  displayName: string | null;
+  externalBotId: string | null;
+  webhookUrl: string | null;
+  credentials: Record<string, string>;
+  settings: Record<string, unknown>;
+  platformInfo: Record<string, unknown>;
+  errorMessage: string | null;
+  consecutiveFailures: number;
+  lastEventAt: Date | null;
+  lastCheckedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Only in create and credential-change responses: what to configure at the platform (may include a secret, once). */
+  setup?: SetupInstructions;
+}
+
+export interface ConnectionHealthView {
+  connectionId: string;
+  status: ConnectionStatus;
+  lastCheckedAt: Date | null;
+  lastEventAt: Date | null;
+  consecutiveFailures: number;
+  errorMessage: string | null;
+  recentStatusChanges: { from: ConnectionStatus; to: ConnectionStatus; reason: string | null; at: Date }[];
+}
+
+export interface ConnectionStatusEvent {
+  connection: PlatformConnection;
+  previousStatus: ConnectionStatus;
+  status: ConnectionStatus;
+  reason: string | null;
+}
+/** Called inside the transaction that changed a connection's status (the outbox publishes from here). */
+export type ConnectionStatusListener = (em: EntityManager, change: ConnectionStatusEvent) => Promise<void>;
+
+/** Credentials of a connection could not be read with the current key ring. */
+export class CredentialsUnavailable extends DomainError {
+  constructor(reason: string) {
+    super(ErrorCode.UNPROCESSABLE, `this connection's credentials cannot be read: ${reason}. Replace the credentials (PATCH credentials).`);
+  }
+}
+
+const AAD_FIELD = 'credentials';
+const TABLE = 'platform_connection';
+const isUniqueViolation = (e: unknown): boolean => (e as { code?: string }).code === '23505';
+
+@Injectable()
+export class ConnectionsService implements OnModuleInit {
+  private readonly logger = new Logger('Connections');
+  private readonly statusListeners: ConnectionStatusListener[] = [];
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(PlatformConnection) private readonly connections: Repository<PlatformConnection>,
+    @InjectRepository(ConnectionStatusChange) private readonly changes: Repository<ConnectionStatusChange>,
+    private readonly cipher: CredentialCipher,
+    private readonly registry: ConnectorRegistry,
+    private readonly rotation: KeyRotationService,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.rotation.register({
+      table: TABLE,
+      column: 'credentials_encrypted',
+      field: AAD_FIELD,
+      onUndecryptable: async (id, reason) => {
+        const conn = await this.connections.findOneBy({ id });
+        if (conn) await this.setStatus(conn, 'error', `credentials cannot be decrypted: ${reason}`);
+      },
+    });
+  }
+
+  onStatusChange(listener: ConnectionStatusListener): void {
+    this.statusListeners.push(listener);
+  }
+
+  // ---- admin API -------------------------------------------------------------------------------------------------
+
+  async create(teamId: string, agentId: string, dto: CreateConnectionDto): Promise<ConnectionView> {
+    const connector = this.registry.get(dto.platform);
+    const credentials = this.checkCredentials(connector, dto.credentials);
+    const settings = this.checkSettings(connector, dto.settings ?? {});
+    const agent = await this.dataSource.getRepository(Agent).findOneBy({ id: agentId, teamId });
+    if (!agent) throw new NotFound('agent');
+    if (await this.connections.existsBy({ agentId, platform: dto.platform })) throw this.duplicate(dto.platform);
+
+    const identity = await this.callPlatform(connector, () => connector.validateCredentials(credentials));
+    const id = randomUUID();
+    const row = this.connections.create({
+      id,
+      teamId,
+      agentId,
+      platform: dto.platform,
+      credentialsEncrypted: this.encrypt(id, credentials),
+      credentialHints: this.hints(connector, credentials),
+      webhookUrl: `${this.config.publicBaseUrl}/webhooks/${dto.platform}/${id}`,
+      externalBotId: identity.externalBotId,
+      displayName: identity.displayName,
+      platformInfo: identity.info,
+      settings,
+      status: 'active',
+      consecutiveFailures: 0,
+    });
+    try {
+      // The row exists only if the platform accepted the registration too: nothing half-made is left behind.
+      const saved = await this.dataSource.transaction(async (em) => {
+        const s = await em.getRepository(PlatformConnection).save(row);
+        await this.callPlatform(connector, () => connector.connect(s, credentials));
+        return s;
+      });
+      return { ...this.toView(saved), setup: connector.setupInstructions(saved, credentials, true) };
+    } catch (e) {
+      if (isUniqueViolation(e)) throw this.duplicate(dto.platform);
+      throw e;
+    }
+  }
+
+  async list(teamId: string, query: ConnectionListQuery, agentId?: string): Promise<Page<ConnectionView>> {
+    if (agentId) await this.assertAgent(teamId, agentId);
+    const qb = this.connections.createQueryBuilder('c').where('c.teamId = :teamId', { teamId });
+    if (agentId) qb.andWhere('c.agentId = :agentId', { agentId });
+    if (query.platform) qb.andWhere('c.platform = :platform', { platform: query.platform });
+    if (query.status) qb.andWhere('c.status = :status', { status: query.status });
+    const page = await paginate(qb, query);
+    return { data: page.data.map((c) => this.toView(c)), nextCursor: page.nextCursor };
+  }
+
+  async get(teamId: string, agentId: string, id: string): Promise<ConnectionView> {
+    return this.toView(await this.find(teamId, agentId, id));
+  }
+
+  async update(teamId: string, agentId: string, id: string, dto: UpdateConnectionDto): Promise<ConnectionView> {
+    const conn = await this.find(teamId, agentId, id);
+    const connector = this.registry.get(conn.platform);
+    const settings = dto.settings !== undefined ? this.checkSettings(connector, dto.settings) : undefined;
+    let credentials: Credentials | undefined;
+    if (dto.credentials !== undefined) {
+      // Generated secrets (Telegram secret_token, GitHub webhook secret) are kept unless replaced.
+      const previous = this.tryDecrypt(conn);
+      credentials = this.checkCredentials(connector, dto.credentials, previous);
+    }
+    const resuming = dto.status === 'active' && conn.status !== 'active';
+    const next: ConnectionStatus =
+      dto.status === 'paused' ? 'paused' : resuming || (credentials && conn.status === 'error') ? 'active' : conn.status;
+    let setup: SetupInstructions | undefined;
+
+    if (credentials || resuming || settings) {
+      const creds = credentials ?? (await this.credentialsOf(conn));
+      if (credentials || resuming) {
+        const identity = await this.callPlatform(connector, () => connector.validateCredentials(creds));
+        Object.assign(conn, { externalBotId: identity.externalBotId, displayName: identity.displayName, platformInfo: identity.info });
+      }
+      if (settings) conn.settings = settings;
+      if (credentials) {
+        conn.credentialsEncrypted = this.encrypt(conn.id, credentials);
+        conn.credentialHints = this.hints(connector, credentials);
+        setup = connector.setupInstructions(conn, creds, false);
+      }
+      // Re-register with the platform (idempotent) so new credentials or settings take effect there too.
+      if (next === 'active') await this.callPlatform(connector, () => connector.connect(conn, creds));
+    }
+
+    await this.dataSource.transaction(async (em) => {
+      const previous = conn.status;
+      if (next !== previous) Object.assign(conn, { status: next, consecutiveFailures: 0, errorMessage: null });
+      await em.getRepository(PlatformConnection).save(conn);
+      if (next !== previous) await this.recordStatus(em, conn, previous, next, next === 'paused' ? 'paused by an admin' : 'resumed by an admin');
+    });
+    return { ...this.toView(conn), ...(setup ? { setup } : {}) };
+  }
+
+  /** Disconnects at the platform (best effort: a revoked token must not make the row undeletable), then deletes. */
+  async remove(teamId: string, agentId: string, id: string): Promise<void> {
+    const conn = await this.find(teamId, agentId, id);
+    const connector = this.registry.get(conn.platform);
+    const creds = this.tryDecrypt(conn);
+    if (creds) {
+      try {
+        await connector.disconnect(conn, creds);
+      } catch (e) {
+        this.logger.warn(`disconnect of ${conn.platform} connection ${conn.id} at the platform failed: ${(e as Error).message}`);
+      }
+    }
+    await this.connections.delete({ id: conn.id });
+  }
+
+  async health(teamId: string, agentId: string, id: string): Promise<ConnectionHealthView> {
+    const conn = await this.find(teamId, agentId, id);
+    const recent = await this.changes.find({ where: { connectionId: id }, order: { createdAt: 'DESC' }, take: 10 });
+    return {
+      connectionId: conn.id,
+      status: conn.status,
+      lastCheckedAt: conn.lastCheckedAt,
+      lastEventAt: conn.lastEventAt,
+      consecutiveFailures: conn.consecutiveFailures,
+      errorMessage: conn.errorMessage,
+      recentStatusChanges: recent.map((r) => ({ from: r.fromStatus, to: r.toStatus, reason: r.reason, at: r.createdAt })),
+    };
+  }
+
+  // ---- for the pipeline, integrations and scheduled jobs ------------------------------------------------------
+
+  findById(id: string): Promise<PlatformConnection | null> {
+    return this.connections.findOneBy({ id });
+  }
+
+  /** Decrypts a connection's credentials. A row that cannot be decrypted goes to `error` with the reason. */
+  async credentialsOf(conn: PlatformConnection): Promise<Credentials> {
+    try {
+      return this.cipher.decryptJson<Credentials>(conn.credentialsEncrypted, { table: TABLE, rowId: conn.id, field: AAD_FIELD });
+    } catch (e) {
+      if (!(e instanceof UnknownKeyError || e instanceof DecryptionError)) throw e;
+      const reason = e.message;
+      if (conn.status !== 'error' || conn.errorMessage !== `credentials cannot be decrypted: ${reason}`) {
+        await this.setStatus(conn, 'error', `credentials cannot be decrypted: ${reason}`);
+      }
+      throw new CredentialsUnavailable(reason);
+    }
+  }
+
+  async markEvent(id: string, at = new Date()): Promise<void> {
+    await this.connections.update({ id }, { lastEventAt: at });
+  }
+
+  /** Moves a connection to a status, records the change and tells listeners, in one transaction. */
+  async setStatus(conn: PlatformConnection, to: ConnectionStatus, reason: string | null): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const locked = await em.getRepository(PlatformConnection).findOne({ where: { id: conn.id }, lock: { mode: 'pessimistic_write' } });
+      if (!locked) return;
+      const from = locked.status;
+      await em.getRepository(PlatformConnection).update({ id: conn.id }, { status: to, errorMessage: to === 'error' ? reason : locked.errorMessage });
+      Object.assign(conn, { status: to, errorMessage: to === 'error' ? reason : locked.errorMessage });
+      if (from !== to) await this.recordStatus(em, conn, from, to, reason);
+    });
+  }
+
+  /** One health-check pass over active connections (the scheduler calls this under an advisory lock). */
+  async runHealthChecks(concurrency = 8): Promise<{ checked: number; failed: number }> {
+    const rows = await this.connections.find({ where: { status: In(['active']) }, order: { lastCheckedAt: { direction: 'ASC', nulls: 'FIRST' } } });
+    let failed = 0;
+    const queue = [...rows];
+    const work = async (): Promise<void> => {
+      for (let conn = queue.shift(); conn; conn = queue.shift()) if (!(await this.checkOne(conn))) failed++;
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, work));
+    return { checked: rows.length, failed };
+  }
+
+  private async checkOne(conn: PlatformConnection): Promise<boolean> {
+    const connector = this.registry.get(conn.platform);
+    const now = new Date();
+    let creds: Credentials;
+    try {
+      creds = await this.credentialsOf(conn);
+    } catch {
+      return false; // already moved to error with the reason
+    }
+    try {
+      await connector.healthCheck(conn, creds);
+      await this.connections.update({ id: conn.id }, { consecutiveFailures: 0, lastCheckedAt: now, errorMessage: null });
+      return true;
+    } catch (e) {
+      const reason =
+        e instanceof InvalidCredentialsError || e instanceof PlatformUnavailableError || e instanceof PlatformRejectedError
+          ? e.message
+          : 'health check failed';
+      const failures = conn.consecutiveFailures + 1;
+      await this.connections.update({ id: conn.id }, { consecutiveFailures: failures, lastCheckedAt: now, errorMessage: reason });
+      conn.consecutiveFailures = failures;
+      if (failures >= this.config.connectionHealth.failureThreshold) {
+        await this.setStatus(conn, 'error', `${failures} health checks in a row failed: ${reason}`);
+      }
+      return false;
+    }
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------------
+
+  private async recordStatus(em: EntityManager, conn: PlatformConnection, from: ConnectionStatus, to: ConnectionStatus, reason: string | null): Promise<void> {
+    await em.getRepository(ConnectionStatusChange).insert({ connectionId: conn.id, teamId: conn.teamId, fromStatus: from, toStatus: to, reason });
+    this.logger.log(`connection ${conn.id} (${conn.platform}) ${from} → ${to}${reason ? `: ${reason}` : ''}`);
+    for (const l of this.statusListeners) await l(em, { connection: conn, previousStatus: from, status: to, reason });
+  }
+
+  private async find(teamId: string, agentId: string, id: string): Promise<PlatformConnection> {
+    const conn = await this.connections.findOneBy({ id, teamId, agentId });
+    if (!conn) throw new NotFound('connection');
+    return conn;
+  }
+
+  private async assertAgent(teamId: string, agentId: string): Promise<void> {
+    if (!(await this.dataSource.getRepository(Agent).existsBy({ id: agentId, teamId }))) throw new NotFound('agent');
+  }
+
+  private tryDecrypt(conn: PlatformConnection): Credentials | undefined {
+    try {
+      return this.cipher.decryptJson<Credentials>(conn.credentialsEncrypted, { table: TABLE, rowId: conn.id, field: AAD_FIELD });
+    } catch {
+      return undefined;
+    }
+  }
+
+  private encrypt(id: string, credentials: Credentials): string {
+    return this.cipher.encryptJson(credentials, { table: TABLE, rowId: id, field: AAD_FIELD });
+  }
+
+  private hints(connector: PlatformConnector, credentials: Credentials): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(credentials)) if (typeof v === 'string') out[k] = connector.hintFields.includes(k) ? maskSecret(v) : '…';
+    return out;
+  }
+
+  private checkCredentials(connector: PlatformConnector, input: Record<string, unknown>, previous?: Credentials): Credentials {
+    const r = connector.checkCredentials(input, previous);
+    if ('problems' in r) throw new ValidationFailed(r.problems.flatMap((p) => p.messages).join('; '), r.problems);
+    return r.credentials;
+  }
+
+  private checkSettings(connector: PlatformConnector, input: Record<string, unknown>): Record<string, unknown> {
+    const r = connector.checkSettings(input);
+    if ('problems' in r) throw new ValidationFailed(r.problems.flatMap((p) => p.messages).join('; '), r.problems);
+    return r.settings;
+  }
+
+  private async callPlatform<T>(connector: PlatformConnector, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof InvalidCredentialsError) throw new Unprocessable(`${connector.platform} rejected the credentials: ${e.message}`);
+      if (e instanceof PlatformRejectedError) throw new Unprocessable(`${connector.platform} refused the request: ${e.message}`);
+      if (e instanceof PlatformUnavailableError) throw new UpstreamUnavailable(`${connector.platform} could not be reached: ${e.message}`);
+      throw e;
+    }
+  }
+
+  private duplicate(platform: Platform): Conflict {
+    return new Conflict(`this agent already has a ${platform} connection; PATCH or DELETE it instead`);
+  }
+
+  toView(c: PlatformConnection): ConnectionView {
+    return {
+      id: c.id,
+      teamId: c.teamId,
+      agentId: c.agentId,
+      platform: c.platform,
+      status: c.status,
+      displayName: c.displayName,
+      externalBotId: c.externalBotId,
+      webhookUrl: c.webhookUrl,
+      credentials: c.credentialHints,
+      settings: c.settings,
+      platformInfo: c.platformInfo,
+      errorMessage: c.errorMessage,
+      consecutiveFailures: c.consecutiveFailures,
+      lastEventAt: c.lastEventAt,
+      lastCheckedAt: c.lastCheckedAt,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    };
+  }
+}

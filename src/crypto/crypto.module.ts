@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { CredentialCipher } from './credential-cipher';
+import { KeyRotationService } from './encrypted-columns';
+
+@Global()
+@Module({
+  providers: [
+    { provide: CredentialCipher, inject: [AppConfig], useFactory: (c: AppConfig) => CredentialCipher.fromSpec(c.encryptionKeys) },
+    KeyRotationService,
+  ],
+  exports: [CredentialCipher, KeyRotationService],
+})
+export class CryptoModule {}

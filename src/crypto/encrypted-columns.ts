@@ -1,0 +1,88 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CredentialCipher, DecryptionError, UnknownKeyError } from './credential-cipher';
+
+/** A column holding CredentialCipher envelopes. The AAD is {table, rowId: id, field}. */
+export interface EncryptedColumn {
+  table: string;
+  column: string;
+  field: string;
+  /** Called (outside any transaction) for a row whose value cannot be decrypted with the current ring. */
+  onUndecryptable?: (rowId: string, reason: string) => Promise<void>;
+}
+
+export interface RotationReport {
+  table: string;
+  column: string;
+  scanned: number;
+  rotated: number;
+  current: number;
+  failed: number;
+}
+
+/**
+ * Every encrypted column registers here (modules do it at init), so `keys:rotate` re-encrypts all of them.
+ * Rotation works in id-ordered batches; each row is updated only if it still holds the value that was read,
+ * so it is safe to interrupt, to run twice, or to run while the app is serving.
+ */
+@Injectable()
+export class KeyRotationService {
+  private readonly logger = new Logger('KeyRotation');
+  private readonly columns: EncryptedColumn[] = [];
+
+  constructor(
+    private readonly cipher: CredentialCipher,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  register(column: EncryptedColumn): void {
+    if (!this.columns.some((c) => c.table === column.table && c.column === column.column)) this.columns.push(column);
+  }
+
+  registered(): readonly EncryptedColumn[] {
+    return this.columns;
+  }
+
+  async rotateAll(batchSize = 200): Promise<RotationReport[]> {
+    const reports: RotationReport[] = [];
+    for (const c of this.columns) reports.push(await this.rotate(c, batchSize));
+    return reports;
+  }
+
+  private async rotate(col: EncryptedColumn, batchSize: number): Promise<RotationReport> {
+    const report: RotationReport = { table: col.table, column: col.column, scanned: 0, rotated: 0, current: 0, failed: 0 };
+    const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows = (await this.dataSource.query(
+        `SELECT id, ${q(col.column)} AS value FROM ${q(col.table)} WHERE id > $1 AND ${q(col.column)} IS NOT NULL ORDER BY id LIMIT $2`,
+        [after, batchSize],
+      )) as { id: string; value: string }[];
+      if (!rows.length) break;
+      for (const row of rows) {
+        report.scanned++;
+        after = row.id;
+        const aad = { table: col.table, rowId: row.id, field: col.field };
+        try {
+          if (!this.cipher.needsReencryption(row.value)) {
+            report.current++;
+            continue;
+          }
+          const next = this.cipher.encrypt(this.cipher.decrypt(row.value, aad), aad);
+          await this.dataSource.query(
+            `UPDATE ${q(col.table)} SET ${q(col.column)} = $1 WHERE id = $2 AND ${q(col.column)} = $3`,
+            [next, row.id, row.value],
+          );
+          report.rotated++;
+        } catch (e) {
+          if (!(e instanceof UnknownKeyError || e instanceof DecryptionError)) throw e;
+          report.failed++;
+          this.logger.warn(`${col.table}.${col.column} ${row.id}: ${e.message}`);
+          await col.onUndecryptable?.(row.id, e.message);
+        }
+      }
+    }
+    return report;
+  }
+}

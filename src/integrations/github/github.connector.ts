@@ -1,0 +1,134 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { createPrivateKey } from 'node:crypto';
+import { ConnectorRegistry } from '../../connections/connector-registry';
+import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
+import {
+  CredentialProblem,
+  Credentials,
+  InvalidCredentialsError,
+  PlatformConnector,
+  PlatformIdentity,
+  PlatformRejectedError,
+  PlatformUnavailableError,
+  SetupInstructions,
+} from '../../connections/platform-connector';
+import { generateWebhookSecret } from '../../crypto/secrets';
+import { FieldChecker } from '../common/check-fields';
+import { GitHubClientFactory, isAppCredentials } from './github-client.factory';
+
+export const GITHUB_EVENTS = ['issues', 'issue_comment', 'pull_request', 'push', 'release'] as const;
+const REPO = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
+
+@Injectable()
+export class GitHubConnector implements PlatformConnector, OnModuleInit {
+  readonly platform = 'github' as const;
+  readonly hintFields = ['token', 'appId', 'installationId', 'webhookSecret'] as const;
+
+  constructor(
+    private readonly registry: ConnectorRegistry,
+    private readonly clients: GitHubClientFactory,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  checkCredentials(input: Record<string, unknown>, previous?: Credentials): { credentials: Credentials } | { problems: CredentialProblem[] } {
+    const f = new FieldChecker('credentials', input, ['token', 'appId', 'privateKey', 'installationId', 'webhookSecret']);
+    const webhookSecret = f.string('webhookSecret', { min: 16, hint: 'must be at least 16 characters' });
+    const usesApp = input.appId !== undefined || input.privateKey !== undefined || input.installationId !== undefined;
+    let creds: Credentials = {};
+    if (usesApp) {
+      if (input.token !== undefined) f.fail('token', 'credentials.token cannot be combined with GitHub App credentials (appId, privateKey, installationId)');
+      const appId = f.string('appId', { required: true, numeric: true, pattern: /^\d{1,12}$/, hint: 'must be the numeric App ID' });
+      const installationId = f.string('installationId', { required: true, numeric: true, pattern: /^\d{1,15}$/, hint: 'must be the numeric installation id' });
+      const privateKey = f.string('privateKey', { required: true });
+      if (privateKey) {
+        try {
+          createPrivateKey(privateKey.replace(/\\n/g, '\n'));
+        } catch {
+          f.fail('privateKey', 'credentials.privateKey must be the App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- …)');
+        }
+      }
+      if (appId && installationId && privateKey) creds = { appId, installationId, privateKey: privateKey.replace(/\\n/g, '\n') };
+    } else {
+      const token = f.string('token', { required: true, pattern: /^[A-Za-z0-9_]{20,255}$/, hint: 'must be a GitHub token (ghp_…, github_pat_…) — or give appId, privateKey and installationId' });
+      if (token) creds = { token };
+    }
+    if (f.problems.length) return { problems: f.problems };
+    return { credentials: { ...creds, webhookSecret: webhookSecret ?? previous?.webhookSecret ?? generateWebhookSecret().slice('whsec_'.length) } };
+  }
+
+  checkSettings(input: Record<string, unknown>): { settings: Record<string, unknown> } | { problems: CredentialProblem[] } {
+    const f = new FieldChecker('settings', input, ['repositories', 'events']);
+    const repositories = f.stringList('repositories', { pattern: REPO, hint: 'expected "owner/name"' }) ?? [];
+    const events = f.stringList('events', { oneOf: GITHUB_EVENTS }) ?? [...GITHUB_EVENTS];
+    return f.problems.length ? { problems: f.problems } : { settings: { repositories: repositories.map((r) => r.toLowerCase()), events } };
+  }
+
+  async validateCredentials(credentials: Credentials): Promise<PlatformIdentity> {
+    const octokit = this.clients.client(credentials);
+    if (!isAppCredentials(credentials)) {
+      const { data, headers } = await this.call(() => octokit.rest.users.getAuthenticated());
+      return {
+        externalBotId: String(data.id),
+        displayName: data.login,
+        info: { kind: 'token', login: data.login, id: data.id, type: data.type, scopes: splitScopes(headers['x-oauth-scopes']) },
+      };
+    }
+    // App: the JWT proves appId + privateKey; the installation token proves installationId.
+    const app = await this.call(() => octokit.rest.apps.getAuthenticated());
+    await this.call(() => octokit.auth({ type: 'installation' }));
+    const slug = app.data?.slug ?? `app-${credentials.appId}`;
+    return {
+      externalBotId: `app:${credentials.appId}`,
+      displayName: `${slug}[bot]`,
+      info: { kind: 'app', login: `${slug}[bot]`, appId: Number(credentials.appId), slug, installationId: Number(credentials.installationId) },
+    };
+  }
+
+  /** GitHub webhooks are configured by the admin with the URL and secret from setupInstructions. */
+  async connect(): Promise<void> {}
+
+  async disconnect(): Promise<void> {}
+
+  async healthCheck(_connection: PlatformConnection, credentials: Credentials): Promise<void> {
+    const octokit = this.clients.client(credentials);
+    if (isAppCredentials(credentials)) await this.call(() => octokit.rest.apps.listReposAccessibleToInstallation({ per_page: 1 }));
+    else await this.call(() => octokit.rest.users.getAuthenticated());
+  }
+
+  setupInstructions(connection: PlatformConnection, credentials: Credentials, created: boolean): SetupInstructions {
+    return {
+      webhookUrl: connection.webhookUrl as string,
+      contentType: 'application/json',
+      events: (connection.settings.events as string[] | undefined) ?? [...GITHUB_EVENTS],
+      // shown once, when we generated it
+      ...(created ? { webhookSecret: credentials.webhookSecret } : {}),
+    };
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw mapGitHubError(e);
+    }
+  }
+}
+
+function splitScopes(header: unknown): string[] {
+  return typeof header === 'string' && header ? header.split(',').map((s) => s.trim()) : [];
+}
+
+export function mapGitHubError(e: unknown): Error {
+  const err = e as { status?: number; message?: string; response?: { data?: { message?: string } } };
+  const message = err.response?.data?.message ?? 'error';
+  if (err.status === 401) return new InvalidCredentialsError(`401 ${message}`);
+  if (err.status === 404) return new InvalidCredentialsError(`404 ${message} (the App or installation does not exist for these credentials)`);
+  if (err.status === 403) return new PlatformRejectedError(`403 ${message}`);
+  if (err.status && err.status >= 400 && err.status < 500) return new PlatformRejectedError(`${err.status} ${message}`);
+  if (err.status && err.status >= 500) return new PlatformUnavailableError(`${err.status} ${message}`);
+  // No HTTP answer: connection refused, DNS, timeout. Octokit's message may include the URL but never the token.
+  return new PlatformUnavailableError('GitHub API could not be reached');
+}
