@@ -5,9 +5,10 @@ import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { ConnectionsModule, ConnectionsWorkerModule } from './connections/connections.module';
 import { CryptoModule } from './crypto/crypto.module';
+import { ConversationsModule, ConversationsWorkerModule } from './conversations/conversations.module';
 import { GitHubModule } from './integrations/github/github.module';
 import { SlackModule } from './integrations/slack/slack.module';
-import { TelegramModule } from './integrations/telegram/telegram.module';
+import { TelegramModule, TelegramWorkerModule } from './integrations/telegram/telegram.module';
 import { GlobalExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -20,7 +21,7 @@ import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
 
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
-const WORKER_MODULES: Type[] = [ConnectionsWorkerModule];
+const WORKER_MODULES: Type[] = [ConnectionsWorkerModule, ConversationsWorkerModule, TelegramWorkerModule];
 
 @Module({})
 export class AppModule {
@@ -38,6 +39,7 @@ export class AppModule {
         AgentsModule,
         CryptoModule,
         ConnectionsModule,
+        ConversationsModule,
         TelegramModule,
         SlackModule,
         GitHubModule,

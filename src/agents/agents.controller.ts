@@ -4,8 +4,7 @@ import { TeamWrite } from '../common/decorators';
 import { Page } from '../common/pagination';
 import { IdParam } from '../common/params';
 import { AgentListQuery, CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
-import { Agent } from './entities/agent.entity';
-import { AgentsService } from './agents.service';
+import { AgentView, AgentsService } from './agents.service';
 
 @ApiTags('agents')
 @ApiBearerAuth()
@@ -15,18 +14,18 @@ export class AgentsController {
 
   @TeamWrite()
   @Post()
-  create(@IdParam('teamId', 'team') teamId: string, @Body() dto: CreateAgentDto): Promise<Agent> {
+  create(@IdParam('teamId', 'team') teamId: string, @Body() dto: CreateAgentDto): Promise<AgentView> {
     return this.agents.create(teamId, dto);
   }
 
   @Get()
-  list(@IdParam('teamId', 'team') teamId: string, @Query() query: AgentListQuery): Promise<Page<Agent>> {
+  list(@IdParam('teamId', 'team') teamId: string, @Query() query: AgentListQuery): Promise<Page<AgentView>> {
     return this.agents.list(teamId, query, query.status);
   }
 
   @Get(':agentId')
-  get(@IdParam('teamId', 'team') teamId: string, @IdParam('agentId', 'agent') agentId: string): Promise<Agent> {
-    return this.agents.get(teamId, agentId);
+  async get(@IdParam('teamId', 'team') teamId: string, @IdParam('agentId', 'agent') agentId: string): Promise<AgentView> {
+    return this.agents.toView(await this.agents.get(teamId, agentId));
   }
 
   @TeamWrite()
@@ -35,7 +34,7 @@ export class AgentsController {
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
     @Body() dto: UpdateAgentDto,
-  ): Promise<Agent> {
+  ): Promise<AgentView> {
     return this.agents.update(teamId, agentId, dto);
   }
 

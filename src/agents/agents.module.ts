@@ -3,11 +3,24 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { Agent } from './entities/agent.entity';
+import { AgentRuntimeService, RUNTIME_HTTP_SENDER } from './runtimes/agent-runtime.service';
+import { AppConfig } from '../config/app-config';
+import { HttpSender } from '../webhooks/http/http-sender';
+import { WebhookSigner } from '../webhooks/signing/webhook-signer';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Agent])],
   controllers: [AgentsController],
-  providers: [AgentsService],
-  exports: [AgentsService],
+  providers: [
+    AgentsService,
+    AgentRuntimeService,
+    WebhookSigner,
+    {
+      provide: RUNTIME_HTTP_SENDER,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new HttpSender({ allowPrivateNetworks: config.allowPrivateNetworks }),
+    },
+  ],
+  exports: [AgentsService, AgentRuntimeService],
 })
 export class AgentsModule {}

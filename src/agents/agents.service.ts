@@ -1,7 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
-import { Conflict, NotFound } from '../common/errors';
+import { Conflict, NotFound, ValidationFailed } from '../common/errors';
+import { CredentialCipher } from '../crypto/credential-cipher';
+import { KeyRotationService } from '../crypto/encrypted-columns';
+import { checkRuntime, RuntimeSecrets } from './runtimes/runtime-config';
 import { Page, PageQuery, paginate } from '../common/pagination';
 import { CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 import { Agent, AgentStatus } from './entities/agent.entity';
@@ -29,43 +33,79 @@ export function slugify(name: string): string {
 
 const isUniqueViolation = (e: unknown): boolean => (e as { code?: string }).code === '23505';
 
+/** An agent as the API shows it; a runtime secret we just generated appears once, in place of its hint. */
+export type AgentView = Omit<Agent, 'runtimeSecretsEncrypted' | 'team'>;
+
+const RUNTIME_AAD = (id: string) => ({ table: 'agent', rowId: id, field: 'runtime_secrets' });
+
 @Injectable()
-export class AgentsService {
+export class AgentsService implements OnModuleInit {
   private readonly statusListeners: AgentStatusListener[] = [];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(Agent) private readonly agents: Repository<Agent>,
+    private readonly cipher: CredentialCipher,
+    private readonly rotation: KeyRotationService,
   ) {}
+
+  onModuleInit(): void {
+    this.rotation.register({ table: 'agent', column: 'runtime_secrets_encrypted', field: 'runtime_secrets' });
+  }
+
+  /** The runtime settings and decrypted secrets of an agent (for the pipeline). */
+  async runtimeOf(agent: Agent): Promise<{ runtime: Agent['runtime']; secrets: RuntimeSecrets }> {
+    const row = await this.agents
+      .createQueryBuilder('a')
+      .addSelect('a.runtimeSecretsEncrypted')
+      .where('a.id = :id', { id: agent.id })
+      .getOne();
+    const env = row?.runtimeSecretsEncrypted;
+    return { runtime: row?.runtime ?? agent.runtime, secrets: env ? this.cipher.decryptJson<RuntimeSecrets>(env, RUNTIME_AAD(agent.id)) : {} };
+  }
+
+  private applyRuntime(agent: Agent, input: Record<string, unknown>, previous?: { runtime: Agent['runtime']; secrets: RuntimeSecrets }): RuntimeSecrets {
+    const r = checkRuntime(input, previous);
+    if ('problems' in r) throw new ValidationFailed(r.problems.flatMap((p) => p.messages).join('; '), r.problems);
+    agent.runtime = r.ok.runtime;
+    agent.runtimeSecretsEncrypted = Object.keys(r.ok.secrets).length ? this.cipher.encryptJson(r.ok.secrets, RUNTIME_AAD(agent.id)) : null;
+    return r.ok.generated;
+  }
+
+  toView(agent: Agent, generated: RuntimeSecrets = {}): AgentView {
+    const { runtimeSecretsEncrypted: _s, team: _t, ...rest } = agent;
+    return { ...rest, runtime: { ...rest.runtime, ...generated } };
+  }
 
   onStatusChange(listener: AgentStatusListener): void {
     this.statusListeners.push(listener);
   }
 
-  async create(teamId: string, dto: CreateAgentDto): Promise<Agent> {
+  async create(teamId: string, dto: CreateAgentDto): Promise<AgentView> {
     const base = dto.slug ?? slugify(dto.name);
+    const agent = this.agents.create({
+      id: randomUUID(),
+      teamId,
+      name: dto.name,
+      description: dto.description ?? null,
+      status: dto.status ?? 'active',
+    });
+    const generated = this.applyRuntime(agent, dto.runtime ?? { type: 'echo' });
     const slug = dto.slug ? base : await this.freeSlug(teamId, base);
+    agent.slug = slug;
     try {
-      return await this.agents.save(
-        this.agents.create({
-          teamId,
-          name: dto.name,
-          slug,
-          description: dto.description ?? null,
-          status: dto.status ?? 'active',
-          runtime: dto.runtime ? { ...dto.runtime } : { type: 'echo' },
-        }),
-      );
+      return this.toView(await this.agents.save(agent), generated);
     } catch (e) {
       if (isUniqueViolation(e)) throw new Conflict(`an agent with slug "${slug}" already exists in this team`);
       throw e;
     }
   }
 
-  list(teamId: string, page: PageQuery, status?: AgentStatus): Promise<Page<Agent>> {
+  async list(teamId: string, page: PageQuery, status?: AgentStatus): Promise<Page<AgentView>> {
     const qb = this.agents.createQueryBuilder('a').where('a.teamId = :teamId', { teamId });
     if (status) qb.andWhere('a.status = :status', { status });
-    return paginate(qb, page);
+    const p = await paginate(qb, page);
+    return { data: p.data.map((a) => this.toView(a)), nextCursor: p.nextCursor };
   }
 
   async get(teamId: string, agentId: string, manager?: EntityManager): Promise<Agent> {
@@ -75,23 +115,35 @@ export class AgentsService {
     return agent;
   }
 
-  async update(teamId: string, agentId: string, dto: UpdateAgentDto): Promise<Agent> {
+  async update(teamId: string, agentId: string, dto: UpdateAgentDto): Promise<AgentView> {
     try {
       return await this.dataSource.transaction(async (em) => {
         const repo = em.getRepository(Agent);
         const agent = await repo.findOne({ where: { id: agentId, teamId }, lock: { mode: 'pessimistic_write' } });
         if (!agent) throw new NotFound('agent');
+        let generated: RuntimeSecrets = {};
+        if (dto.runtime !== undefined) {
+          const current = await em
+            .getRepository(Agent)
+            .createQueryBuilder('a')
+            .addSelect('a.runtimeSecretsEncrypted')
+            .where('a.id = :id', { id: agentId })
+            .getOneOrFail();
+          const secrets = current.runtimeSecretsEncrypted
+            ? this.cipher.decryptJson<RuntimeSecrets>(current.runtimeSecretsEncrypted, RUNTIME_AAD(agentId))
+            : {};
+          generated = this.applyRuntime(agent, dto.runtime, { runtime: agent.runtime, secrets });
+        }
         const previousStatus = agent.status;
         if (dto.name !== undefined) agent.name = dto.name;
         if (dto.slug !== undefined) agent.slug = dto.slug;
         if (dto.description !== undefined) agent.description = dto.description;
         if (dto.status !== undefined) agent.status = dto.status;
-        if (dto.runtime !== undefined) agent.runtime = { ...dto.runtime };
         const saved = await repo.save(agent);
         if (previousStatus !== saved.status) {
           for (const l of this.statusListeners) await l(em, { agent: saved, previousStatus, status: saved.status });
         }
-        return saved;
+        return this.toView(saved, generated);
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw new Conflict(`an agent with slug "${dto.slug}" already exists in this team`);

@@ -25,9 +25,21 @@ export class AppConfig {
     telegramApiRoot: string;
     slackApiUrl: string;
     githubApiUrl: string;
+    /** Octokit's retry and throttling plugins (on in production, off in tests). */
+    githubRetryAndThrottle: boolean;
     timeoutMs: number;
   };
   connectionHealth: { intervalSeconds: number; failureThreshold: number };
+  inbound: {
+    concurrency: number;
+    agentTimeoutMs: number;
+    agentRetryDelaysMs: number[];
+    conversationIdleMinutes: number;
+    sweepIntervalSeconds: number;
+  };
+  /** Team-supplied URLs (webhook endpoints, `http` runtimes) may resolve to private addresses (dev/tests only). */
+  allowPrivateNetworks: boolean;
+  telegramPolling: { scanIntervalMs: number; timeoutSeconds: number };
   bootstrapAdmin?: { email: string; password: string; team: string };
 
   get runsHttp(): boolean {

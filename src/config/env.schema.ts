@@ -49,6 +49,18 @@ export class EnvSchema {
   @IsUrl(httpUrl) SLACK_API_URL: string = 'https://slack.com/api/';
   @IsUrl(httpUrl) GITHUB_API_URL: string = 'https://api.github.com';
   @Type(() => Number) @IsInt() @Min(1000) PLATFORM_TIMEOUT_MS: number = 10000;
+  @Transform(toBool) @IsBoolean() GITHUB_RETRY_AND_THROTTLE: boolean = true;
   @Type(() => Number) @IsInt() @Min(0) CONNECTION_HEALTH_INTERVAL_S: number = 60;
   @Type(() => Number) @IsInt() @Min(1) CONNECTION_HEALTH_FAILURES: number = 5;
+
+  // Inbound pipeline and agent runtimes
+  @Type(() => Number) @IsInt() @Min(1) INBOUND_CONCURRENCY: number = 8;
+  @Type(() => Number) @IsInt() @Min(100) AGENT_TIMEOUT_MS: number = 60000;
+  @Matches(/^\d+(,\d+)*$/, { message: 'AGENT_RETRY_DELAYS_MS must be comma-separated milliseconds, e.g. 1000,5000,15000' })
+  AGENT_RETRY_DELAYS_MS: string = '1000,5000,15000';
+  @Type(() => Number) @IsInt() @Min(1) CONVERSATION_IDLE_MINUTES: number = 30;
+  @Type(() => Number) @IsInt() @Min(0) INBOUND_SWEEP_INTERVAL_S: number = 30;
+  @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean = false;
+  @Type(() => Number) @IsInt() @Min(0) TELEGRAM_POLL_SCAN_MS: number = 5000;
+  @Type(() => Number) @IsInt() @Min(0) @Max(50) TELEGRAM_POLL_TIMEOUT_S: number = 25;
 }

@@ -105,8 +105,18 @@ export function loadConfig(source: Env = process.env): AppConfig {
       telegramApiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
       slackApiUrl: env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`,
       githubApiUrl: env.GITHUB_API_URL.replace(/\/+$/, ''),
+      githubRetryAndThrottle: env.GITHUB_RETRY_AND_THROTTLE,
       timeoutMs: env.PLATFORM_TIMEOUT_MS,
     },
+    inbound: {
+      concurrency: env.INBOUND_CONCURRENCY,
+      agentTimeoutMs: env.AGENT_TIMEOUT_MS,
+      agentRetryDelaysMs: env.AGENT_RETRY_DELAYS_MS.split(',').map(Number),
+      conversationIdleMinutes: env.CONVERSATION_IDLE_MINUTES,
+      sweepIntervalSeconds: env.INBOUND_SWEEP_INTERVAL_S,
+    },
+    allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    telegramPolling: { scanIntervalMs: env.TELEGRAM_POLL_SCAN_MS, timeoutSeconds: env.TELEGRAM_POLL_TIMEOUT_S },
     connectionHealth: { intervalSeconds: env.CONNECTION_HEALTH_INTERVAL_S, failureThreshold: env.CONNECTION_HEALTH_FAILURES },
     bootstrapAdmin:
       env.ADMIN_EMAIL && env.ADMIN_PASSWORD

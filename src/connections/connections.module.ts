@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConnectionSecretCache } from './connection-secret.cache';
 import { ConnectorRegistry } from './connector-registry';
 import { AgentConnectionsController, TeamConnectionsController } from './connections.controller';
 import { ConnectionsService } from './connections.service';
@@ -10,8 +11,8 @@ import { PlatformConnection } from './entities/platform-connection.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange])],
   controllers: [AgentConnectionsController, TeamConnectionsController],
-  providers: [ConnectorRegistry, ConnectionsService],
-  exports: [ConnectorRegistry, ConnectionsService],
+  providers: [ConnectorRegistry, ConnectionsService, ConnectionSecretCache],
+  exports: [ConnectorRegistry, ConnectionsService, ConnectionSecretCache],
 })
 export class ConnectionsModule {}
 

@@ -249,6 +249,11 @@ export class ConnectionsService implements OnModuleInit {
     }
   }
 
+  /** Merges facts learned from the platform later (e.g. Slack's api_app_id from the first event). */
+  async updatePlatformInfo(id: string, patch: Record<string, unknown>): Promise<void> {
+    await this.dataSource.query('UPDATE platform_connection SET platform_info = platform_info || $2::jsonb WHERE id = $1', [id, JSON.stringify(patch)]);
+  }
+
   async markEvent(id: string, at = new Date()): Promise<void> {
     await this.connections.update({ id }, { lastEventAt: at });
   }

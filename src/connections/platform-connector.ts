@@ -29,10 +29,8 @@ export interface SetupInstructions {
   [key: string]: unknown;
 }
 
-export interface CredentialProblem {
-  field: string;
-  messages: string[];
-}
+export type { CredentialProblem } from '../common/field-checker';
+import type { CredentialProblem } from '../common/field-checker';
 
 /**
  * One per platform (DESIGN §3). A platform is one folder under integrations/ plus one registration of this.
@@ -55,6 +53,97 @@ export interface PlatformConnector {
   setupInstructions(connection: PlatformConnection, credentials: Credentials, created: boolean): SetupInstructions;
   /** Credential fields whose masked hint is shown (e.g. botToken). */
   readonly hintFields: readonly string[];
+}
+
+// ---- inbound pipeline (DESIGN §3) ----------------------------------------------------------------------------
+
+export interface IncomingAttachment {
+  kind: 'photo' | 'document' | 'voice' | 'audio' | 'video' | 'sticker' | 'other';
+  fileId: string;
+  mime?: string;
+  size?: number;
+  name?: string;
+}
+
+export interface IncomingSender {
+  id: string;
+  name?: string;
+  username?: string;
+  isBot?: boolean;
+}
+
+/** What a connector makes of a platform event that is meant for the agent. */
+export interface IncomingMessage {
+  connectionId: string;
+  chatId: string;
+  threadId?: string | null;
+  sender: IncomingSender;
+  text: string;
+  attachments: IncomingAttachment[];
+  command?: { name: string; args: string };
+  externalMessageId?: string;
+  /** Platform details the connector needs again when it replies (chat type, message to quote…). */
+  context?: Record<string, unknown>;
+  /** Merged into the conversation's metadata (e.g. a GitHub issue's priority). */
+  conversationMetadata?: Record<string, unknown>;
+}
+
+export type ParsedEvent =
+  | { kind: 'message'; message: IncomingMessage }
+  | { kind: 'ignored'; reason: string }
+  /** Not for the agent: record it and tell the team's endpoints (e.g. a GitHub push → `github.push`). */
+  | { kind: 'publish'; type: string; data: Record<string, unknown> };
+
+export interface OutgoingMessage {
+  conversationId: string;
+  chatId: string;
+  threadId?: string | null;
+  /** The agent's reply, Markdown; the connector formats it for its platform. */
+  text: string;
+  incoming: IncomingMessage;
+  /**
+   * For replies sent as several platform messages: how many parts an earlier attempt already delivered (skip them),
+   * and a way to record each delivered part, so a retry after a 429 never sends a part twice.
+   */
+  progress: { delivered: number; markDelivered(parts: number): Promise<void> };
+}
+
+/** The platform asked us to wait (429): the event is retried after `delayMs`, later messages of its conversation wait. */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Sending can never succeed (e.g. the user blocked the bot): no retries; the event fails with this reason. */
+export class PermanentSendError extends Error {
+  constructor(
+    message: string,
+    readonly conversationMetadata?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+/** Implemented by connectors whose platform sends us events (all three). */
+export interface InboundConnector {
+  /** Turns a stored event's payload into a message for the agent, or says why it is ignored. */
+  parse(payload: Record<string, unknown>, connection: PlatformConnection, credentials: Credentials): Promise<ParsedEvent> | ParsedEvent;
+  /** Delivers the reply; throws RetryLaterError, PermanentSendError, InvalidCredentialsError or anything else (retried). */
+  send(connection: PlatformConnection, credentials: Credentials, out: OutgoingMessage): Promise<{ externalMessageId?: string }>;
+  /** Shows that the agent is working ("typing…", a reaction). Best effort. */
+  startWorking?(connection: PlatformConnection, credentials: Credentials, incoming: IncomingMessage): Promise<void>;
+  /** Undoes startWorking after the reply went out. Best effort. */
+  stopWorking?(connection: PlatformConnection, credentials: Credentials, incoming: IncomingMessage): Promise<void>;
+  /** A command the connector answers itself (e.g. Telegram /help); undefined passes it to the pipeline/agent. */
+  commandReply?(ctx: { agentName: string; agentStatus: string; settings: Record<string, unknown>; command: { name: string; args: string } }): string | undefined;
+}
+
+export function isInboundConnector(c: PlatformConnector): c is PlatformConnector & InboundConnector {
+  return typeof (c as Partial<InboundConnector>).parse === 'function' && typeof (c as Partial<InboundConnector>).send === 'function';
 }
 
 /** Replaces every credential value found in a message (platform errors may echo a URL with a token). */

@@ -9,23 +9,35 @@ export class SchedulerLock {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Returns false (and runs nothing) when another replica, or this one, is already running `name`. */
+  /** Returns false (and runs nothing) when another replica, or this one, is already running `name`. Errors are logged. */
   async runExclusive(name: string, fn: () => Promise<void>): Promise<boolean> {
-    if (this.running.has(name) || !this.dataSource.isInitialized) return false;
+    const r = await this.tryWithLock(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        this.logger.error({ err: e, job: name }, 'scheduled job failed');
+      }
+    });
+    return r.acquired;
+  }
+
+  /**
+   * Runs `fn` holding the session advisory lock `name` (any replica), or returns `{acquired: false}` at once when
+   * someone holds it. Errors from `fn` propagate.
+   */
+  async tryWithLock<T>(name: string, fn: () => Promise<T>): Promise<{ acquired: true; result: T } | { acquired: false }> {
+    if (this.running.has(name) || !this.dataSource.isInitialized) return { acquired: false };
     this.running.add(name);
     const qr = this.dataSource.createQueryRunner();
     try {
       await qr.connect();
       const [{ locked }] = (await qr.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [name])) as { locked: boolean }[];
-      if (!locked) return false;
+      if (!locked) return { acquired: false };
       try {
-        await fn();
-      } catch (e) {
-        this.logger.error({ err: e, job: name }, 'scheduled job failed');
+        return { acquired: true, result: await fn() };
       } finally {
         await qr.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
       }
-      return true;
     } finally {
       await qr.release();
       this.running.delete(name);

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ConnectionsService } from '../../src/connections/connections.service';
-import { KeyRotationService } from '../../src/crypto/encrypted-columns';
+import { KeyRotationService, RotationReport } from '../../src/crypto/encrypted-columns';
 import { FakeTelegramApi } from '../fakes';
 import { Actor, login, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
@@ -45,12 +45,17 @@ describe('key rotation (e2e)', () => {
       connections.push({ agentId: agent.body.id, id: c.body.id });
     }
     expect((await envelopes(app)).every((e) => e.startsWith('v1.k1.'))).toBe(true);
+    // an agent runtime secret is rotated too
+    await app.http().post(`/v1/teams/${owner.teamId}/agents`).set(owner.auth).send({ name: 'LLM', runtime: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'm', apiKey: 'sk-rotate-me-123456' } }).expect(201);
 
     app = await boot(`k2:${key(2)},k1:${key(1)}`);
-    const [r2] = await app.app.get(KeyRotationService).rotateAll(2); // batch of 2 over 3 rows
+    const conns = (reports: RotationReport[]): RotationReport | undefined => reports.find((r) => r.table === 'platform_connection');
+    const all2 = await app.app.get(KeyRotationService).rotateAll(2); // batch of 2 over 3 rows
+    const r2 = conns(all2);
+    expect(all2.find((r) => r.table === 'agent')).toMatchObject({ rotated: 1, failed: 0 });
     expect(r2).toMatchObject({ table: 'platform_connection', scanned: 3, rotated: 3, current: 0, failed: 0 });
     expect((await envelopes(app)).every((e) => e.startsWith('v1.k2.'))).toBe(true);
-    const [again] = await app.app.get(KeyRotationService).rotateAll();
+    const again = conns(await app.app.get(KeyRotationService).rotateAll());
     expect(again).toMatchObject({ scanned: 3, rotated: 0, current: 3, failed: 0 });
 
     app = await boot(`k3:${key(3)},k2:${key(2)}`);
@@ -67,7 +72,7 @@ describe('key rotation (e2e)', () => {
 
   it('a row whose key left the ring does not crash anything: its connection goes to error, naming the key', async () => {
     const app = await boot(`k4:${key(4)}`); // k3 is gone
-    const [report] = await app.app.get(KeyRotationService).rotateAll();
+    const report = (await app.app.get(KeyRotationService).rotateAll()).find((r) => r.table === 'platform_connection');
     expect(report).toMatchObject({ scanned: 3, rotated: 0, failed: 3 });
     const s = await statusOf(app, connections[0]);
     expect(s.status).toBe('error');

@@ -113,9 +113,12 @@ describe('teams, members and agents (e2e)', () => {
     });
 
     it('rejects bad fields by name, and members cannot write', async () => {
-      const res = await t.http().post(agents()).set(admin.auth).send({ name: 'A', status: 'sleeping', runtime: { type: 'gpt' } }).expect(400);
-      const fields = res.body.details.map((d: { field: string }) => d.field);
-      expect(fields).toEqual(expect.arrayContaining(['status', 'runtime.type']));
+      const res = await t.http().post(agents()).set(admin.auth).send({ name: 'A', status: 'sleeping' }).expect(400);
+      expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['status']);
+      const rt = await t.http().post(agents()).set(admin.auth).send({ name: 'A', runtime: { type: 'gpt' } }).expect(400);
+      expect(rt.body.details).toEqual([{ field: 'runtime.type', messages: ['runtime.type must be one of: echo, openai, http'] }]);
+      const extra = await t.http().post(agents()).set(admin.auth).send({ name: 'A', runtime: { type: 'echo', model: 'x' } }).expect(400);
+      expect(extra.body.details[0].field).toBe('runtime.model');
       await t.http().post(agents()).set(member.auth).send({ name: 'A' }).expect(403);
     });
 

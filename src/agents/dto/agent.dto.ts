@@ -1,16 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { Type } from 'class-transformer';
+import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { AGENT_STATUSES, AgentStatus } from '../entities/agent.entity';
 
-export const RUNTIME_TYPES = ['echo'] as const;
-
-export class RuntimeDto {
-  @ApiProperty({ enum: RUNTIME_TYPES, example: 'echo' })
-  @IsIn(RUNTIME_TYPES, { message: `runtime.type must be one of: ${RUNTIME_TYPES.join(', ')}` })
-  type: (typeof RUNTIME_TYPES)[number];
-}
+const RUNTIME_DOC = {
+  description:
+    'How the agent replies. {"type":"echo"} (default); {"type":"openai","baseUrl","model","apiKey?","systemPrompt?","temperature?","historyMessages?"}; ' +
+    '{"type":"http","url","secret?","timeoutMs?"} (secret generated when absent and shown once). Secrets are write-only.',
+  example: { type: 'echo' },
+};
 
 export class CreateAgentDto {
   @ApiProperty({ example: 'Support bot' })
@@ -36,12 +34,10 @@ export class CreateAgentDto {
   @IsIn(AGENT_STATUSES, { message: `status must be one of: ${AGENT_STATUSES.join(', ')}` })
   status?: AgentStatus;
 
-  @ApiPropertyOptional({ type: RuntimeDto, default: { type: 'echo' } })
+  @ApiPropertyOptional(RUNTIME_DOC)
   @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => RuntimeDto)
-  runtime?: RuntimeDto;
+  @IsObject({ message: 'runtime must be an object' })
+  runtime?: Record<string, unknown>;
 }
 
 export class UpdateAgentDto {
@@ -69,12 +65,10 @@ export class UpdateAgentDto {
   @IsIn(AGENT_STATUSES, { message: `status must be one of: ${AGENT_STATUSES.join(', ')}` })
   status?: AgentStatus;
 
-  @ApiPropertyOptional({ type: RuntimeDto })
+  @ApiPropertyOptional(RUNTIME_DOC)
   @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => RuntimeDto)
-  runtime?: RuntimeDto;
+  @IsObject({ message: 'runtime must be an object' })
+  runtime?: Record<string, unknown>;
 }
 
 export class AgentListQuery extends PageQuery {

@@ -4,7 +4,7 @@ import { Team } from '../../teams/entities/team.entity';
 export type AgentStatus = 'active' | 'paused' | 'archived';
 export const AGENT_STATUSES: AgentStatus[] = ['active', 'paused', 'archived'];
 
-/** How the agent produces replies. Later issues add `openai` and `http`; secrets inside are encrypted. */
+/** How the agent produces replies: `echo`, `openai` (any OpenAI-compatible API) or `http` (the team's own URL). */
 export interface AgentRuntime {
   type: string;
   [key: string]: unknown;
@@ -20,7 +20,10 @@ export class Agent {
   @Column({ type: 'varchar', length: 100 }) slug: string;
   @Column({ type: 'text', nullable: true }) description: string | null;
   @Column({ type: 'enum', enum: AGENT_STATUSES, enumName: 'agent_status', default: 'active' }) status: AgentStatus;
+  /** Non-secret runtime settings; secret fields appear here only as masked hints ("…abcd"). */
   @Column({ type: 'jsonb' }) runtime: AgentRuntime;
+  /** CredentialCipher envelope of the runtime's secrets (apiKey, signing secret); never serialized. */
+  @Column({ type: 'text', nullable: true, select: false }) runtimeSecretsEncrypted?: string | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 

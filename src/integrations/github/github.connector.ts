@@ -5,7 +5,12 @@ import { PlatformConnection } from '../../connections/entities/platform-connecti
 import {
   CredentialProblem,
   Credentials,
+  InboundConnector,
   InvalidCredentialsError,
+  OutgoingMessage,
+  ParsedEvent,
+  PermanentSendError,
+  RetryLaterError,
   PlatformConnector,
   PlatformIdentity,
   PlatformRejectedError,
@@ -13,14 +18,15 @@ import {
   SetupInstructions,
 } from '../../connections/platform-connector';
 import { generateWebhookSecret } from '../../crypto/secrets';
-import { FieldChecker } from '../common/check-fields';
+import { FieldChecker } from '../../common/field-checker';
 import { GitHubClientFactory, isAppCredentials } from './github-client.factory';
+import { ChangedFile, parseGitHubEvent, StoredGitHubEvent } from './github-event';
 
 export const GITHUB_EVENTS = ['issues', 'issue_comment', 'pull_request', 'push', 'release'] as const;
 const REPO = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
 
 @Injectable()
-export class GitHubConnector implements PlatformConnector, OnModuleInit {
+export class GitHubConnector implements PlatformConnector, InboundConnector, OnModuleInit {
   readonly platform = 'github' as const;
   readonly hintFields = ['token', 'appId', 'installationId', 'webhookSecret'] as const;
 
@@ -108,6 +114,38 @@ export class GitHubConnector implements PlatformConnector, OnModuleInit {
     };
   }
 
+  // ---- inbound --------------------------------------------------------------------------------------------------
+
+  async parse(payload: Record<string, unknown>, connection: PlatformConnection, credentials: Credentials): Promise<ParsedEvent> {
+    const stored = payload as unknown as StoredGitHubEvent;
+    const login = String((connection.platformInfo as { login?: string }).login ?? connection.displayName ?? '');
+    const first = parseGitHubEvent(stored, login, connection.id, connection.settings);
+    if (first.kind !== 'needs-files') return first;
+    let files: ChangedFile[];
+    try {
+      const res = await this.clients.client(credentials).rest.pulls.listFiles({ owner: first.owner, repo: first.repo, pull_number: first.number, per_page: 100 });
+      files = res.data.map((f) => ({ filename: f.filename, status: f.status, additions: f.additions, deletions: f.deletions, patch: f.patch }));
+    } catch (e) {
+      throw mapGitHubSendError(e);
+    }
+    const second = parseGitHubEvent(stored, login, connection.id, connection.settings, files);
+    return second.kind === 'needs-files' ? { kind: 'ignored', reason: 'could not list the changed files' } : second;
+  }
+
+  /** The agent's reply becomes a comment on the issue or pull request (GitHub renders the Markdown). */
+  async send(_connection: PlatformConnection, credentials: Credentials, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+    if (out.progress.delivered > 0) return {};
+    const [owner, repo] = out.chatId.split('/');
+    const body = out.text.length > 65_000 ? `${out.text.slice(0, 65_000)}\n\n…(truncated)` : out.text;
+    try {
+      const res = await this.clients.client(credentials).rest.issues.createComment({ owner, repo, issue_number: Number(out.threadId), body });
+      await out.progress.markDelivered(1);
+      return { externalMessageId: String(res.data.id) };
+    } catch (e) {
+      throw mapGitHubSendError(e);
+    }
+  }
+
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -119,6 +157,22 @@ export class GitHubConnector implements PlatformConnector, OnModuleInit {
 
 function splitScopes(header: unknown): string[] {
   return typeof header === 'string' && header ? header.split(',').map((s) => s.trim()) : [];
+}
+
+/** While replying: rate limits wait, revoked credentials fail the connection, missing repos fail the event. */
+export function mapGitHubSendError(e: unknown): Error {
+  const err = e as { status?: number; response?: { headers?: Record<string, string | undefined>; data?: { message?: string } } };
+  const h = err.response?.headers ?? {};
+  const message = err.response?.data?.message ?? 'error';
+  if (err.status === 429 || (err.status === 403 && (h['retry-after'] || h['x-ratelimit-remaining'] === '0'))) {
+    const reset = Number(h['x-ratelimit-reset']);
+    const ms = h['retry-after'] ? Number(h['retry-after']) * 1000 : Number.isFinite(reset) ? Math.max(1000, reset * 1000 - Date.now()) : 60_000;
+    return new RetryLaterError(`GitHub rate limit: ${message}`, ms);
+  }
+  if (err.status === 401) return new InvalidCredentialsError(`401 ${message}`);
+  if (err.status === 403) return new PermanentSendError(`GitHub refused (403 ${message}); the token may lack a permission`);
+  if (err.status && err.status >= 400 && err.status < 500) return new PermanentSendError(`GitHub refused (${err.status} ${message})`);
+  return new Error(`GitHub answered ${err.status ?? 'nothing'}${err.status ? ` ${message}` : ''}`);
 }
 
 export function mapGitHubError(e: unknown): Error {

@@ -1,11 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ConnectionsModule } from '../../connections/connections.module';
+import { ConversationsModule } from '../../conversations/conversations.module';
 import { GitHubClientFactory } from './github-client.factory';
+import { GitHubReposController } from './github-repos.controller';
+import { GitHubSignatureGuard } from './github-signature.guard';
+import { GitHubWebhookController } from './github-webhook.controller';
 import { GitHubConnector } from './github.connector';
 
 @Module({
-  imports: [ConnectionsModule],
-  providers: [GitHubClientFactory, GitHubConnector],
+  imports: [ConnectionsModule, ConversationsModule],
+  controllers: [GitHubWebhookController, GitHubReposController],
+  providers: [GitHubClientFactory, GitHubConnector, GitHubSignatureGuard],
   exports: [GitHubClientFactory, GitHubConnector],
 })
 export class GitHubModule {}

@@ -4,22 +4,31 @@ import { PlatformConnection } from '../../connections/entities/platform-connecti
 import {
   CredentialProblem,
   Credentials,
+  IncomingMessage,
+  InboundConnector,
   InvalidCredentialsError,
+  OutgoingMessage,
+  ParsedEvent,
+  PermanentSendError,
+  RetryLaterError,
   PlatformConnector,
   PlatformIdentity,
   PlatformRejectedError,
   PlatformUnavailableError,
   SetupInstructions,
 } from '../../connections/platform-connector';
-import { FieldChecker } from '../common/check-fields';
+import { FieldChecker } from '../../common/field-checker';
+import { request } from 'undici';
 import { SlackApiFactory } from './slack-api.factory';
+import { chunkMrkdwn, markdownToMrkdwn } from './slack-format';
+import { parseSlackPayload, SlackPayload } from './slack-event';
 
 export const SLACK_BOT_EVENTS = ['app_mention', 'message.im'];
 export const SLACK_BOT_SCOPES = ['app_mentions:read', 'chat:write', 'im:history', 'im:read', 'reactions:write', 'commands'];
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
 @Injectable()
-export class SlackConnector implements PlatformConnector, OnModuleInit {
+export class SlackConnector implements PlatformConnector, InboundConnector, OnModuleInit {
   readonly platform = 'slack' as const;
   readonly hintFields = ['botToken', 'signingSecret', 'appToken'] as const;
 
@@ -91,6 +100,63 @@ export class SlackConnector implements PlatformConnector, OnModuleInit {
     };
   }
 
+  // ---- inbound --------------------------------------------------------------------------------------------------
+
+  parse(payload: Record<string, unknown>, connection: PlatformConnection): ParsedEvent {
+    const info = connection.platformInfo as { botUserId?: string; botId?: string };
+    return parseSlackPayload(payload as unknown as SlackPayload, { botUserId: String(info.botUserId), botId: String(info.botId) }, connection.id);
+  }
+
+  /** :eyes: on the user's message while the agent works. */
+  async startWorking(_c: PlatformConnection, credentials: Credentials, incoming: IncomingMessage): Promise<void> {
+    if (incoming.context?.slash || !incoming.externalMessageId) return;
+    await this.api.client(credentials.botToken).reactions.add({ channel: incoming.chatId, timestamp: incoming.externalMessageId, name: 'eyes' });
+  }
+
+  async stopWorking(_c: PlatformConnection, credentials: Credentials, incoming: IncomingMessage): Promise<void> {
+    if (incoming.context?.slash || !incoming.externalMessageId) return;
+    await this.api.client(credentials.botToken).reactions.remove({ channel: incoming.chatId, timestamp: incoming.externalMessageId, name: 'eyes' });
+  }
+
+  /** Markdown → mrkdwn sections (≤ 3000 chars each), in the thread; slash commands answer through their response_url. */
+  async send(_c: PlatformConnection, credentials: Credentials, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+    const converted = chunkMrkdwn(markdownToMrkdwn(out.text || '…'));
+    // Markdown that renders to nothing still gets a visible answer.
+    const messages = converted.length ? converted : chunkMrkdwn('…');
+    const responseUrl = out.incoming.context?.responseUrl;
+    let first: string | undefined;
+    for (const [i, m] of messages.entries()) {
+      if (i < out.progress.delivered) continue;
+      if (typeof responseUrl === 'string') {
+        await this.postToResponseUrl(responseUrl, { response_type: 'in_channel', text: m.text, blocks: m.blocks });
+      } else {
+        const threadTs = out.threadId && !out.threadId.startsWith('slash:') ? out.threadId : undefined;
+        const r = await this.sendCall(() =>
+          this.api.client(credentials.botToken).chat.postMessage({ channel: out.chatId, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }),
+        );
+        first ??= r.ts;
+      }
+      await out.progress.markDelivered(i + 1);
+    }
+    return { externalMessageId: first };
+  }
+
+  private async postToResponseUrl(url: string, body: Record<string, unknown>): Promise<void> {
+    const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await res.body.dump();
+    if (res.statusCode === 429) throw new RetryLaterError('Slack response_url rate limited', Number(res.headers['retry-after'] ?? 1) * 1000);
+    if (res.statusCode >= 500) throw new Error(`Slack response_url answered ${res.statusCode}`);
+    if (res.statusCode >= 400) throw new PermanentSendError(`Slack response_url refused the reply (${res.statusCode}); it may have expired`);
+  }
+
+  private async sendCall<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw mapSlackSendError(e);
+    }
+  }
+
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -98,6 +164,24 @@ export class SlackConnector implements PlatformConnector, OnModuleInit {
       throw mapSlackError(e);
     }
   }
+}
+
+/** While replying: 429 waits, revoked auth fails the connection, missing channels fail the event, the rest retries. */
+export function mapSlackSendError(e: unknown): Error {
+  const err = e as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number };
+  if (err.code === 'slack_webapi_rate_limited_error') {
+    return new RetryLaterError(`Slack rate limit: retry after ${err.retryAfter ?? 1} s`, Math.max(1, err.retryAfter ?? 1) * 1000);
+  }
+  if (err.code === 'slack_webapi_platform_error') {
+    const reason = err.data?.error ?? 'unknown_error';
+    if (AUTH_ERRORS.has(reason)) return new InvalidCredentialsError(reason);
+    if (reason === 'not_in_channel' || reason === 'channel_not_found' || reason === 'is_archived') {
+      return new PermanentSendError(`Slack: ${reason} — invite the app to the channel (or check it still exists)`);
+    }
+    return new PermanentSendError(`Slack refused the message: ${reason}`);
+  }
+  if (err.code === 'slack_webapi_http_error') return new Error(`Slack answered HTTP ${err.statusCode ?? '?'}`);
+  return new Error('network error talking to Slack');
 }
 
 export function mapSlackError(e: unknown): Error {

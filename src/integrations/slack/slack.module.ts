@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ConnectionsModule } from '../../connections/connections.module';
+import { ConversationsModule } from '../../conversations/conversations.module';
 import { SlackApiFactory } from './slack-api.factory';
+import { SlackEventsController } from './slack-events.controller';
+import { SlackSignatureGuard } from './slack-signature.guard';
 import { SlackConnector } from './slack.connector';
 
 @Module({
-  imports: [ConnectionsModule],
-  providers: [SlackApiFactory, SlackConnector],
+  imports: [ConnectionsModule, ConversationsModule],
+  controllers: [SlackEventsController],
+  providers: [SlackApiFactory, SlackConnector, SlackSignatureGuard],
   exports: [SlackApiFactory, SlackConnector],
 })
 export class SlackModule {}

@@ -5,16 +5,24 @@ import { PlatformConnection } from '../../connections/entities/platform-connecti
 import {
   CredentialProblem,
   Credentials,
+  IncomingMessage,
+  InboundConnector,
   InvalidCredentialsError,
+  OutgoingMessage,
+  ParsedEvent,
+  PermanentSendError,
   PlatformConnector,
+  RetryLaterError,
   PlatformIdentity,
   PlatformRejectedError,
   PlatformUnavailableError,
   SetupInstructions,
 } from '../../connections/platform-connector';
 import { generateTelegramSecretToken } from '../../crypto/secrets';
-import { FieldChecker } from '../common/check-fields';
+import { FieldChecker } from '../../common/field-checker';
 import { TelegramApiFactory } from './telegram-api.factory';
+import { toTelegramChunks } from './telegram-format';
+import { parseTelegramUpdate, TgUpdate } from './telegram-update';
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 export const TELEGRAM_COMMANDS = [
@@ -31,7 +39,7 @@ export interface TelegramSettings {
 }
 
 @Injectable()
-export class TelegramConnector implements PlatformConnector, OnModuleInit {
+export class TelegramConnector implements PlatformConnector, InboundConnector, OnModuleInit {
   readonly platform = 'telegram' as const;
   readonly hintFields = ['botToken'] as const;
 
@@ -108,6 +116,70 @@ export class TelegramConnector implements PlatformConnector, OnModuleInit {
     };
   }
 
+  // ---- inbound --------------------------------------------------------------------------------------------------
+
+  parse(payload: Record<string, unknown>, connection: PlatformConnection): ParsedEvent {
+    const info = connection.platformInfo as { id?: number; username?: string };
+    return parseTelegramUpdate(payload as unknown as TgUpdate, { id: Number(info.id), username: String(info.username) }, connection.id);
+  }
+
+  commandReply(ctx: { agentName: string; agentStatus: string; settings: Record<string, unknown>; command: { name: string } }): string | undefined {
+    switch (ctx.command.name) {
+      case 'start':
+        return typeof ctx.settings.greeting === 'string' ? ctx.settings.greeting : `Hi! I'm ${ctx.agentName}. Send me a message and I'll answer.`;
+      case 'help':
+        return ['Just write to me and I will answer.', '', ...TELEGRAM_COMMANDS.map((c) => `/${c.command} — ${c.description}`)].join('\n');
+      case 'status':
+        return `${ctx.agentName} is ${ctx.agentStatus}.`;
+      default:
+        return undefined; // unknown commands go to the agent as text
+    }
+  }
+
+  async startWorking(_connection: PlatformConnection, credentials: Credentials, incoming: IncomingMessage): Promise<void> {
+    const tg = this.api.client(credentials.botToken);
+    const callbackQueryId = incoming.context?.callbackQueryId;
+    if (typeof callbackQueryId === 'string') await tg.answerCbQuery(callbackQueryId).catch(() => undefined);
+    await tg.sendChatAction(incoming.chatId, 'typing', incoming.threadId ? { message_thread_id: Number(incoming.threadId) } : {});
+  }
+
+  /**
+   * Markdown → Telegram HTML, split at ≤ 4096 visible characters outside tags. A chunk Telegram cannot parse is resent
+   * as plain text. In groups the first chunk quotes the user's message.
+   */
+  async send(_connection: PlatformConnection, credentials: Credentials, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+    const tg = this.api.client(credentials.botToken);
+    const group = out.incoming.context?.chatType === 'group' || out.incoming.context?.chatType === 'supergroup';
+    const quote = group && out.incoming.externalMessageId ? Number(out.incoming.externalMessageId) : undefined;
+    const converted = toTelegramChunks(out.text || '…');
+    // Markdown that renders to nothing (only whitespace or comments) still gets a visible answer.
+    const chunks = converted.length ? converted : [{ html: '…', plain: '…' }];
+    let firstId: string | undefined;
+    for (const [i, chunk] of chunks.entries()) {
+      if (i < out.progress.delivered) continue; // sent by an earlier attempt
+      const extra = {
+        ...(out.threadId ? { message_thread_id: Number(out.threadId) } : {}),
+        ...(i === 0 && quote ? { reply_parameters: { message_id: quote, allow_sending_without_reply: true } } : {}),
+        link_preview_options: { is_disabled: true },
+      };
+      let msg;
+      try {
+        msg = await tg.sendMessage(out.chatId, chunk.html, { ...extra, parse_mode: 'HTML' });
+      } catch (e) {
+        if (isTelegramError(e) && e.code === 400 && /can't parse entities/i.test(e.description ?? '')) {
+          msg = await tg.sendMessage(out.chatId, chunk.plain, extra).catch((e2: unknown) => {
+            throw mapSendError(e2);
+          });
+        } else {
+          throw mapSendError(e);
+        }
+      }
+      firstId ??= String(msg.message_id);
+      await out.progress.markDelivered(i + 1);
+    }
+    return { externalMessageId: firstId };
+  }
+
   /** Calls the Bot API with a deadline and turns its failures into connector errors that never carry the token. */
   private async call<T>(credentials: Credentials, fn: (tg: ReturnType<TelegramApiFactory['client']>) => Promise<T>): Promise<T> {
     const tg = this.api.client(credentials.botToken);
@@ -125,6 +197,28 @@ export class TelegramConnector implements PlatformConnector, OnModuleInit {
       clearTimeout(timer);
     }
   }
+}
+
+function isTelegramError(e: unknown): e is TelegramError {
+  return e instanceof TelegramError || (typeof e === 'object' && e !== null && 'response' in e && 'on' in e);
+}
+
+/** Send failures: 429 waits, blocked/kicked is final, a revoked token fails the connection, the rest retries. */
+export function mapSendError(e: unknown): Error {
+  if (isTelegramError(e)) {
+    const code = e.code;
+    const description = e.description ?? 'error';
+    if (code === 429) {
+      const seconds = Number(e.parameters?.retry_after ?? 1);
+      return new RetryLaterError(`Telegram rate limit: retry after ${seconds} s`, Math.max(1, seconds) * 1000);
+    }
+    if (code === 403) return new PermanentSendError(`Telegram refused: ${description}`, { blocked: true, blockedReason: description });
+    if (code === 401 || code === 404) return new InvalidCredentialsError(`${description} (the bot token is not valid)`);
+    if (code === 400) return new PermanentSendError(`Telegram refused the message: ${description}`);
+    return new Error(`Telegram answered ${code}: ${description}`);
+  }
+  const err = e as { code?: string; errno?: string; type?: string };
+  return new Error(`network error talking to Telegram (${err.code ?? err.errno ?? err.type ?? 'unknown'})`);
 }
 
 export function mapTelegramError(e: unknown): Error {

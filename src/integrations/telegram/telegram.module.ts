@@ -1,11 +1,24 @@
 import { Module } from '@nestjs/common';
 import { ConnectionsModule } from '../../connections/connections.module';
+import { ConversationsModule } from '../../conversations/conversations.module';
 import { TelegramApiFactory } from './telegram-api.factory';
+import { TelegramPoller } from './telegram-poller';
+import { TelegramSecretGuard } from './telegram-secret.guard';
+import { TelegramWebhookController } from './telegram-webhook.controller';
 import { TelegramConnector } from './telegram.connector';
 
 @Module({
-  imports: [ConnectionsModule],
-  providers: [TelegramApiFactory, TelegramConnector],
+  imports: [ConnectionsModule, ConversationsModule],
+  controllers: [TelegramWebhookController],
+  providers: [TelegramApiFactory, TelegramConnector, TelegramSecretGuard],
   exports: [TelegramApiFactory, TelegramConnector],
 })
 export class TelegramModule {}
+
+/** Worker-only: long-polling for connections in polling mode. */
+@Module({
+  imports: [TelegramModule, ConnectionsModule, ConversationsModule],
+  providers: [TelegramPoller],
+  exports: [TelegramPoller],
+})
+export class TelegramWorkerModule {}

@@ -27,6 +27,8 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  /** How much of the response body to keep (default 4 KB, the delivery log's limit). */
+  maxResponseBytes?: number;
 }
 
 export type HttpErrorCode = 'TIMEOUT' | 'DNS' | 'CONNREFUSED' | 'TLS' | 'SSRF_BLOCKED' | 'NETWORK';
@@ -91,7 +93,7 @@ export class HttpSender implements OnModuleDestroy {
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
-      const body = await readLimited(res.body, MAX_RESPONSE_BODY_BYTES);
+      const body = await readLimited(res.body, req.maxResponseBytes ?? MAX_RESPONSE_BODY_BYTES);
       // undici returns the connection to its pool a few microtasks after the body ends; yielding
       // one turn lets a back-to-back send() reuse it instead of opening a second socket.
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,11 +1,14 @@
-import type { CredentialProblem } from '../../connections/platform-connector';
+export interface CredentialProblem {
+  field: string;
+  messages: string[];
+}
 
 /** Small shape checker for credentials/settings objects: unknown fields and bad values are named with their prefix. */
 export class FieldChecker {
   readonly problems: CredentialProblem[] = [];
 
   constructor(
-    private readonly prefix: 'credentials' | 'settings',
+    private readonly prefix: string,
     private readonly input: Record<string, unknown>,
     allowed: readonly string[],
   ) {

@@ -1,0 +1,38 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentsModule } from '../agents/agents.module';
+import { ConnectionsModule } from '../connections/connections.module';
+import { QueueName } from '../queue/queues';
+import { ConversationsController } from './conversations.controller';
+import { ConversationsService } from './conversations.service';
+import { AgentMemory } from './entities/agent-memory.entity';
+import { Conversation } from './entities/conversation.entity';
+import { InboundEvent } from './entities/inbound-event.entity';
+import { Message } from './entities/message.entity';
+import { InboundPipeline } from './inbound.pipeline';
+import { InboundService } from './inbound.service';
+import { InboundProcessor } from './jobs/inbound.processor';
+import { InboundSweeper } from './jobs/inbound.sweeper';
+import { EVENT_PUBLISHER } from './conversation-events';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([InboundEvent, Conversation, Message, AgentMemory]),
+    BullModule.registerQueue({ name: QueueName.Inbound }),
+    ConnectionsModule,
+    AgentsModule,
+  ],
+  controllers: [ConversationsController],
+  providers: [ConversationsService, InboundService, InboundPipeline, { provide: EVENT_PUBLISHER, useValue: { publish: async () => undefined } } /* MERGE-TODO */],
+  exports: [ConversationsService, InboundService, InboundPipeline],
+})
+export class ConversationsModule {}
+
+/** Worker-only: the inbound processor and the sweeper. */
+@Module({
+  imports: [ConversationsModule, BullModule.registerQueue({ name: QueueName.Inbound })],
+  providers: [InboundProcessor, InboundSweeper],
+  exports: [InboundSweeper],
+})
+export class ConversationsWorkerModule {}

@@ -1,0 +1,158 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull, LessThan, Repository } from 'typeorm';
+import { NotFound, ValidationFailed } from '../common/errors';
+import { Page, PageQuery, paginate } from '../common/pagination';
+import { RuntimeMemory } from '../agents/runtimes/runtime.types';
+import { EVENT_PUBLISHER, EventPublisher, conversationData, memoryData, messageData } from './conversation-events';
+import { AgentMemory } from './entities/agent-memory.entity';
+import { Conversation } from './entities/conversation.entity';
+import { Message, MessageRole, MessageSender } from './entities/message.entity';
+
+export interface ConversationKey {
+  teamId: string;
+  agentId: string;
+  connectionId: string | null;
+  platform: string;
+  chatId: string;
+  threadId: string | null;
+}
+
+/** Conversations and their messages. Every write publishes its event in the same transaction. */
+@Injectable()
+export class ConversationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(Conversation) private readonly conversations: Repository<Conversation>,
+    @InjectRepository(Message) private readonly messages: Repository<Message>,
+    @Inject(EVENT_PUBLISHER) private readonly events: EventPublisher,
+  ) {}
+
+  /** The open conversation for (connection, chat, thread), or a new one. Callers hold the conversation's ordering lock. */
+  async findOrOpen(em: EntityManager, key: ConversationKey): Promise<{ conversation: Conversation; created: boolean }> {
+    const repo = em.getRepository(Conversation);
+    const existing = await repo.findOne({
+      where: {
+        agentId: key.agentId,
+        connectionId: key.connectionId ?? IsNull(),
+        externalChatId: key.chatId,
+        externalThreadId: key.threadId ?? IsNull(),
+        status: 'open',
+      },
+      order: { startedAt: 'DESC' },
+    });
+    if (existing) return { conversation: existing, created: false };
+    const conversation = await repo.save(
+      repo.create({
+        teamId: key.teamId,
+        agentId: key.agentId,
+        connectionId: key.connectionId,
+        platform: key.platform,
+        externalChatId: key.chatId,
+        externalThreadId: key.threadId,
+        status: 'open',
+      }),
+    );
+    await this.events.publish(em, { type: 'conversation.created', teamId: key.teamId, data: conversationData(conversation) });
+    return { conversation, created: true };
+  }
+
+  async append(
+    em: EntityManager,
+    conversation: Conversation,
+    msg: { role: MessageRole; content: string; sender?: MessageSender | null; externalMessageId?: string | null; metadata?: Record<string, unknown> },
+  ): Promise<Message> {
+    const saved = await em.getRepository(Message).save(
+      em.getRepository(Message).create({
+        conversationId: conversation.id,
+        role: msg.role,
+        content: msg.content,
+        sender: msg.sender ?? null,
+        externalMessageId: msg.externalMessageId ?? null,
+        metadata: msg.metadata ?? {},
+      }),
+    );
+    conversation.lastMessageAt = saved.createdAt;
+    await em.getRepository(Conversation).update({ id: conversation.id }, { lastMessageAt: saved.createdAt });
+    await this.events.publish(em, { type: 'message.created', teamId: conversation.teamId, data: messageData(conversation, saved) });
+    return saved;
+  }
+
+  async remember(em: EntityManager, conversation: Conversation, memories: RuntimeMemory[]): Promise<void> {
+    for (const m of memories) {
+      const saved = await em.getRepository(AgentMemory).save(
+        em.getRepository(AgentMemory).create({
+          teamId: conversation.teamId,
+          agentId: conversation.agentId,
+          conversationId: conversation.id,
+          type: m.type,
+          content: m.content,
+          importance: m.importance ?? null,
+        }),
+      );
+      await this.events.publish(em, { type: 'memory.created', teamId: conversation.teamId, data: memoryData(saved) });
+    }
+  }
+
+  async complete(em: EntityManager, conversation: Conversation, reason: 'idle' | 'reset'): Promise<void> {
+    const res = await em
+      .getRepository(Conversation)
+      .update({ id: conversation.id, status: 'open' }, { status: 'completed', completedAt: new Date() });
+    if (!res.affected) return;
+    conversation.status = 'completed';
+    await this.events.publish(em, {
+      type: 'conversation.completed',
+      teamId: conversation.teamId,
+      data: { ...conversationData(conversation), reason },
+    });
+  }
+
+  /** The last `limit` messages, oldest first. */
+  async history(conversationId: string, limit: number, em: EntityManager = this.dataSource.manager): Promise<Message[]> {
+    const rows = await em.getRepository(Message).find({ where: { conversationId }, order: { seq: 'DESC' }, take: limit });
+    return rows.reverse();
+  }
+
+  /** Scheduled: completes conversations silent for `idleMinutes`. */
+  async completeIdle(idleMinutes: number, batch = 200): Promise<number> {
+    const cutoff = new Date(Date.now() - idleMinutes * 60_000);
+    let total = 0;
+    for (;;) {
+      const idle = await this.conversations.find({ where: { status: 'open', lastMessageAt: LessThan(cutoff) }, take: batch });
+      if (!idle.length) return total;
+      for (const c of idle) await this.dataSource.transaction((em) => this.complete(em, c, 'idle'));
+      total += idle.length;
+    }
+  }
+
+  // ---- admin API ----------------------------------------------------------------------------------------------
+
+  list(teamId: string, agentId: string, query: PageQuery & { platform?: string; status?: string }): Promise<Page<Conversation>> {
+    const qb = this.conversations.createQueryBuilder('c').where('c.teamId = :teamId AND c.agentId = :agentId', { teamId, agentId });
+    if (query.platform) qb.andWhere('c.platform = :platform', { platform: query.platform });
+    if (query.status) qb.andWhere('c.status = :status', { status: query.status });
+    return paginate(qb, query);
+  }
+
+  async get(teamId: string, agentId: string, conversationId: string): Promise<Conversation> {
+    const c = await this.conversations.findOneBy({ id: conversationId, teamId, agentId });
+    if (!c) throw new NotFound('conversation');
+    return c;
+  }
+
+  /** Messages oldest first, paginated forward. */
+  async listMessages(teamId: string, agentId: string, conversationId: string, query: PageQuery): Promise<Page<Message>> {
+    await this.get(teamId, agentId, conversationId);
+    const limit = query.limit ?? 50;
+    const qb = this.messages.createQueryBuilder('m').where('m.conversationId = :conversationId', { conversationId });
+    if (query.cursor) {
+      const seq = Buffer.from(query.cursor, 'base64url').toString('utf8');
+      if (!/^\d{1,19}$/.test(seq)) throw new ValidationFailed('cursor is not valid', [{ field: 'cursor', messages: ['cursor is not valid'] }]);
+      qb.andWhere('m.seq > :seq', { seq });
+    }
+    const rows = await qb.orderBy('m.seq', 'ASC').limit(limit + 1).getMany();
+    const data = rows.slice(0, limit);
+    const last = data[data.length - 1];
+    return { data, nextCursor: rows.length > limit && last ? Buffer.from(last.seq).toString('base64url') : null };
+  }
+}

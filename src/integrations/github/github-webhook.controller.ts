@@ -1,0 +1,34 @@
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../../common/decorators';
+import { ValidationFailed } from '../../common/errors';
+import { InboundService } from '../../conversations/inbound.service';
+import { GhPayload, githubOrderingKey, outsideSettings, StoredGitHubEvent } from './github-event';
+import { GitHubRequest, GitHubSignatureGuard } from './github-signature.guard';
+
+/** GitHub posts repository events here. Verified over the raw bytes, stored once per delivery, answered at once. */
+@ApiExcludeController()
+@Public()
+@Controller('webhooks/github')
+export class GitHubWebhookController {
+  constructor(private readonly inbound: InboundService) {}
+
+  @Post(':connectionId')
+  @HttpCode(200)
+  @UseGuards(GitHubSignatureGuard)
+  async receive(@Req() req: GitHubRequest, @Body() payload: GhPayload): Promise<{ ok: true; ignored?: string }> {
+    const event = req.header('x-github-event');
+    const delivery = req.header('x-github-delivery');
+    if (!event) throw new ValidationFailed('the X-GitHub-Event header is required', [{ field: 'X-GitHub-Event', messages: ['required'] }]);
+    if (event === 'ping') return { ok: true };
+    if (!delivery) throw new ValidationFailed('the X-GitHub-Delivery header is required', [{ field: 'X-GitHub-Delivery', messages: ['required'] }]);
+    const connection = req.platformConnection!;
+    const ignored =
+      connection.status !== 'active'
+        ? `the connection is ${connection.status}`
+        : outsideSettings(connection.settings, event, payload.repository?.full_name);
+    const stored: StoredGitHubEvent = { event, delivery, payload };
+    await this.inbound.ingest(connection, { dedupeKey: delivery, orderingKey: githubOrderingKey(stored), payload: stored as unknown as Record<string, unknown> }, ignored);
+    return ignored ? { ok: true, ignored } : { ok: true };
+  }
+}

@@ -1,0 +1,117 @@
+import type { ParsedEvent } from '../../connections/platform-connector';
+
+/** The parts of an Events API envelope and a slash command we read. */
+export interface SlackMessageEvent {
+  type: string;
+  subtype?: string;
+  channel?: string;
+  channel_type?: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  ts?: string;
+  thread_ts?: string;
+  message?: SlackMessageEvent;
+  files?: { id: string; mimetype?: string; size?: number; name?: string }[];
+}
+export interface SlackEnvelope {
+  type: string;
+  event_id?: string;
+  api_app_id?: string;
+  team_id?: string;
+  event?: SlackMessageEvent;
+  challenge?: string;
+}
+export interface SlackSlashCommand {
+  type: 'slash_command';
+  command: string;
+  text: string;
+  user_id: string;
+  user_name?: string;
+  channel_id: string;
+  response_url: string;
+  trigger_id: string;
+}
+export type SlackPayload = SlackEnvelope | SlackSlashCommand;
+
+export interface SlackBot {
+  botUserId: string;
+  botId: string;
+}
+
+/**
+ * One key per user message: an `app_mention` and a `message` event for the same (channel, ts) — and Slack's retries —
+ * collapse to one stored event, so the agent answers once.
+ */
+export function slackDedupeKey(p: SlackPayload): string {
+  if (p.type === 'slash_command') return `cmd:${(p as SlackSlashCommand).trigger_id}`;
+  const e = (p as SlackEnvelope).event;
+  if (e?.channel && e.ts && (e.type === 'app_mention' || e.type === 'message')) return `msg:${e.channel}:${e.ts}`;
+  return `evt:${(p as SlackEnvelope).event_id ?? 'unknown'}`;
+}
+
+/** The conversation an event belongs to: the thread (channel + thread ts), the DM, or the slash-command user. */
+export function slackOrderingKey(p: SlackPayload): string {
+  if (p.type === 'slash_command') return `${(p as SlackSlashCommand).channel_id}:slash:${(p as SlackSlashCommand).user_id}`;
+  const e = (p as SlackEnvelope).event;
+  if (!e?.channel) return 'no-channel';
+  if (e.thread_ts) return `${e.channel}:${e.thread_ts}`;
+  return e.channel_type === 'im' ? `${e.channel}:dm` : `${e.channel}:${e.ts}`;
+}
+
+const stripMentions = (text: string, botUserId: string): string => text.replace(new RegExp(`<@${botUserId}(\\|[^>]*)?>`, 'g'), '').trim();
+
+/**
+ * `app_mention` → answer in the thread; a DM (`message`, channel_type `im`) → answer in the DM (in the thread if the
+ * user wrote in one). Bot messages, our own messages (also inside `message_changed`), edits, deletions and channel
+ * messages that do not mention us are ignored.
+ */
+export function parseSlackPayload(p: SlackPayload, bot: SlackBot, connectionId: string): ParsedEvent {
+  if (p.type === 'slash_command') {
+    const c = p as SlackSlashCommand;
+    return {
+      kind: 'message',
+      message: {
+        connectionId,
+        chatId: c.channel_id,
+        threadId: `slash:${c.user_id}`,
+        sender: { id: c.user_id, username: c.user_name },
+        text: c.text,
+        attachments: [],
+        context: { responseUrl: c.response_url, slash: true },
+      },
+    };
+  }
+  const env = p as SlackEnvelope;
+  const e = env.event;
+  if (env.type !== 'event_callback' || !e) return { kind: 'ignored', reason: `unsupported payload type ${env.type}` };
+  if (e.type !== 'app_mention' && e.type !== 'message') return { kind: 'ignored', reason: `unsupported event ${e.type}` };
+  if (e.subtype === 'message_changed' || e.subtype === 'message_deleted') return { kind: 'ignored', reason: `edit or deletion (${e.subtype})` };
+  if (e.bot_id || e.subtype === 'bot_message') return { kind: 'ignored', reason: e.bot_id === bot.botId ? 'our own message' : 'message from a bot' };
+  if (e.user === bot.botUserId) return { kind: 'ignored', reason: 'our own message' };
+  if (e.subtype && e.subtype !== 'file_share' && e.subtype !== 'thread_broadcast') return { kind: 'ignored', reason: `unsupported subtype ${e.subtype}` };
+  if (!e.channel || !e.ts || !e.user) return { kind: 'ignored', reason: 'incomplete event' };
+
+  const im = e.channel_type === 'im';
+  const mentioned = (e.text ?? '').includes(`<@${bot.botUserId}`);
+  if (e.type === 'message' && !im && !mentioned) return { kind: 'ignored', reason: 'channel message without a mention' };
+
+  const attachments = (e.files ?? []).map((f) => ({ kind: 'document' as const, fileId: f.id, mime: f.mimetype, size: f.size, name: f.name }));
+  let text = stripMentions(e.text ?? '', bot.botUserId);
+  if (!text && attachments.length) text = `[${attachments.length} file(s)]`;
+  if (!text) return { kind: 'ignored', reason: 'empty message' };
+  return {
+    kind: 'message',
+    message: {
+      connectionId,
+      chatId: e.channel,
+      // channel mentions are answered in a thread; DMs only when the user wrote in one
+      threadId: e.thread_ts ?? (im ? null : e.ts),
+      sender: { id: e.user },
+      text,
+      attachments,
+      externalMessageId: e.ts,
+      context: { channelType: e.channel_type ?? 'channel', ts: e.ts },
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../../common/decorators';
+import { ConnectionsService } from '../../connections/connections.service';
+import { InboundService } from '../../conversations/inbound.service';
+import { SlackEnvelope, SlackSlashCommand, slackDedupeKey, slackOrderingKey } from './slack-event';
+import { SlackRequest, SlackSignatureGuard } from './slack-signature.guard';
+
+/** Slack Events API and slash commands. Verified, stored, acknowledged well under Slack's 3 seconds. */
+@ApiExcludeController()
+@Public()
+@Controller('webhooks/slack')
+@UseGuards(SlackSignatureGuard)
+export class SlackEventsController {
+  constructor(
+    private readonly inbound: InboundService,
+    private readonly connections: ConnectionsService,
+  ) {}
+
+  @Post(':connectionId')
+  @HttpCode(200)
+  async events(@Req() req: SlackRequest, @Body() body: SlackEnvelope & { ssl_check?: string }): Promise<unknown> {
+    if (body.ssl_check) return {};
+    if (body.type === 'url_verification') return { challenge: body.challenge };
+    if (body.type !== 'event_callback') return {};
+    const connection = req.platformConnection!;
+    if (body.api_app_id && connection.platformInfo.appId !== body.api_app_id) {
+      // learned from the first event (auth.test does not tell it)
+      await this.connections.updatePlatformInfo(connection.id, { appId: body.api_app_id });
+      connection.platformInfo = { ...connection.platformInfo, appId: body.api_app_id };
+    }
+    const ignored = connection.status === 'active' ? undefined : `the connection is ${connection.status}`;
+    await this.inbound.ingest(
+      connection,
+      { dedupeKey: slackDedupeKey(body), orderingKey: slackOrderingKey(body), payload: body as unknown as Record<string, unknown> },
+      ignored,
+    );
+    return {};
+  }
+
+  @Post(':connectionId/commands')
+  @HttpCode(200)
+  async command(@Req() req: SlackRequest, @Body() body: Omit<SlackSlashCommand, 'type'>): Promise<{ response_type: 'ephemeral'; text: string }> {
+    const connection = req.platformConnection!;
+    if (!body.text?.trim()) return { response_type: 'ephemeral', text: `Usage: ${body.command ?? '/agent'} <your question>` };
+    if (connection.status !== 'active') return { response_type: 'ephemeral', text: 'This agent is not available right now.' };
+    const payload: SlackSlashCommand = { ...body, type: 'slash_command' };
+    await this.inbound.ingest(connection, { dedupeKey: slackDedupeKey(payload), orderingKey: slackOrderingKey(payload), payload: payload as unknown as Record<string, unknown> });
+    return { response_type: 'ephemeral', text: 'Working on it…' };
+  }
+}

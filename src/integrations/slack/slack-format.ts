@@ -1,0 +1,481 @@
+/**
+ * An agent's Markdown reply → Slack mrkdwn, split into section blocks and messages Slack accepts.
+ *
+ * mrkdwn is not Markdown: *bold*, _italic_, ~strike~, <url|text> links, no headings or lists. Everything the agent
+ * wrote is escaped (`&`, `<`, `>`), so the only links and mentions in the output are the ones this module emits.
+ */
+import MarkdownIt from 'markdown-it';
+
+type Token = MarkdownIt.Token;
+
+/** A markdown-it token with the tokens between its `_open` and `_close` (the close token itself is dropped). */
+interface Node {
+  token: Token;
+  children: Node[];
+}
+
+export interface SlackSectionBlock {
+  type: 'section';
+  text: { type: 'mrkdwn'; text: string };
+}
+
+export interface SlackMessageChunk {
+  /** Plain fallback for notifications: the message's mrkdwn, cut to FALLBACK_LIMIT characters. */
+  text: string;
+  blocks: SlackSectionBlock[];
+}
+
+export interface MrkdwnChunkOptions {
+  /** Max characters of one section block's text (Slack allows 3000). */
+  sectionLimit: number;
+  /** Max characters of all section texts of one message. */
+  messageLimit: number;
+}
+
+export const DEFAULT_MRKDWN_CHUNK_OPTIONS: MrkdwnChunkOptions = { sectionLimit: 3000, messageLimit: 12000 };
+/** Slack allows 50 blocks per message. */
+export const MAX_BLOCKS_PER_MESSAGE = 50;
+const FALLBACK_LIMIT = 3000;
+
+const md = new MarkdownIt({ html: false, linkify: true, breaks: false });
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const escapeText = (s: string): string => s.replace(/[&<>]/g, (c) => ESCAPES[c]);
+
+const BULLET = '•';
+const RULE = '———';
+const INDENT = '  ';
+const FENCE = '```';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Markdown → mrkdwn
+
+/** Converts Markdown to Slack mrkdwn. Input that renders to nothing visible (e.g. an empty code block) is sent as text. */
+export function markdownToMrkdwn(markdown: string): string {
+  const text = renderBlocks(toTree(md.parse(markdown, {})), { listDepth: 0, inQuote: false });
+  return /\S/.test(text) || !/\S/.test(markdown) ? text : escapeText(markdown.trim());
+}
+
+/** Nests the flat `_open`/`_close` token stream. markdown-it always balances them. */
+function toTree(tokens: Token[]): Node[] {
+  const root: Node[] = [];
+  const stack: Node[][] = [root];
+  for (const token of tokens) {
+    const siblings = stack[stack.length - 1];
+    if (token.nesting === 1) {
+      const node: Node = { token, children: [] };
+      siblings.push(node);
+      stack.push(node.children);
+    } else if (token.nesting === -1) {
+      if (stack.length > 1) stack.pop();
+    } else {
+      siblings.push({ token, children: [] });
+    }
+  }
+  return root;
+}
+
+interface BlockContext {
+  /** How many lists enclose this block (nested list markers are indented by INDENT per level). */
+  listDepth: number;
+  /** Slack can't nest quotes: an inner quote's lines get no second "> ". */
+  inQuote: boolean;
+}
+
+const kind = (node: Node): string => node.token.type.replace(/_open$/, '');
+/** markdown-it types attribute values as string | number. */
+const attr = (token: Token, name: string): string | null => {
+  const value = token.attrGet(name);
+  return value === null ? null : String(value);
+};
+
+function renderBlocks(nodes: Node[], ctx: BlockContext, separator = '\n\n'): string {
+  return nodes
+    .map((node) => renderBlock(node, ctx))
+    .filter((text) => text !== '')
+    .join(separator);
+}
+
+function renderBlock(node: Node, ctx: BlockContext): string {
+  const { token } = node;
+  switch (kind(node)) {
+    case 'paragraph':
+      return renderBlocks(node.children, ctx, '\n');
+    case 'heading': {
+      // Already bold: strong inside the heading adds no second pair of `*`; bold can't span lines.
+      const inline = node.children.flatMap((child) => toTree(child.token.children ?? []));
+      const text = renderInline(inline, { bold: true }).replace(/\n/g, ' ');
+      return text === '' ? '' : `*${text}*`;
+    }
+    case 'blockquote': {
+      const inner = renderBlocks(node.children, { ...ctx, inQuote: true });
+      if (ctx.inQuote || inner === '') return inner;
+      return inner
+        .split('\n')
+        .map((line) => (line === '' ? '>' : `> ${line}`))
+        .join('\n');
+    }
+    case 'bullet_list':
+    case 'ordered_list':
+      return renderList(node, ctx);
+    case 'fence':
+    case 'code_block': {
+      const code = token.content.replace(/\n$/, '');
+      return code === '' ? '' : `${FENCE}\n${escapeText(code)}\n${FENCE}`;
+    }
+    case 'hr':
+      return RULE;
+    case 'table':
+      return renderTable(node);
+    case 'inline':
+      return renderInline(toTree(token.children ?? []), {});
+    default:
+      return node.children.length > 0 ? renderBlocks(node.children, ctx) : escapeText(token.content);
+  }
+}
+
+/** Lists become text lines: "• item" / "3. item", nested lists indented by INDENT per level. */
+function renderList(node: Node, ctx: BlockContext): string {
+  const ordered = kind(node) === 'ordered_list';
+  let number = Number(attr(node.token, 'start') ?? 1);
+  const indent = INDENT.repeat(ctx.listDepth);
+  const inner: BlockContext = { ...ctx, listDepth: ctx.listDepth + 1 };
+  return node.children
+    .map((item) => {
+      const marker = ordered ? `${number++}.` : BULLET;
+      // Continuation lines of an item's paragraphs line up with the text after the marker.
+      const hang = indent + ' '.repeat(marker.length + 1);
+      const parts = item.children
+        .map((child, i) => {
+          const text = renderBlock(child, inner);
+          if (text === '' || (kind(child) !== 'paragraph' && kind(child) !== 'heading')) return text;
+          return (i === 0 ? '' : hang) + text.replace(/\n/g, '\n' + hang);
+        })
+        .filter((text) => text !== '');
+      // A list as the item's first block ("- - a") starts on the marker's line.
+      const body = parts.join('\n').replace(/^ +/, '');
+      return body === '' ? indent + marker : `${indent}${marker} ${body}`;
+    })
+    .join('\n');
+}
+
+/** Tables become a code block of aligned columns (mrkdwn has no tables); cell formatting is dropped. */
+function renderTable(node: Node): string {
+  const rows: { cells: string[]; header: boolean }[] = [];
+  const aligns: string[] = [];
+  const visit = (nodes: Node[], header: boolean): void => {
+    for (const child of nodes) {
+      if (kind(child) === 'tr') {
+        const cells = child.children.map((cell, i) => {
+          aligns[i] ??= /text-align:(\w+)/.exec(attr(cell.token, 'style') ?? '')?.[1] ?? 'left';
+          return inlinePlain(cell.children).replace(/\s+/g, ' ').trim();
+        });
+        rows.push({ cells, header });
+      } else {
+        visit(child.children, header || kind(child) === 'thead');
+      }
+    }
+  };
+  visit(node.children, false);
+  const columns = Math.max(0, ...rows.map((row) => row.cells.length));
+  const width = (s: string): number => [...s].length;
+  const widths = Array.from({ length: columns }, (_, i) => Math.max(1, ...rows.map((row) => width(row.cells[i] ?? ''))));
+  const pad = (s: string, i: number): string => {
+    const gap = widths[i] - width(s);
+    if (aligns[i] === 'right') return ' '.repeat(gap) + s;
+    if (aligns[i] === 'center') return ' '.repeat(Math.floor(gap / 2)) + s + ' '.repeat(Math.ceil(gap / 2));
+    return s + ' '.repeat(gap);
+  };
+  const lines: string[] = [];
+  rows.forEach((row, r) => {
+    lines.push(widths.map((_, i) => pad(row.cells[i] ?? '', i)).join(' | ').trimEnd());
+    if (row.header && !rows[r + 1]?.header) lines.push(widths.map((w) => '-'.repeat(w)).join('-+-'));
+  });
+  const text = lines.join('\n');
+  return /\S/.test(text.replace(/[-+|]/g, '')) ? `${FENCE}\n${escapeText(text)}\n${FENCE}` : '';
+}
+
+/** Inline tokens as plain text (for table cells, link labels and image alt text). */
+function inlinePlain(nodes: Node[]): string {
+  return nodes
+    .map(({ token, children }) => {
+      switch (token.type) {
+        case 'inline':
+        case 'image':
+          return inlinePlain(toTree(token.children ?? []));
+        case 'softbreak':
+        case 'hardbreak':
+          return '\n';
+        case 'text':
+        case 'text_special':
+        case 'code_inline':
+        case 'html_inline':
+          return token.content;
+        default:
+          return inlinePlain(children);
+      }
+    })
+    .join('');
+}
+
+/** Which markers already enclose the text: Slack doesn't nest a marker inside itself. */
+interface InlineContext {
+  bold?: boolean;
+  italic?: boolean;
+  strike?: boolean;
+}
+const INLINE_MARKERS: Record<string, { marker: string; flag: keyof InlineContext }> = {
+  strong: { marker: '*', flag: 'bold' },
+  em: { marker: '_', flag: 'italic' },
+  s: { marker: '~', flag: 'strike' },
+};
+
+function renderInline(nodes: Node[], ctx: InlineContext): string {
+  return nodes
+    .map((node) => {
+      const { token, children } = node;
+      const type = kind(node);
+      const style: (typeof INLINE_MARKERS)[string] | undefined = INLINE_MARKERS[type];
+      if (style !== undefined) {
+        const inner = renderInline(children, { ...ctx, [style.flag]: true });
+        return ctx[style.flag] || inner === '' ? inner : `${style.marker}${inner}${style.marker}`;
+      }
+      switch (type) {
+        case 'text':
+        case 'text_special':
+        case 'html_inline':
+          return escapeText(token.content);
+        case 'softbreak':
+        case 'hardbreak':
+          return '\n';
+        case 'code_inline':
+          return `\`${escapeText(token.content)}\``;
+        case 'link':
+          // mrkdwn link labels are plain text on one line.
+          return link(attr(token, 'href'), inlinePlain(children));
+        case 'image':
+          return link(attr(token, 'src'), inlinePlain(toTree(token.children ?? [])));
+        default:
+          return children.length > 0 ? renderInline(children, ctx) : escapeText(token.content);
+      }
+    })
+    .join('');
+}
+
+/** `<url|label>` for http(s)/mailto URLs (markdown-it has percent-encoded `|`, `<`, `>` and spaces); else the label. */
+function link(href: string | null, label: string): string {
+  const text = escapeText(label.replace(/\s+/g, ' ').trim());
+  const url = href?.trim() ?? '';
+  if (!/^(?:https?:\/\/[^\s/?#|<>]|mailto:[^\s|<>])[^\s|<>]*$/i.test(url)) return text;
+  return text === '' ? `<${escapeText(url)}>` : `<${escapeText(url)}|${text}>`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Splitting
+
+/**
+ * A unit the splitter never cuts: a `<…>` link or mention, an entity like `&amp;`, a ``` fence marker, a surrogate
+ * pair, or any other single character.
+ */
+interface Atom {
+  text: string;
+  fence: boolean;
+}
+
+const BREAKABLE_SPACE = /^[ \t\r\n\f\v]$/;
+/** Text before a fence marker on its line that is repeated when the fence is re-opened (a quote's "> "). */
+const FENCE_PREFIX = /^[> \t]{0,8}$/;
+
+function toAtoms(text: string): Atom[] {
+  const atoms: Atom[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const rest = text.slice(i, i + 16);
+    let length = 1;
+    if (rest.startsWith(FENCE)) {
+      atoms.push({ text: FENCE, fence: true });
+      i += FENCE.length;
+      continue;
+    } else if (text[i] === '<') {
+      const end = text.slice(i + 1).search(/[<>\n]/);
+      if (end >= 0 && text[i + 1 + end] === '>') length = end + 2;
+    } else if (text[i] === '&') {
+      length = /^&(?:[a-zA-Z][a-zA-Z0-9]*|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});/.exec(rest)?.[0].length ?? 1;
+    } else if (/[\ud800-\udbff]/.test(text[i]) && /[\udc00-\udfff]/.test(text[i + 1] ?? '')) {
+      length = 2;
+    }
+    atoms.push({ text: text.slice(i, i + length), fence: false });
+    i += length;
+  }
+  return atoms;
+}
+
+
+/** Where a section may end: the whitespace run starting at `at` is dropped up to `resume`. Higher rank = preferred. */
+interface Break {
+  at: number;
+  resume: number;
+  rank: number;
+}
+const RANK = { anywhere: 0, space: 1, line: 2, paragraph: 3 } as const;
+
+/** For every atom index that starts a whitespace run after visible text: where the next section resumes, and its rank. */
+function findBreaks(atoms: Atom[]): Map<number, Break> {
+  const isSpace = (i: number): boolean => BREAKABLE_SPACE.test(atoms[i].text);
+  const breaks = new Map<number, Break>();
+  for (let at = 1; at < atoms.length; at++) {
+    if (!isSpace(at) || isSpace(at - 1)) continue;
+    let end = at;
+    let newlines = 0;
+    let lastNewline = -1;
+    for (; end < atoms.length && isSpace(end); end++) {
+      if (atoms[end].text === '\n') {
+        newlines++;
+        lastNewline = end;
+      }
+    }
+    // After a line break, keep the next line's indentation (it matters in code blocks and nested lists).
+    if (newlines >= 2) breaks.set(at, { at, resume: lastNewline + 1, rank: RANK.paragraph });
+    else if (newlines === 1) breaks.set(at, { at, resume: lastNewline + 1, rank: RANK.line });
+    else breaks.set(at, { at, resume: end, rank: RANK.space });
+    at = end;
+  }
+  return breaks;
+}
+
+/** Whether the text so far is inside a code block: `open` is undefined outside, else the prefix to repeat. */
+interface FenceState {
+  open: string | undefined;
+  /** The start of the current line (enough of it to test FENCE_PREFIX). */
+  line: string;
+}
+
+function stepFence(state: FenceState, atom: Atom): void {
+  if (atom.fence) state.open = state.open === undefined ? (FENCE_PREFIX.test(state.line) ? state.line : '') : undefined;
+  state.line = atom.text === '\n' ? '' : (state.line + atom.text).slice(0, 9);
+}
+
+/**
+ * The code block state before each atom (and after the last): undefined outside code, else the text before the
+ * opening ``` on its line when that is a quote's "> " (repeated when the block is re-opened), or "".
+ */
+function fenceStates(atoms: Atom[]): (string | undefined)[] {
+  const state: FenceState = { open: undefined, line: '' };
+  const states: (string | undefined)[] = [];
+  for (const atom of atoms) {
+    states.push(state.open);
+    stepFence(state, atom);
+  }
+  states.push(state.open);
+  return states;
+}
+
+/**
+ * A `<url|label>` too long for a section (with the markers of the code block it is in) can't be kept whole: it
+ * becomes its label (or URL) as plain text, whose ``` markers count like any others.
+ */
+function fitLinks(input: Atom[], sectionLimit: number): Atom[] {
+  const atoms = [...input];
+  const state: FenceState = { open: undefined, line: '' };
+  for (let i = 0; i < atoms.length; i++) {
+    const { text } = atoms[i];
+    const room = sectionLimit - (state.open === undefined ? 0 : 2 * (state.open.length + FENCE.length + 1));
+    if (text[0] === '<' && text.length > room) {
+      const bar = text.indexOf('|');
+      atoms.splice(i, 1, ...toAtoms(bar >= 0 ? text.slice(bar + 1, -1) : text.slice(1, -1)));
+      i--; // look at the label's first atom next
+      continue;
+    }
+    stepFence(state, atoms[i]);
+  }
+  return atoms;
+}
+
+/** Splits mrkdwn into sections of at most `sectionLimit` characters (see chunkMrkdwn). */
+function splitSections(text: string, sectionLimit: number): string[] {
+  const atoms = fitLinks(toAtoms(text), sectionLimit);
+  const fenceAt = fenceStates(atoms);
+  const breaks = findBreaks(atoms);
+  const reopen = (i: number): string => (fenceAt[i] === undefined ? '' : `${fenceAt[i]}${FENCE}\n`);
+  const close = (i: number): string => (fenceAt[i] === undefined ? '' : `\n${fenceAt[i]}${FENCE}`);
+  // An opening fence is not a good last atom: it would leave an empty code block behind.
+  const opensFence = (i: number): boolean => atoms[i].fence && fenceAt[i] === undefined;
+
+  const sections: string[] = [];
+  let start = 0;
+  while (start < atoms.length) {
+    const head = reopen(start);
+    let used = head.length;
+    let end = start;
+    let best: Break | undefined;
+    // Walk forward while the atoms fit; remember the best place to stop (ties go to the later one).
+    while (end < atoms.length && used + atoms[end].text.length <= sectionLimit) {
+      used += atoms[end++].text.length;
+      if (end === atoms.length) break;
+      // Ending the section here means closing an open code block, which costs characters too.
+      if (used + close(end).length > sectionLimit || opensFence(end - 1)) continue;
+      const brk = breaks.get(end) ?? { at: end, resume: end, rank: RANK.anywhere };
+      if (!best || brk.rank >= best.rank) best = brk;
+    }
+    if (end === atoms.length) {
+      pushSection(sections, head, atoms.slice(start), '');
+      break;
+    }
+    // Nothing fits (can't happen with the minimum limit); take one atom so the loop always advances.
+    best ??= { at: start + 1, resume: start + 1, rank: RANK.anywhere };
+    pushSection(sections, head, atoms.slice(start, best.at), close(best.at));
+    start = best.resume;
+  }
+  return sections;
+}
+
+/** Adds a section unless it holds nothing visible (Slack rejects blank section text). */
+function pushSection(sections: string[], head: string, body: Atom[], tail: string): void {
+  const text = body.map((atom) => atom.text).join('');
+  if (/\S/.test(text)) sections.push(head + text + tail);
+}
+
+/**
+ * Splits mrkdwn into Slack messages of section blocks.
+ *
+ * Each section's text is at most `sectionLimit` characters, split by preference at a paragraph boundary (blank line),
+ * a line break, a space, or else anywhere — never inside a `<…>` link or mention, an entity like `&amp;`, a ``` marker
+ * or a surrogate pair. The whitespace at a split point is dropped (a line's indentation is kept). A code block cut in
+ * two is closed at the end of one section and re-opened at the start of the next. Each message has at most 50
+ * sections and `messageLimit` characters of section text; `text` is its fallback for notifications.
+ */
+export function chunkMrkdwn(text: string, opts: Partial<MrkdwnChunkOptions> = {}): SlackMessageChunk[] {
+  const { sectionLimit, messageLimit } = { ...DEFAULT_MRKDWN_CHUNK_OPTIONS, ...opts };
+  if (!Number.isInteger(sectionLimit) || sectionLimit < 40) {
+    throw new RangeError(`sectionLimit must be an integer >= 40, got ${sectionLimit}`);
+  }
+  if (!Number.isInteger(messageLimit) || messageLimit < sectionLimit) {
+    throw new RangeError(`messageLimit must be an integer >= sectionLimit, got ${messageLimit}`);
+  }
+
+  const messages: SlackSectionBlock[][] = [];
+  let current: SlackSectionBlock[] = [];
+  let size = 0;
+  for (const section of splitSections(text, sectionLimit)) {
+    if (current.length === MAX_BLOCKS_PER_MESSAGE || size + section.length > messageLimit) {
+      messages.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push({ type: 'section', text: { type: 'mrkdwn', text: section } });
+    size += section.length;
+  }
+  if (current.length > 0) messages.push(current);
+  return messages.map((blocks) => ({ text: fallbackText(blocks.map((b) => b.text.text).join('\n')), blocks }));
+}
+
+/** The message's mrkdwn, cut (between atoms) to FALLBACK_LIMIT characters with an ellipsis. */
+function fallbackText(text: string): string {
+  if (text.length <= FALLBACK_LIMIT) return text;
+  let out = '';
+  for (const atom of toAtoms(text)) {
+    if (out.length + atom.text.length > FALLBACK_LIMIT - 1) break;
+    out += atom.text;
+  }
+  return `${out.trimEnd()}…`;
+}

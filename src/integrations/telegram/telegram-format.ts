@@ -1,0 +1,471 @@
+/**
+ * An agent's Markdown reply → Telegram Bot API `parse_mode: "HTML"` text, split into messages Telegram accepts.
+ *
+ * Telegram HTML knows only a handful of tags (no <p>, <br>, lists or headings), so block structure is expressed
+ * with plain text: blank lines between paragraphs, "• " bullets, bold headings, "———" rules. Everything the agent
+ * wrote is escaped; the only tags in the output are the ones this module emits.
+ */
+import MarkdownIt from 'markdown-it';
+
+type Token = MarkdownIt.Token;
+
+/** A markdown-it token with the tokens between its `_open` and `_close` (the close token itself is dropped). */
+interface Node {
+  token: Token;
+  children: Node[];
+}
+
+export interface TelegramChunk {
+  /** Telegram HTML for `parse_mode: "HTML"`. */
+  html: string;
+  /** The same chunk's visible text (tags removed, entities decoded): resend it when Telegram can't parse `html`. */
+  plain: string;
+}
+
+export const TELEGRAM_MESSAGE_LIMIT = 4096;
+
+const md = new MarkdownIt({ html: false, linkify: true, breaks: false });
+
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+const escapeText = (s: string): string => s.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c]);
+const escapeAttr = (s: string): string => s.replace(/[&<>"]/g, (c) => TEXT_ESCAPES[c]);
+
+const BULLET = '•';
+const RULE = '———';
+const INDENT = '  ';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Markdown → Telegram HTML
+
+/** Converts Markdown to Telegram HTML. Input that renders to nothing visible (e.g. an empty code block) is sent as text. */
+export function markdownToTelegramHtml(markdown: string): string {
+  const html = renderBlocks(toTree(md.parse(markdown, {})), { listDepth: 0, inQuote: false });
+  return /\S/.test(htmlToPlain(html)) || !/\S/.test(markdown) ? html : escapeText(markdown.trim());
+}
+
+/** Nests the flat `_open`/`_close` token stream. markdown-it always balances them. */
+function toTree(tokens: Token[]): Node[] {
+  const root: Node[] = [];
+  const stack: Node[][] = [root];
+  for (const token of tokens) {
+    const siblings = stack[stack.length - 1];
+    if (token.nesting === 1) {
+      const node: Node = { token, children: [] };
+      siblings.push(node);
+      stack.push(node.children);
+    } else if (token.nesting === -1) {
+      if (stack.length > 1) stack.pop();
+    } else {
+      siblings.push({ token, children: [] });
+    }
+  }
+  return root;
+}
+
+interface BlockContext {
+  /** How many lists enclose this block (nested list markers are indented by INDENT per level). */
+  listDepth: number;
+  /** Telegram can't nest blockquotes, so an inner quote is rendered without its own tag. */
+  inQuote: boolean;
+}
+
+const kind = (node: Node): string => node.token.type.replace(/_open$/, '');
+/** markdown-it types attribute values as string | number. */
+const attr = (token: Token, name: string): string | null => {
+  const value = token.attrGet(name);
+  return value === null ? null : String(value);
+};
+
+function renderBlocks(nodes: Node[], ctx: BlockContext, separator = '\n\n'): string {
+  return nodes
+    .map((node) => renderBlock(node, ctx))
+    .filter((text) => text !== '')
+    .join(separator);
+}
+
+function renderBlock(node: Node, ctx: BlockContext): string {
+  const { token } = node;
+  switch (kind(node)) {
+    case 'paragraph':
+      return renderInlineChildren(node);
+    case 'heading': {
+      const text = renderInlineChildren(node);
+      return text === '' ? '' : `<b>${text}</b>`;
+    }
+    case 'blockquote': {
+      const inner = renderBlocks(node.children, { ...ctx, inQuote: true });
+      return ctx.inQuote || inner === '' ? inner : `<blockquote>${inner}</blockquote>`;
+    }
+    case 'bullet_list':
+    case 'ordered_list':
+      return renderList(node, ctx);
+    case 'fence':
+    case 'code_block':
+      return renderCode(token);
+    case 'hr':
+      return RULE;
+    case 'table':
+      return renderTable(node);
+    case 'inline':
+      return renderInline(toTree(token.children ?? []), false);
+    default:
+      // html_block can't occur with `html: false`; anything unknown keeps its text, escaped.
+      return node.children.length > 0 ? renderBlocks(node.children, ctx) : escapeText(token.content);
+  }
+}
+
+function renderInlineChildren(node: Node): string {
+  return renderBlocks(node.children, { listDepth: 0, inQuote: false }, '\n');
+}
+
+/** Lists become text lines: "• item" / "3. item", nested lists indented by INDENT per level. */
+function renderList(node: Node, ctx: BlockContext): string {
+  const ordered = kind(node) === 'ordered_list';
+  let number = Number(attr(node.token, 'start') ?? 1);
+  const indent = INDENT.repeat(ctx.listDepth);
+  const inner: BlockContext = { ...ctx, listDepth: ctx.listDepth + 1 };
+  return node.children
+    .map((item) => {
+      const marker = ordered ? `${number++}.` : BULLET;
+      // Continuation lines of an item's paragraphs line up with the text after the marker.
+      const hang = indent + ' '.repeat(marker.length + 1);
+      const parts = item.children
+        .map((child, i) => {
+          const text = renderBlock(child, inner);
+          if (text === '' || (kind(child) !== 'paragraph' && kind(child) !== 'heading')) return text;
+          return (i === 0 ? '' : hang) + text.replace(/\n/g, '\n' + hang);
+        })
+        .filter((text) => text !== '');
+      // A list as the item's first block ("- - a") starts on the marker's line.
+      const body = parts.join('\n').replace(/^ +/, '');
+      return body === '' ? indent + marker : `${indent}${marker} ${body}`;
+    })
+    .join('\n');
+}
+
+function renderCode(token: Token): string {
+  const code = token.content.replace(/\n$/, '');
+  if (code === '') return '';
+  const language = /^[\w#+.-]+$/.exec(token.info.trim().split(/\s+/)[0] ?? '')?.[0];
+  return language
+    ? `<pre><code class="language-${escapeAttr(language)}">${escapeText(code)}</code></pre>`
+    : `<pre>${escapeText(code)}</pre>`;
+}
+
+/** Tables become a <pre> block of aligned columns (Telegram has no tables); cell formatting is dropped. */
+function renderTable(node: Node): string {
+  const rows: { cells: string[]; header: boolean }[] = [];
+  const aligns: string[] = [];
+  const visit = (nodes: Node[], header: boolean): void => {
+    for (const child of nodes) {
+      if (kind(child) === 'tr') {
+        const cells = child.children.map((cell, i) => {
+          aligns[i] ??= /text-align:(\w+)/.exec(attr(cell.token, 'style') ?? '')?.[1] ?? 'left';
+          return inlinePlain(cell.children).replace(/\s+/g, ' ').trim();
+        });
+        rows.push({ cells, header });
+      } else {
+        visit(child.children, header || kind(child) === 'thead');
+      }
+    }
+  };
+  visit(node.children, false);
+  const columns = Math.max(0, ...rows.map((row) => row.cells.length));
+  const width = (s: string): number => [...s].length;
+  const widths = Array.from({ length: columns }, (_, i) => Math.max(1, ...rows.map((row) => width(row.cells[i] ?? ''))));
+  const pad = (s: string, i: number): string => {
+    const gap = widths[i] - width(s);
+    if (aligns[i] === 'right') return ' '.repeat(gap) + s;
+    if (aligns[i] === 'center') return ' '.repeat(Math.floor(gap / 2)) + s + ' '.repeat(Math.ceil(gap / 2));
+    return s + ' '.repeat(gap);
+  };
+  const lines: string[] = [];
+  rows.forEach((row, r) => {
+    lines.push(widths.map((_, i) => pad(row.cells[i] ?? '', i)).join(' | ').trimEnd());
+    if (row.header && !rows[r + 1]?.header) lines.push(widths.map((w) => '-'.repeat(w)).join('-+-'));
+  });
+  const text = lines.join('\n');
+  return /\S/.test(text.replace(/[-+|]/g, '')) ? `<pre>${escapeText(text)}</pre>` : '';
+}
+
+/** Inline tokens as plain text (for table cells and image alt text). */
+function inlinePlain(nodes: Node[]): string {
+  return nodes
+    .map(({ token, children }) => {
+      switch (token.type) {
+        case 'inline':
+        case 'image':
+          return inlinePlain(toTree(token.children ?? []));
+        case 'softbreak':
+        case 'hardbreak':
+          return '\n';
+        case 'text':
+        case 'text_special':
+        case 'code_inline':
+        case 'html_inline':
+          return token.content;
+        default:
+          return inlinePlain(children);
+      }
+    })
+    .join('');
+}
+
+const INLINE_TAGS: Record<string, string> = { strong: 'b', em: 'i', s: 's' };
+
+/** Renders inline tokens. `inLink`: Telegram doesn't allow <code> (or another link) inside a link. */
+function renderInline(nodes: Node[], inLink: boolean): string {
+  return nodes
+    .map((node) => {
+      const { token, children } = node;
+      const type = kind(node);
+      const tag: string | undefined = INLINE_TAGS[type];
+      if (tag !== undefined) {
+        const inner = renderInline(children, inLink);
+        return inner === '' ? '' : `<${tag}>${inner}</${tag}>`;
+      }
+      switch (type) {
+        case 'text':
+        case 'text_special':
+        case 'html_inline':
+          return escapeText(token.content);
+        case 'softbreak':
+        case 'hardbreak':
+          return '\n';
+        case 'code_inline':
+          return inLink ? escapeText(token.content) : `<code>${escapeText(token.content)}</code>`;
+        case 'link': {
+          const href = inLink ? null : safeHref(attr(token, 'href'));
+          const inner = renderInline(children, true);
+          if (href === null) return inner;
+          const text = /\S/.test(htmlToPlain(inner)) ? inner : escapeText(href);
+          return `<a href="${escapeAttr(href)}">${text}</a>`;
+        }
+        case 'image': {
+          const alt = inlinePlain(toTree(token.children ?? [])).trim();
+          const src = inLink ? null : safeHref(attr(token, 'src'));
+          return src === null ? escapeText(alt) : `<a href="${escapeAttr(src)}">${escapeText(alt || src)}</a>`;
+        }
+        default:
+          return children.length > 0 ? renderInline(children, inLink) : escapeText(token.content);
+      }
+    })
+    .join('');
+}
+
+/** Only links Telegram can open: http(s) with a host, tg://…, mailto:…; anything else is rendered as its text. */
+function safeHref(href: string | null): string | null {
+  const url = href?.trim() ?? '';
+  return /^(?:https?:\/\/[^\s/?#]|tg:\/\/\S|mailto:\S)/i.test(url) && !/\s/.test(url) ? url : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Telegram HTML → pieces (tags and visible characters)
+
+interface OpenTag {
+  kind: 'open';
+  name: string;
+  raw: string;
+}
+type Piece =
+  | OpenTag
+  | { kind: 'close'; name: string; raw: string }
+  /** One visible character as written (`&amp;` or a surrogate pair is a single piece) and what it displays. */
+  | { kind: 'char'; raw: string; text: string };
+
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
+
+/** Splits Telegram HTML into tags and visible characters. Assumes valid input (as produced by this module). */
+function toPieces(html: string): Piece[] {
+  const pieces: Piece[] = [];
+  let i = 0;
+  while (i < html.length) {
+    const c = html[i];
+    if (c === '<') {
+      const end = tagEnd(html, i);
+      if (end > 0) {
+        const raw = html.slice(i, end);
+        const name = (/^<\/?\s*([a-zA-Z][\w-]*)/.exec(raw)?.[1] ?? '').toLowerCase();
+        pieces.push({ kind: raw[1] === '/' ? 'close' : 'open', name, raw });
+        i = end;
+        continue;
+      }
+    }
+    if (c === '&') {
+      const entity = /^&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]*));/.exec(html.slice(i, i + 16));
+      if (entity) {
+        pieces.push({ kind: 'char', raw: entity[0], text: decodeEntity(entity) });
+        i += entity[0].length;
+        continue;
+      }
+    }
+    const code = html.charCodeAt(i);
+    const pair = code >= 0xd800 && code <= 0xdbff && /[\udc00-\udfff]/.test(html[i + 1] ?? '');
+    const raw = html.slice(i, pair ? i + 2 : i + 1);
+    pieces.push({ kind: 'char', raw, text: raw });
+    i += raw.length;
+  }
+  return pieces;
+}
+
+/** Index just past the `>` closing the tag that starts at `start` (quoted attribute values may hold `>`), or -1. */
+function tagEnd(html: string, start: number): number {
+  let quote = '';
+  for (let j = start + 1; j < html.length; j++) {
+    const c = html[j];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '>') {
+      return j + 1;
+    }
+  }
+  return -1;
+}
+
+function decodeEntity(match: RegExpExecArray): string {
+  const [raw, decimal, hex, name] = match;
+  if (name !== undefined) return NAMED_ENTITIES[name] ?? raw;
+  const code = decimal !== undefined ? parseInt(decimal, 10) : parseInt(hex, 16);
+  const valid = code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
+  return valid ? String.fromCodePoint(code) : raw;
+}
+
+function htmlToPlain(html: string): string {
+  return toPieces(html)
+    .map((piece) => (piece.kind === 'char' ? piece.text : ''))
+    .join('');
+}
+
+/** Length of the text Telegram displays (tags removed, entities decoded), in UTF-16 code units like `.length`. */
+export function visibleLength(html: string): number {
+  return htmlToPlain(html).length;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Splitting
+
+const BREAKABLE_SPACE = /^[ \t\r\n\f\v]$/;
+
+/** Where a chunk may end: the whitespace run starting at `at` is dropped up to `resume`. Higher rank = preferred. */
+interface Break {
+  at: number;
+  resume: number;
+  rank: number;
+}
+const RANK = { anywhere: 0, space: 1, line: 2, paragraph: 3 } as const;
+
+/**
+ * Splits Telegram HTML into chunks of at most `limit` visible UTF-16 code units, each valid on its own.
+ *
+ * Chunks end, by preference, at a paragraph boundary (blank line), a line break, a space, or else anywhere — never
+ * inside a tag, an entity or a surrogate pair. The whitespace at a split point is dropped (but a line's indentation,
+ * e.g. in code, is kept). Tags open at a split are closed at the end of the chunk and re-opened, with the same
+ * attributes, at the start of the next one. Chunks without visible non-whitespace text are left out.
+ */
+export function splitTelegramHtml(html: string, limit = TELEGRAM_MESSAGE_LIMIT): string[] {
+  // A surrogate pair (or an entity of one) is 2 code units and can't be split.
+  if (!Number.isInteger(limit) || limit < 2) throw new RangeError(`limit must be an integer >= 2, got ${limit}`);
+  const pieces = toPieces(html);
+  const chars = pieces.flatMap((piece, index) => (piece.kind === 'char' ? [{ index, text: piece.text }] : []));
+  const breaks = findBreaks(chars.map((c) => c.text));
+
+  // The open-tag stack, advanced piece by piece; chunk boundaries only move forward.
+  const stack: OpenTag[] = [];
+  let cursor = 0;
+  const stackAt = (pieceIndex: number): OpenTag[] => {
+    for (; cursor < pieceIndex; cursor++) {
+      const piece = pieces[cursor];
+      if (piece.kind === 'open') stack.push(piece);
+      if (piece.kind === 'close') {
+        const at = stack.map((p) => p.name).lastIndexOf(piece.name);
+        if (at >= 0) stack.length = at;
+      }
+    }
+    return [...stack];
+  };
+
+  const chunks: string[] = [];
+  let start = 0; // first char of the current chunk
+  let startPiece = 0; // first piece of the current chunk (0 keeps leading tags of the first chunk as written)
+  while (start < chars.length) {
+    // The longest run of chars from `start` that fits, and the best break inside it.
+    let used = 0;
+    let end = start;
+    while (end < chars.length && used + chars[end].text.length <= limit) used += chars[end++].text.length;
+
+    let endPiece: number;
+    let resume: number;
+    if (end === chars.length) {
+      endPiece = pieces.length;
+      resume = end;
+    } else {
+      const brk = bestBreak(breaks, start, end);
+      resume = brk.resume;
+      // Close tags right after the last char stay in this chunk; opening tags before `resume` go to the next.
+      endPiece = chars[brk.at - 1].index + 1;
+      while (pieces[endPiece]?.kind === 'close') endPiece++;
+      end = brk.at;
+    }
+
+    const reopen = stackAt(startPiece)
+      .map((p) => p.raw)
+      .join('');
+    const body = pieces
+      .slice(startPiece, endPiece)
+      .map((p) => p.raw)
+      .join('');
+    const close = stackAt(endPiece)
+      .reverse()
+      .map((p) => `</${p.name}>`)
+      .join('');
+    if (chars.slice(start, end).some((c) => /\S/.test(c.text))) chunks.push(reopen + body + close);
+
+    start = resume;
+    startPiece = chars[resume]?.index ?? pieces.length;
+  }
+  return chunks;
+}
+
+/** For every char index that starts a whitespace run after visible text: where the next chunk resumes, and its rank. */
+function findBreaks(texts: string[]): Map<number, Break> {
+  const breaks = new Map<number, Break>();
+  for (let at = 1; at < texts.length; at++) {
+    if (!BREAKABLE_SPACE.test(texts[at]) || BREAKABLE_SPACE.test(texts[at - 1])) continue;
+    let end = at;
+    let newlines = 0;
+    let lastNewline = -1;
+    for (; end < texts.length && BREAKABLE_SPACE.test(texts[end]); end++) {
+      if (texts[end] === '\n') {
+        newlines++;
+        lastNewline = end;
+      }
+    }
+    // After a line break, keep the next line's indentation (it matters in code blocks and nested lists).
+    if (newlines >= 2) breaks.set(at, { at, resume: lastNewline + 1, rank: RANK.paragraph });
+    else if (newlines === 1) breaks.set(at, { at, resume: lastNewline + 1, rank: RANK.line });
+    else breaks.set(at, { at, resume: end, rank: RANK.space });
+    at = end;
+  }
+  return breaks;
+}
+
+/**
+ * The preferred break for a chunk made of chars [start, end) that can't hold char `end`: the last break of the
+ * highest rank at or before `end` that leaves visible text in the chunk, or else a hard cut at `end`.
+ */
+function bestBreak(breaks: Map<number, Break>, start: number, end: number): Break {
+  let best: Break = { at: end, resume: end, rank: RANK.anywhere };
+  for (let at = end; at > start; at--) {
+    const brk = breaks.get(at);
+    if (brk && brk.rank > best.rank) best = brk;
+    if (best.rank === RANK.paragraph) break;
+  }
+  return best;
+}
+
+/** Converts Markdown and splits it into Telegram messages of at most `limit` visible characters. */
+export function toTelegramChunks(markdown: string, limit = TELEGRAM_MESSAGE_LIMIT): TelegramChunk[] {
+  return splitTelegramHtml(markdownToTelegramHtml(markdown), limit).map((html) => ({ html, plain: htmlToPlain(html) }));
+}

@@ -1,0 +1,107 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { ConnectionsService } from '../../connections/connections.service';
+import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
+import { InvalidCredentialsError } from '../../connections/platform-connector';
+import { InboundService } from '../../conversations/inbound.service';
+import { RedisClient } from '../../queue/redis.provider';
+import { TelegramApiFactory } from './telegram-api.factory';
+import { TELEGRAM_ALLOWED_UPDATES, mapTelegramError } from './telegram.connector';
+import { orderingKeyOf, TgUpdate } from './telegram-update';
+
+const LOCK_TTL_MS = 60_000;
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * Worker: for Telegram connections in `settings.mode = "polling"` (development without a public URL), one worker
+ * across all replicas (a Redis lock per bot) long-polls getUpdates and feeds each update into the same ingest path
+ * as the webhook. Switching the connection back to `webhook` (or pausing it) ends the loop.
+ */
+@Injectable()
+export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('TelegramPoller');
+  private readonly loops = new Map<string, Promise<void>>();
+  private readonly owner = randomUUID();
+  private timer?: NodeJS.Timeout;
+  private stopping = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly connections: ConnectionsService,
+    private readonly inbound: InboundService,
+    private readonly api: TelegramApiFactory,
+    private readonly redis: RedisClient,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const every = this.config.telegramPolling.scanIntervalMs;
+    if (every > 0) this.timer = setInterval(() => void this.scan(), every);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.loops.values()]);
+  }
+
+  /** Starts a loop for every polling connection that has none here (the Redis lock keeps it to one replica). */
+  async scan(): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM platform_connection WHERE platform = 'telegram' AND status = 'active' AND settings->>'mode' = 'polling'`,
+    )) as { id: string }[];
+    for (const { id } of rows) {
+      if (this.loops.has(id) || this.stopping) continue;
+      const loop = this.run(id).finally(() => this.loops.delete(id));
+      this.loops.set(id, loop);
+    }
+  }
+
+  running(): string[] {
+    return [...this.loops.keys()];
+  }
+
+  private async run(connectionId: string): Promise<void> {
+    const key = `${this.config.redis.prefix}:telegram-poll:${connectionId}`;
+    if ((await this.redis.client.set(key, this.owner, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') return;
+    let offset: number | undefined;
+    try {
+      while (!this.stopping) {
+        const conn = await this.connections.findById(connectionId);
+        if (!conn || conn.status !== 'active' || conn.settings.mode !== 'polling') return;
+        if (!(await this.redis.client.eval(RENEW, 1, key, this.owner, String(LOCK_TTL_MS)))) return;
+        try {
+          offset = await this.pollOnce(conn, offset);
+        } catch (e) {
+          const err = mapTelegramError(e);
+          if (err instanceof InvalidCredentialsError) {
+            await this.connections.setStatus(conn, 'error', `polling getUpdates: ${err.message}`);
+            return;
+          }
+          this.logger.warn(`polling ${connectionId}: ${err.message}`);
+          await new Promise((r) => setTimeout(r, 2000));
+        }
+      }
+    } finally {
+      await this.redis.client.eval(RELEASE, 1, key, this.owner).catch(() => undefined);
+    }
+  }
+
+  private async pollOnce(conn: PlatformConnection, offset: number | undefined): Promise<number | undefined> {
+    const creds = await this.connections.credentialsOf(conn);
+    const tg = this.api.client(creds.botToken);
+    const updates = (await tg.getUpdates(this.config.telegramPolling.timeoutSeconds, 100, offset as number, [
+      ...TELEGRAM_ALLOWED_UPDATES,
+    ])) as unknown as TgUpdate[];
+    let next = offset;
+    for (const u of updates) {
+      await this.inbound.ingest(conn, { dedupeKey: String(u.update_id), orderingKey: orderingKeyOf(u), payload: u as unknown as Record<string, unknown> });
+      next = u.update_id + 1; // confirms it to Telegram on the next call
+    }
+    return next;
+  }
+}

@@ -1,0 +1,32 @@
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../../common/decorators';
+import { ValidationFailed } from '../../common/errors';
+import { InboundService } from '../../conversations/inbound.service';
+import { TelegramSecretGuard, TelegramWebhookRequest } from './telegram-secret.guard';
+import { orderingKeyOf, TgUpdate } from './telegram-update';
+
+/** Telegram posts updates here (setWebhook). Stored, acknowledged at once, processed by the worker. */
+@ApiExcludeController()
+@Public()
+@Controller('webhooks/telegram')
+export class TelegramWebhookController {
+  constructor(private readonly inbound: InboundService) {}
+
+  @Post(':connectionId')
+  @HttpCode(200)
+  @UseGuards(TelegramSecretGuard)
+  async receive(@Req() req: TelegramWebhookRequest, @Body() update: TgUpdate): Promise<{ ok: true }> {
+    if (!update || typeof update !== 'object' || !Number.isSafeInteger(update.update_id)) {
+      throw new ValidationFailed('update_id must be an integer', [{ field: 'update_id', messages: ['update_id must be an integer'] }]);
+    }
+    const connection = req.platformConnection!;
+    const ignored = connection.status === 'active' ? undefined : `the connection is ${connection.status}`;
+    await this.inbound.ingest(
+      connection,
+      { dedupeKey: String(update.update_id), orderingKey: orderingKeyOf(update), payload: update as unknown as Record<string, unknown> },
+      ignored,
+    );
+    return { ok: true };
+  }
+}
