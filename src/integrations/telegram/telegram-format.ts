@@ -5,15 +5,7 @@
  * with plain text: blank lines between paragraphs, "• " bullets, bold headings, "———" rules. Everything the agent
  * wrote is escaped; the only tags in the output are the ones this module emits.
  */
-import MarkdownIt from 'markdown-it';
-
-type Token = MarkdownIt.Token;
-
-/** A markdown-it token with the tokens between its `_open` and `_close` (the close token itself is dropped). */
-interface Node {
-  token: Token;
-  children: Node[];
-}
+import { attr, inlinePlain, kind, layoutList, layoutTable, MdNode as Node, parseMarkdown, RULE, Token, toTree } from '../../common/markdown-tree';
 
 export interface TelegramChunk {
   /** Telegram HTML for `parse_mode: "HTML"`. */
@@ -24,42 +16,18 @@ export interface TelegramChunk {
 
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
 
-const md = new MarkdownIt({ html: false, linkify: true, breaks: false });
-
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const escapeText = (s: string): string => s.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c]);
 const escapeAttr = (s: string): string => s.replace(/[&<>"]/g, (c) => TEXT_ESCAPES[c]);
 
-const BULLET = '•';
-const RULE = '———';
-const INDENT = '  ';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Markdown → Telegram HTML
 
 /** Converts Markdown to Telegram HTML. Input that renders to nothing visible (e.g. an empty code block) is sent as text. */
 export function markdownToTelegramHtml(markdown: string): string {
-  const html = renderBlocks(toTree(md.parse(markdown, {})), { listDepth: 0, inQuote: false });
+  const html = renderBlocks(parseMarkdown(markdown), { listDepth: 0, inQuote: false });
   return /\S/.test(htmlToPlain(html)) || !/\S/.test(markdown) ? html : escapeText(markdown.trim());
-}
-
-/** Nests the flat `_open`/`_close` token stream. markdown-it always balances them. */
-function toTree(tokens: Token[]): Node[] {
-  const root: Node[] = [];
-  const stack: Node[][] = [root];
-  for (const token of tokens) {
-    const siblings = stack[stack.length - 1];
-    if (token.nesting === 1) {
-      const node: Node = { token, children: [] };
-      siblings.push(node);
-      stack.push(node.children);
-    } else if (token.nesting === -1) {
-      if (stack.length > 1) stack.pop();
-    } else {
-      siblings.push({ token, children: [] });
-    }
-  }
-  return root;
 }
 
 interface BlockContext {
@@ -68,13 +36,6 @@ interface BlockContext {
   /** Telegram can't nest blockquotes, so an inner quote is rendered without its own tag. */
   inQuote: boolean;
 }
-
-const kind = (node: Node): string => node.token.type.replace(/_open$/, '');
-/** markdown-it types attribute values as string | number. */
-const attr = (token: Token, name: string): string | null => {
-  const value = token.attrGet(name);
-  return value === null ? null : String(value);
-};
 
 function renderBlocks(nodes: Node[], ctx: BlockContext, separator = '\n\n'): string {
   return nodes
@@ -120,27 +81,7 @@ function renderInlineChildren(node: Node): string {
 
 /** Lists become text lines: "• item" / "3. item", nested lists indented by INDENT per level. */
 function renderList(node: Node, ctx: BlockContext): string {
-  const ordered = kind(node) === 'ordered_list';
-  let number = Number(attr(node.token, 'start') ?? 1);
-  const indent = INDENT.repeat(ctx.listDepth);
-  const inner: BlockContext = { ...ctx, listDepth: ctx.listDepth + 1 };
-  return node.children
-    .map((item) => {
-      const marker = ordered ? `${number++}.` : BULLET;
-      // Continuation lines of an item's paragraphs line up with the text after the marker.
-      const hang = indent + ' '.repeat(marker.length + 1);
-      const parts = item.children
-        .map((child, i) => {
-          const text = renderBlock(child, inner);
-          if (text === '' || (kind(child) !== 'paragraph' && kind(child) !== 'heading')) return text;
-          return (i === 0 ? '' : hang) + text.replace(/\n/g, '\n' + hang);
-        })
-        .filter((text) => text !== '');
-      // A list as the item's first block ("- - a") starts on the marker's line.
-      const body = parts.join('\n').replace(/^ +/, '');
-      return body === '' ? indent + marker : `${indent}${marker} ${body}`;
-    })
-    .join('\n');
+  return layoutList(node, ctx.listDepth, (child, listDepth) => renderBlock(child, { ...ctx, listDepth }));
 }
 
 function renderCode(token: Token): string {
@@ -154,62 +95,10 @@ function renderCode(token: Token): string {
 
 /** Tables become a <pre> block of aligned columns (Telegram has no tables); cell formatting is dropped. */
 function renderTable(node: Node): string {
-  const rows: { cells: string[]; header: boolean }[] = [];
-  const aligns: string[] = [];
-  const visit = (nodes: Node[], header: boolean): void => {
-    for (const child of nodes) {
-      if (kind(child) === 'tr') {
-        const cells = child.children.map((cell, i) => {
-          aligns[i] ??= /text-align:(\w+)/.exec(attr(cell.token, 'style') ?? '')?.[1] ?? 'left';
-          return inlinePlain(cell.children).replace(/\s+/g, ' ').trim();
-        });
-        rows.push({ cells, header });
-      } else {
-        visit(child.children, header || kind(child) === 'thead');
-      }
-    }
-  };
-  visit(node.children, false);
-  const columns = Math.max(0, ...rows.map((row) => row.cells.length));
-  const width = (s: string): number => [...s].length;
-  const widths = Array.from({ length: columns }, (_, i) => Math.max(1, ...rows.map((row) => width(row.cells[i] ?? ''))));
-  const pad = (s: string, i: number): string => {
-    const gap = widths[i] - width(s);
-    if (aligns[i] === 'right') return ' '.repeat(gap) + s;
-    if (aligns[i] === 'center') return ' '.repeat(Math.floor(gap / 2)) + s + ' '.repeat(Math.ceil(gap / 2));
-    return s + ' '.repeat(gap);
-  };
-  const lines: string[] = [];
-  rows.forEach((row, r) => {
-    lines.push(widths.map((_, i) => pad(row.cells[i] ?? '', i)).join(' | ').trimEnd());
-    if (row.header && !rows[r + 1]?.header) lines.push(widths.map((w) => '-'.repeat(w)).join('-+-'));
-  });
-  const text = lines.join('\n');
-  return /\S/.test(text.replace(/[-+|]/g, '')) ? `<pre>${escapeText(text)}</pre>` : '';
+  const table = layoutTable(node);
+  return table ? `<pre>${escapeText(table)}</pre>` : '';
 }
 
-/** Inline tokens as plain text (for table cells and image alt text). */
-function inlinePlain(nodes: Node[]): string {
-  return nodes
-    .map(({ token, children }) => {
-      switch (token.type) {
-        case 'inline':
-        case 'image':
-          return inlinePlain(toTree(token.children ?? []));
-        case 'softbreak':
-        case 'hardbreak':
-          return '\n';
-        case 'text':
-        case 'text_special':
-        case 'code_inline':
-        case 'html_inline':
-          return token.content;
-        default:
-          return inlinePlain(children);
-      }
-    })
-    .join('');
-}
 
 const INLINE_TAGS: Record<string, string> = { strong: 'b', em: 'i', s: 's' };
 
