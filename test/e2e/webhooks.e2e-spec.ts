@@ -425,6 +425,56 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
     expect((await t.http().get(`${hooks()}/${id}/deliveries`).set(owner.auth)).body.data).toHaveLength(1);
   });
 
+  it('forgets events published inside a rolled-back savepoint, keeps the outer ones', async () => {
+    await createEndpoint('/savepoint', { eventTypes: ['job.completed'] });
+    const events = t.app.get(EventsService);
+    await ds.transaction(async (em) => {
+      await events.publish(em, { type: 'job.completed', teamId: owner.teamId, data: { job_id: 'outer' } });
+      await em
+        .transaction(async (inner) => {
+          await events.publish(inner, { type: 'job.completed', teamId: owner.teamId, data: { job_id: 'inner' } });
+          throw new Error('inner failed');
+        })
+        .catch(() => undefined);
+    });
+    const [call] = await rx.waitForCalls('/savepoint', 1);
+    expect(JSON.parse(call.rawBody).data.job_id).toBe('outer');
+    await sleep(300);
+    expect(rx.callsTo('/savepoint')).toHaveLength(1);
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM webhook_event WHERE data->>'job_id' = 'inner'`);
+    expect(n).toBe(0);
+  });
+
+  it('the sweeper gives a job back to a due delivery whose job is gone, not to one leased by a live worker', async () => {
+    const { id } = await createEndpoint('/sweep', { eventTypes: ['memory.created'] });
+    const queue = t.app.get(DeliveryQueue).queue;
+    // Published while Redis "loses" the job: remove it right after commit, before a worker can take it.
+    await queue.pause();
+    const { deliveryIds } = await ds.transaction((em) =>
+      t.app.get(EventsService).publish(em, { type: 'memory.created', teamId: owner.teamId, data: { memory_id: 'm1' } }),
+    );
+    const mine = (await ds.query(`SELECT id FROM webhook_delivery WHERE endpoint_id = $1`, [id])) as { id: string }[];
+    expect(deliveryIds).toEqual(expect.arrayContaining(mine.map((r) => r.id)));
+    for (const d of deliveryIds) await (await queue.getJob(d))?.remove();
+    // one of them looks claimed by a worker that is still alive
+    const [leased] = mine;
+    await ds.query(`UPDATE webhook_delivery SET lease_until = now() + interval '1 hour' WHERE id = $1`, [leased.id]);
+    await queue.resume();
+    await sleep(200);
+    expect(rx.callsTo('/sweep')).toHaveLength(0);
+
+    const sweeper = t.app.get(WebhookSweeper);
+    expect(await sweeper.sweep()).toBeGreaterThanOrEqual(deliveryIds.length - 1);
+    await sleep(300);
+    expect(rx.callsTo('/sweep')).toHaveLength(0); // this endpoint's only delivery is leased
+
+    // the worker died: its lease runs out, the next sweep re-sends
+    await ds.query(`UPDATE webhook_delivery SET lease_until = now() - interval '1 second' WHERE id = $1`, [leased.id]);
+    expect(await sweeper.sweep()).toBe(1);
+    await rx.waitForCalls('/sweep', 1);
+    expect(await sweeper.sweep()).toBe(0);
+  });
+
   it('refuses an unknown event type at publish time', async () => {
     await expect(ds.transaction((em) => t.app.get(EventsService).publish(em, { type: 'made.up', teamId: owner.teamId, data: {} }))).rejects.toThrow(
       'unknown event type',
