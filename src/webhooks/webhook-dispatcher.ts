@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { NotificationsService } from '../notifications/notifications.service';
 import { HttpResult, HttpSender, parseRetryAfter } from './http/http-sender';
 import { nextAttemptAt } from './retry-schedule';
@@ -89,11 +90,17 @@ export class WebhookDispatcher {
     }
 
     const body = JSON.stringify({ id: row.event_id, type: row.type, timestamp: row.event_created_at.toISOString(), team_id: row.team_id, data: row.data });
-    const secrets = this.endpoints.signingSecrets(
-      row.endpoint_id,
-      { secretEncrypted: row.secret_encrypted, previousSecretEncrypted: row.previous_secret_encrypted, previousSecretExpiresAt: row.previous_secret_expires_at },
-      now,
-    );
+    let secrets: string[];
+    try {
+      secrets = this.endpoints.signingSecrets(
+        row.endpoint_id,
+        { secretEncrypted: row.secret_encrypted, previousSecretEncrypted: row.previous_secret_encrypted, previousSecretExpiresAt: row.previous_secret_expires_at },
+        now,
+      );
+    } catch (e) {
+      if (!(e instanceof UnknownKeyError || e instanceof DecryptionError)) throw e;
+      return this.secretUnavailable(row, e.message);
+    }
     const headers = this.signer.headers({ secrets, msgId: row.event_id, timestampSeconds: Math.floor(now.getTime() / 1000), body, eventType: row.type });
     const result = await this.http.send({ url: row.url, headers, body, timeoutMs });
     const attemptedAt = new Date(now.getTime());
@@ -148,6 +155,34 @@ export class WebhookDispatcher {
       );
     }
     return next ? { retryAt: next } : {};
+  }
+
+  /**
+   * The endpoint's secret cannot be decrypted (its key left ENCRYPTION_KEYS): nothing can be signed, so the delivery
+   * fails at once (kept for recover) and the endpoint goes failing with a notification saying to rotate the secret.
+   */
+  private async secretUnavailable(row: ClaimedRow, reason: string): Promise<AttemptOutcome> {
+    await this.dataSource.transaction(async (em) => {
+      await em.query(
+        `UPDATE webhook_delivery SET status = 'failed', next_attempt_at = NULL, lease_until = NULL, last_error_code = 'SECRET_UNAVAILABLE', updated_at = now() WHERE id = $1`,
+        [row.id],
+      );
+      const [changed] = (await em.query(
+        `UPDATE webhook_endpoint SET status = 'failing', status_reason = $2, updated_at = now() WHERE id = $1 AND status = 'active' RETURNING url`,
+        [row.endpoint_id, `the signing secret cannot be decrypted (${reason}); rotate the secret`],
+      )) as [{ url: string }[], number];
+      if (changed.length) {
+        await this.notifications.notify(
+          em,
+          row.team_id,
+          'webhook_endpoint.failing',
+          `Webhook endpoint ${changed[0].url} cannot sign deliveries: its secret cannot be decrypted (${reason}). Rotate the secret, then recover.`,
+          { endpoint_id: row.endpoint_id, delivery_id: row.id },
+        );
+      }
+    });
+    this.logger.error({ teamId: row.team_id, endpointId: row.endpoint_id, deliveryId: row.id }, `webhook secret cannot be decrypted: ${reason}`);
+    return {};
   }
 
   /** Not claimable: not due yet, leased by another worker, or finished / deleted (nothing to do). */

@@ -5,7 +5,7 @@ import { DataSource, Repository } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { Page, PageQuery, paginate } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
-import { CredentialCipher } from '../crypto/credential-cipher';
+import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { KeyRotationService } from '../crypto/encrypted-columns';
 import { generateWebhookSecret } from '../crypto/secrets';
 import { EventsService } from '../events/events.service';
@@ -115,11 +115,12 @@ export class WebhookEndpointsService implements OnModuleInit {
         .getOne();
       if (!row) throw new NotFound('webhook endpoint');
       const overlap = this.config.webhooks.secretOverlapSeconds;
-      const current = this.cipher.decrypt(row.secretEncrypted, SECRET_AAD(id));
+      const current = this.tryDecrypt(row.secretEncrypted, id);
+      const keep = overlap > 0 && current !== null; // an unreadable old secret cannot overlap: the rotation heals the endpoint
       const patch = {
         secretEncrypted: this.cipher.encrypt(secret, SECRET_AAD(id)),
-        previousSecretEncrypted: overlap > 0 ? this.cipher.encrypt(current, PREVIOUS_SECRET_AAD(id)) : null,
-        previousSecretExpiresAt: overlap > 0 ? new Date(Date.now() + overlap * 1000) : null,
+        previousSecretEncrypted: keep ? this.cipher.encrypt(current, PREVIOUS_SECRET_AAD(id)) : null,
+        previousSecretExpiresAt: keep ? new Date(Date.now() + overlap * 1000) : null,
       };
       await repo.update({ id }, patch);
       return { ...row, ...patch, updatedAt: new Date() };
@@ -155,6 +156,15 @@ export class WebhookEndpointsService implements OnModuleInit {
       secrets.push(this.cipher.decrypt(envelopes.previousSecretEncrypted, PREVIOUS_SECRET_AAD(id)));
     }
     return secrets;
+  }
+
+  private tryDecrypt(envelope: string, id: string): string | null {
+    try {
+      return this.cipher.decrypt(envelope, SECRET_AAD(id));
+    } catch (e) {
+      if (e instanceof UnknownKeyError || e instanceof DecryptionError) return null;
+      throw e;
+    }
   }
 
   /** Scheme, no credentials, https outside development/tests, and no private or reserved address (SSRF). */

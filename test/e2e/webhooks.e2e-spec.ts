@@ -475,6 +475,26 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
     expect(await sweeper.sweep()).toBe(0);
   });
 
+  it('a secret that cannot be decrypted fails the delivery (no request, no retry loop) until the secret is rotated', async () => {
+    const { id } = await createEndpoint('/undecryptable', { eventTypes: ['webhook.test'] });
+    // as if its key had left ENCRYPTION_KEYS
+    await ds.query(`UPDATE webhook_endpoint SET secret_encrypted = regexp_replace(secret_encrypted, '^v1\\.[^.]+\\.', 'v1.gone.') WHERE id = $1`, [id]);
+    const since = new Date(Date.now() - 1000).toISOString();
+    const { deliveryId } = await sendTest(id);
+    await until(async () => (await delivery(id, deliveryId)).status === 'failed', 'delivery failed');
+    expect(await delivery(id, deliveryId)).toMatchObject({ lastErrorCode: 'SECRET_UNAVAILABLE', attempts: [] });
+    expect(await endpoint(id)).toMatchObject({ status: 'failing', statusReason: expect.stringContaining('rotate') });
+    expect(rx.callsTo('/undecryptable')).toHaveLength(0);
+
+    const rotated = await t.http().post(`${hooks()}/${id}/rotate-secret`).set(owner.auth).expect(200);
+    secrets.push(rotated.body.secret);
+    expect(rotated.body.previousSecretExpiresAt).toBeNull();
+    await t.http().post(`${hooks()}/${id}/recover`).set(owner.auth).send({ since }).expect(202);
+    const [call] = await rx.waitForCalls('/undecryptable', 1);
+    expect(verifies(rotated.body.secret, call)).toBe(true);
+    await until(async () => (await endpoint(id)).status === 'active', 'endpoint active again');
+  });
+
   it('refuses an unknown event type at publish time', async () => {
     await expect(ds.transaction((em) => t.app.get(EventsService).publish(em, { type: 'made.up', teamId: owner.teamId, data: {} }))).rejects.toThrow(
       'unknown event type',
