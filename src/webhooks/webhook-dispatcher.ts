@@ -176,7 +176,7 @@ export class WebhookDispatcher {
           em,
           row.team_id,
           'webhook_endpoint.failing',
-          `Webhook endpoint ${changed[0].url} cannot sign deliveries: its secret cannot be decrypted (${reason}). Rotate the secret, then recover.`,
+          `Webhook endpoint ${row.endpoint_id} (${originOf(changed[0].url)}) cannot sign deliveries: its secret cannot be decrypted (${reason}). Rotate the secret, then recover.`,
           { endpoint_id: row.endpoint_id, delivery_id: row.id },
         );
       }
@@ -214,7 +214,7 @@ export class WebhookDispatcher {
         [endpointId, reason],
       )) as [{ url: string }[], number];
       if (changed.length) {
-        await this.notifications.notify(em, team, 'webhook_endpoint.disabled', `Webhook endpoint ${changed[0].url} was disabled: ${reason}.`, {
+        await this.notifications.notify(em, team, 'webhook_endpoint.disabled', `Webhook endpoint ${endpointId} (${originOf(changed[0].url)}) was disabled: ${reason}.`, {
           endpoint_id: endpointId,
           delivery_id: row.id,
         });
@@ -231,10 +231,19 @@ export class WebhookDispatcher {
         em,
         team,
         'webhook_endpoint.failing',
-        `Webhook endpoint ${changed[0].url} is failing: ${reason}. New events are still attempted; use recover to re-send failed deliveries.`,
+        `Webhook endpoint ${endpointId} (${originOf(changed[0].url)}) is failing: ${reason}. New events are still attempted; use recover to re-send failed deliveries.`,
         { endpoint_id: endpointId, delivery_id: row.id, event_id: row.event_id },
       );
     }
+  }
+}
+
+/** Scheme and host only: an endpoint's path or query may itself be a credential (as in Slack incoming-webhook URLs). */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'invalid URL';
   }
 }
 

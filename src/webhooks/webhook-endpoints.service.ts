@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
@@ -6,7 +6,6 @@ import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { Page, PageQuery, paginate } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
-import { KeyRotationService } from '../crypto/encrypted-columns';
 import { generateWebhookSecret } from '../crypto/secrets';
 import { EventsService } from '../events/events.service';
 import { CreateWebhookEndpointDto, UpdateWebhookEndpointDto } from './dto/webhook.dto';
@@ -36,20 +35,14 @@ export const SECRET_AAD = (id: string) => ({ table: 'webhook_endpoint', rowId: i
 export const PREVIOUS_SECRET_AAD = (id: string) => ({ table: 'webhook_endpoint', rowId: id, field: 'previous_secret' });
 
 @Injectable()
-export class WebhookEndpointsService implements OnModuleInit {
+export class WebhookEndpointsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(WebhookEndpoint) private readonly endpoints: Repository<WebhookEndpoint>,
     private readonly cipher: CredentialCipher,
-    private readonly rotation: KeyRotationService,
     private readonly events: EventsService,
     private readonly config: AppConfig,
   ) {}
-
-  onModuleInit(): void {
-    this.rotation.register({ table: 'webhook_endpoint', column: 'secret_encrypted', field: 'secret' });
-    this.rotation.register({ table: 'webhook_endpoint', column: 'previous_secret_encrypted', field: 'previous_secret' });
-  }
 
   async create(teamId: string, dto: CreateWebhookEndpointDto): Promise<WebhookEndpointWithSecret> {
     const url = await this.checkUrl(dto.url);
