@@ -19,6 +19,9 @@ import { LoggingModule } from './logging/logging.module';
 import { QueueModule } from './queue/queue.module';
 import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
+import { EventsModule } from './events/events.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { WebhooksModule, WebhooksWorkerModule } from './webhooks/webhooks.module';
 
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
 const WORKER_MODULES: Type[] = [ConnectionsWorkerModule, ConversationsWorkerModule, TelegramWorkerModule];
@@ -40,11 +43,14 @@ export class AppModule {
         CryptoModule,
         ConnectionsModule,
         ConversationsModule,
+        EventsModule,
+        NotificationsModule,
+        ...(config.webhooks.enabled ? [WebhooksModule] : []),
         TelegramModule,
         SlackModule,
         GitHubModule,
         HealthModule,
-        ...(config.runsWorker ? [ScheduleModule.forRoot(), ...WORKER_MODULES] : []),
+        ...(config.runsWorker ? [ScheduleModule.forRoot(), ...WORKER_MODULES, ...(config.webhooks.enabled ? [WebhooksWorkerModule] : [])] : []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },

@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  // After the handlers: from this line on, SIGTERM is a graceful shutdown (supervisors and tests wait for it).
+  console.log(JSON.stringify({ level: 30, msg: `started (ROLE=${config.role})` }));
 }
 
 main().catch((e: unknown) => {

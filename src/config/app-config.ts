@@ -39,6 +39,18 @@ export class AppConfig {
   };
   /** Team-supplied URLs (webhook endpoints, `http` runtimes) may resolve to private addresses (dev/tests only). */
   allowPrivateNetworks: boolean;
+  webhooks: {
+    /** ENABLE_WEBHOOKS: when false the routes are not mounted and publish records nothing. */
+    enabled: boolean;
+    timeoutMs: number;
+    /** Offsets in seconds after the first attempt, one per attempt (fractions allowed). */
+    retrySchedule: number[];
+    secretOverlapSeconds: number;
+    retentionDays: number;
+    concurrency: number;
+    /** How often the sweeper re-enqueues due deliveries without a live job; 0 = off. */
+    sweepIntervalSeconds: number;
+  };
   telegramPolling: { scanIntervalMs: number; timeoutSeconds: number };
   bootstrapAdmin?: { email: string; password: string; team: string };
 

@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 // Reads the raw value: implicit conversion would already have turned "false" into true.
 const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown => {
@@ -61,6 +61,16 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) CONVERSATION_IDLE_MINUTES: number = 30;
   @Type(() => Number) @IsInt() @Min(0) INBOUND_SWEEP_INTERVAL_S: number = 30;
   @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean = false;
+
+  // Outbound webhooks
+  @Transform(toBool) @IsBoolean() ENABLE_WEBHOOKS: boolean = true;
+  @Type(() => Number) @IsInt() @Min(100) @Max(120000) WEBHOOK_TIMEOUT_MS: number = 10000;
+  /** Checked by parseRetrySchedule in loadConfig (seconds after the first attempt). */
+  @IsString() WEBHOOK_RETRY_SCHEDULE: string = '0,60,300,1800,7200';
+  @Type(() => Number) @IsInt() @Min(0) WEBHOOK_SECRET_OVERLAP_S: number = 86400;
+  @Type(() => Number) @IsInt() @Min(1) WEBHOOK_RETENTION_DAYS: number = 30;
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000) WEBHOOK_CONCURRENCY: number = 50;
+  @Type(() => Number) @IsNumber() @Min(0) WEBHOOK_SWEEP_INTERVAL_S: number = 30;
   @Type(() => Number) @IsInt() @Min(0) TELEGRAM_POLL_SCAN_MS: number = 5000;
   @Type(() => Number) @IsInt() @Min(0) @Max(50) TELEGRAM_POLL_TIMEOUT_S: number = 25;
 }

@@ -82,4 +82,23 @@ describe('loadConfig', () => {
       team: 'Default',
     });
   });
+
+  it('reads the outbound webhook settings with their defaults', () => {
+    expect(loadConfig(base).webhooks).toEqual({
+      enabled: true,
+      timeoutMs: 10000,
+      retrySchedule: [0, 60, 300, 1800, 7200],
+      secretOverlapSeconds: 86400,
+      retentionDays: 30,
+      concurrency: 50,
+      sweepIntervalSeconds: 30,
+    });
+    const c = loadConfig({ ...base, ENABLE_WEBHOOKS: 'false', WEBHOOK_RETRY_SCHEDULE: '0,0.5,2', WEBHOOK_CONCURRENCY: '4' });
+    expect(c.webhooks).toMatchObject({ enabled: false, retrySchedule: [0, 0.5, 2], concurrency: 4 });
+  });
+
+  it('rejects a bad retry schedule naming the variable', () => {
+    expect(problems({ ...base, WEBHOOK_RETRY_SCHEDULE: '5,60' })).toContain('WEBHOOK_RETRY_SCHEDULE must start with 0');
+    expect(problems({ ...base, WEBHOOK_TIMEOUT_MS: '10' })).toContain('WEBHOOK_TIMEOUT_MS');
+  });
 });

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseKeyring } from '../crypto/credential-cipher';
+import { parseRetrySchedule } from '../webhooks/retry-schedule';
 import { AppConfig } from './app-config';
 import { EnvSchema } from './env.schema';
 
@@ -78,6 +79,12 @@ export function loadConfig(source: Env = process.env): AppConfig {
   } catch (e) {
     throw new ConfigError([(e as Error).message]);
   }
+  let retrySchedule: number[];
+  try {
+    retrySchedule = parseRetrySchedule(env.WEBHOOK_RETRY_SCHEDULE);
+  } catch (e) {
+    throw new ConfigError([(e as Error).message]);
+  }
   if ((env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) || (!env.ADMIN_EMAIL && env.ADMIN_PASSWORD)) {
     throw new ConfigError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
   }
@@ -116,6 +123,15 @@ export function loadConfig(source: Env = process.env): AppConfig {
       sweepIntervalSeconds: env.INBOUND_SWEEP_INTERVAL_S,
     },
     allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    webhooks: {
+      enabled: env.ENABLE_WEBHOOKS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      retrySchedule,
+      secretOverlapSeconds: env.WEBHOOK_SECRET_OVERLAP_S,
+      retentionDays: env.WEBHOOK_RETENTION_DAYS,
+      concurrency: env.WEBHOOK_CONCURRENCY,
+      sweepIntervalSeconds: env.WEBHOOK_SWEEP_INTERVAL_S,
+    },
     telegramPolling: { scanIntervalMs: env.TELEGRAM_POLL_SCAN_MS, timeoutSeconds: env.TELEGRAM_POLL_TIMEOUT_S },
     connectionHealth: { intervalSeconds: env.CONNECTION_HEALTH_INTERVAL_S, failureThreshold: env.CONNECTION_HEALTH_FAILURES },
     bootstrapAdmin:

@@ -15,6 +15,8 @@ import { InboundService } from './inbound.service';
 import { InboundProcessor } from './jobs/inbound.processor';
 import { InboundSweeper } from './jobs/inbound.sweeper';
 import { EVENT_PUBLISHER } from './conversation-events';
+import { EventsModule } from '../events/events.module';
+import { EventsService } from '../events/events.service';
 
 @Module({
   imports: [
@@ -22,9 +24,10 @@ import { EVENT_PUBLISHER } from './conversation-events';
     BullModule.registerQueue({ name: QueueName.Inbound }),
     ConnectionsModule,
     AgentsModule,
+    EventsModule,
   ],
   controllers: [ConversationsController],
-  providers: [ConversationsService, InboundService, InboundPipeline, { provide: EVENT_PUBLISHER, useValue: { publish: async () => undefined } } /* MERGE-TODO */],
+  providers: [ConversationsService, InboundService, InboundPipeline, { provide: EVENT_PUBLISHER, useExisting: EventsService }],
   exports: [ConversationsService, InboundService, InboundPipeline],
 })
 export class ConversationsModule {}

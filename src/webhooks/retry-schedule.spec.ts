@@ -7,12 +7,17 @@ describe('parseRetrySchedule', () => {
     expect(parseRetrySchedule('0')).toEqual([0]);
   });
 
+  it('accepts fractions of a second (scaled schedules in tests)', () => {
+    expect(parseRetrySchedule('0,0.5,1.25')).toEqual([0, 0.5, 1.25]);
+  });
+
   it.each([
     ['', 'must not be empty'],
     ['  ', 'must not be empty'],
     ['0,,60', 'entry 2'],
-    ['0,-5', 'entry 2 ("-5") must be a non-negative integer'],
-    ['0,1.5', 'entry 2 ("1.5")'],
+    ['0,-5', 'entry 2 ("-5") must be a non-negative number'],
+    ['0,1.', 'entry 2 ("1.")'],
+    ['0,1.2345', 'entry 2 ("1.2345")'],
     ['0,abc', 'entry 2 ("abc")'],
     ['0,99999999999999999999', 'entry 2'],
     ['60,300', 'must start with 0'],

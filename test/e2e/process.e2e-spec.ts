@@ -100,7 +100,9 @@ describe('process (e2e)', () => {
   it('ROLE=worker serves no HTTP and also exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const w = start({ PORT: String(port), ROLE: 'worker' });
-    await new Promise((r) => setTimeout(r, 1500));
+    // wait for the boot to finish (a fixed sleep raced the worker's start-up on a busy machine)
+    for (let i = 0; i < 150 && !w.logs().includes('started (ROLE=worker)') && w.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(w.logs()).toContain('started (ROLE=worker)');
     expect(w.child.exitCode).toBeNull();
     await expect(request(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
     w.child.kill('SIGTERM');

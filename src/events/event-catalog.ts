@@ -1,0 +1,160 @@
+/**
+ * Every event type Switchboard can send to a team's webhook endpoints, with a description and an example `data`.
+ * `GET /v1/webhook-event-types` serves this list; `EventsService.publish` refuses a type that is not here.
+ */
+export interface EventTypeInfo {
+  type: string;
+  description: string;
+  /** Example of the envelope's `data` field. */
+  example: Record<string, unknown>;
+  /** Whether something publishes this type today (job.* are reserved for the jobs feature). */
+  emitted: boolean;
+}
+
+const AGENT_ID = '5b0e7c52-8f0a-4d4e-9a55-3c1f2b7d9e10';
+const CONVERSATION_ID = '0d6f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+const CONNECTION_ID = 'c7a1e2d3-4b5c-4d6e-8f70-9a1b2c3d4e5f';
+const AT = '2026-01-15T10:30:00.000Z';
+
+const conversation = {
+  conversation_id: CONVERSATION_ID,
+  agent_id: AGENT_ID,
+  connection_id: CONNECTION_ID,
+  platform: 'telegram',
+  external_chat_id: '123456789',
+  external_thread_id: null,
+  status: 'open',
+  started_at: AT,
+  last_message_at: AT,
+};
+
+export const EVENT_CATALOG: readonly EventTypeInfo[] = [
+  {
+    type: 'conversation.created',
+    description: 'A new conversation started between a user and an agent (first message in a chat or thread).',
+    example: conversation,
+    emitted: true,
+  },
+  {
+    type: 'conversation.completed',
+    description: 'A conversation ended: idle for CONVERSATION_IDLE_MINUTES (`reason: "idle"`) or reset by the user (`"reset"`).',
+    example: { ...conversation, status: 'completed', reason: 'idle' },
+    emitted: true,
+  },
+  {
+    type: 'message.created',
+    description: 'A message was stored in a conversation: a user message (`role: "user"`) or the agent\'s reply (`"assistant"`). The text is previewed (200 characters).',
+    example: {
+      message_id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+      conversation_id: CONVERSATION_ID,
+      agent_id: AGENT_ID,
+      platform: 'telegram',
+      role: 'user',
+      content_preview: 'Hi, where is my order #1042?',
+      content_length: 28,
+      sender: { id: '123456789', name: 'Ada' },
+      external_message_id: '42',
+      created_at: AT,
+    },
+    emitted: true,
+  },
+  {
+    type: 'memory.created',
+    description: 'An agent runtime asked to remember something from a conversation.',
+    example: {
+      memory_id: '3f2e1d0c-9b8a-4765-8432-10fedcba9876',
+      agent_id: AGENT_ID,
+      conversation_id: CONVERSATION_ID,
+      type: 'fact',
+      content: 'Ada prefers email over phone.',
+      importance: 0.7,
+      created_at: AT,
+    },
+    emitted: true,
+  },
+  {
+    type: 'agent.status_changed',
+    description: "An agent's status changed (`active`, `paused`, `archived`), e.g. through PATCH /v1/teams/:teamId/agents/:agentId.",
+    example: { agent_id: AGENT_ID, name: 'Support', slug: 'support', from: 'active', to: 'paused', changed_at: AT },
+    emitted: true,
+  },
+  {
+    type: 'platform_connection.status_changed',
+    description:
+      'A platform connection changed status (`active`, `paused`, `error`, `disconnected`): paused/resumed by an admin, or failing health checks. Never carries credentials.',
+    example: {
+      connection_id: CONNECTION_ID,
+      agent_id: AGENT_ID,
+      platform: 'telegram',
+      from: 'active',
+      to: 'error',
+      reason: '5 health checks in a row failed: Unauthorized',
+      changed_at: AT,
+    },
+    emitted: true,
+  },
+  {
+    type: 'github.push',
+    description: "A push to the default branch of a repository the agent's GitHub connection watches.",
+    example: {
+      connection_id: CONNECTION_ID,
+      agent_id: AGENT_ID,
+      repository: 'acme/shop',
+      ref: 'refs/heads/main',
+      before: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+      after: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+      compare: 'https://github.com/acme/shop/compare/6113728f27ae...0d1a26e67d8f',
+      pusher: 'ada',
+      commits: [{ id: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c', message: 'Fix checkout rounding', author: 'Ada' }],
+      commit_count: 1,
+    },
+    emitted: true,
+  },
+  {
+    type: 'github.release',
+    description: "A release was published in a repository the agent's GitHub connection watches.",
+    example: {
+      connection_id: CONNECTION_ID,
+      agent_id: AGENT_ID,
+      repository: 'acme/shop',
+      tag: 'v1.4.0',
+      name: 'v1.4.0',
+      url: 'https://github.com/acme/shop/releases/tag/v1.4.0',
+      prerelease: false,
+      author: 'ada',
+    },
+    emitted: true,
+  },
+  {
+    type: 'job.completed',
+    description: 'A background job of an agent finished. Reserved: nothing emits it yet (it arrives with the jobs feature).',
+    example: { job_id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', agent_id: AGENT_ID, kind: 'summary', duration_ms: 5120, completed_at: AT },
+    emitted: false,
+  },
+  {
+    type: 'job.failed',
+    description: 'A background job of an agent failed for good. Reserved: nothing emits it yet (it arrives with the jobs feature).',
+    example: {
+      job_id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+      agent_id: AGENT_ID,
+      kind: 'summary',
+      error: 'agent runtime timed out after 60000 ms',
+      attempts: 3,
+      failed_at: AT,
+    },
+    emitted: false,
+  },
+  {
+    type: 'webhook.test',
+    description: 'Sent by POST /v1/teams/:teamId/webhooks/:endpointId/test to that endpoint only, whatever it subscribes to.',
+    example: { endpoint_id: 'f0e1d2c3-b4a5-4968-8776-655443322110', message: 'This is a test event from Switchboard.' },
+    emitted: true,
+  },
+];
+
+export const EVENT_TYPES: readonly string[] = EVENT_CATALOG.map((e) => e.type);
+const KNOWN = new Set(EVENT_TYPES);
+
+export function isKnownEventType(type: string): boolean {
+  return KNOWN.has(type);
+}

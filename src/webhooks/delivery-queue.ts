@@ -1,0 +1,55 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { JobsOptions, Queue } from 'bullmq';
+import { QueueName } from '../queue/queues';
+
+/** The only payload a delivery job carries: the delivery row's id (never a URL, body or secret). */
+export interface DeliverJob {
+  deliveryId: string;
+}
+export const DELIVER_JOB = 'deliver';
+
+/**
+ * Scheduled retries are the processor moving its own job to delayed (the DB row says when); BullMQ's own attempts
+ * only cover unexpected errors (database down). Finished jobs are removed at once so a replay can reuse the job id.
+ */
+export const DELIVERY_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 24 * 3600 },
+};
+
+const LIVE_STATES = new Set(['waiting', 'active', 'prioritized', 'waiting-children']);
+const BULK = 500;
+
+/** Enqueues `deliver` jobs with jobId = delivery id, so a delivery has at most one job at a time. */
+@Injectable()
+export class DeliveryQueue {
+  constructor(@InjectQueue(QueueName.WebhookDeliveries) readonly queue: Queue<DeliverJob>) {}
+
+  async add(deliveryIds: readonly string[]): Promise<void> {
+    for (let i = 0; i < deliveryIds.length; i += BULK) {
+      await this.queue.addBulk(
+        deliveryIds.slice(i, i + BULK).map((id) => ({ name: DELIVER_JOB, data: { deliveryId: id }, opts: { ...DELIVERY_JOB_OPTIONS, jobId: id } })),
+      );
+    }
+  }
+
+  /**
+   * Makes sure the delivery's job runs now: a waiting or active job is left alone, a delayed one is promoted,
+   * a finished or missing one is (re)added. Returns true when a job was added or promoted.
+   */
+  async kick(deliveryId: string): Promise<boolean> {
+    const job = await this.queue.getJob(deliveryId);
+    const state = job ? await job.getState() : 'missing';
+    if (LIVE_STATES.has(state)) return false;
+    if (job && state === 'delayed') {
+      await job.promote().catch(() => undefined); // it may have just become active
+      return true;
+    }
+    if (job) await job.remove().catch(() => undefined);
+    await this.add([deliveryId]);
+    return true;
+  }
+}

@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { WebhookEndpoint } from './webhook-endpoint.entity';
+import { WebhookEvent } from './webhook-event.entity';
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One event for one endpoint. The row, not the queue, is the source of truth for what is still owed. */
+@Entity('webhook_delivery')
+@Index(['eventId', 'endpointId'], { unique: true })
+@Index(['endpointId', 'createdAt'])
+@Index('idx_webhook_delivery_due', ['nextAttemptAt'], { where: `status = 'pending'` })
+@Index('idx_webhook_delivery_delivered', ['deliveredAt'], { where: `status = 'delivered'` })
+export class WebhookDelivery {
+  @PrimaryColumn('uuid') id: string;
+  @Column('uuid') teamId: string;
+  @Column({ type: 'varchar', length: 40 }) eventId: string;
+  @Column('uuid') endpointId: string;
+  /** Copied from the event for filtering. */
+  @Column({ type: 'varchar', length: 100 }) eventType: string;
+  @Column({ type: 'enum', enum: DELIVERY_STATUSES, enumName: 'webhook_delivery_status', default: 'pending' }) status: DeliveryStatus;
+  /** Attempts ever made (attempt rows are numbered by it). */
+  @Column({ type: 'int', default: 0 }) attemptCount: number;
+  /** Attempts made in the current round of the schedule (a retry or recover starts a new round). */
+  @Column({ type: 'int', default: 0 }) roundAttempts: number;
+  /** When the current round's first attempt was made; the schedule's offsets count from here. */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) roundStartedAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) nextAttemptAt: Date | null;
+  /** A worker holds the delivery until then (claim before sending, so two jobs never send it at once). */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) leaseUntil: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastAttemptAt: Date | null;
+  @Column({ type: 'int', nullable: true }) lastStatusCode: number | null;
+  @Column({ type: 'varchar', length: 20, nullable: true }) lastErrorCode: string | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) deliveredAt: Date | null;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
+
+  @ManyToOne(() => WebhookEvent, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'event_id' }) event?: WebhookEvent;
+  @ManyToOne(() => WebhookEndpoint, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'endpoint_id' }) endpoint?: WebhookEndpoint;
+}

@@ -1,0 +1,16 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Team } from '../../teams/entities/team.entity';
+
+/** One published event (the outbox row). Its id (`evt_…`) is the `webhook-id` of every delivery and retry. */
+@Entity('webhook_event')
+@Index(['teamId', 'createdAt'])
+export class WebhookEvent {
+  @PrimaryColumn({ type: 'varchar', length: 40 }) id: string;
+  @Column('uuid') teamId: string;
+  @Column({ type: 'varchar', length: 100 }) type: string;
+  @Column({ type: 'jsonb' }) data: Record<string, unknown>;
+  /** The envelope's `timestamp`. */
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+
+  @ManyToOne(() => Team, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'team_id' }) team?: Team;
+}

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { Conflict, NotFound, ValidationFailed } from '../common/errors';
+import { Page, paginate } from '../common/pagination';
+import { DeliveryQueue } from './delivery-queue';
+import { DeliveryListQuery, RecoverDto } from './dto/webhook.dto';
+import { WebhookAttempt } from './entities/webhook-attempt.entity';
+import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
+import { WebhookEvent } from './entities/webhook-event.entity';
+import { WebhookEndpointsService } from './webhook-endpoints.service';
+
+export interface DeliveryView {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: Date | null;
+  lastAttemptAt: Date | null;
+  lastStatusCode: number | null;
+  lastErrorCode: string | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+export interface AttemptView {
+  attemptNumber: number;
+  at: Date;
+  requestHeaders: Record<string, string>;
+  statusCode: number | null;
+  responseBody: string | null;
+  durationMs: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+export interface DeliveryDetailView extends DeliveryView {
+  /** The envelope exactly as it is sent. */
+  event: { id: string; type: string; timestamp: Date; team_id: string; data: Record<string, unknown> };
+  attempts: AttemptView[];
+}
+
+/** Starts a new round of the schedule now (attempt numbers keep counting). */
+const RESET_ROUND = `status = 'pending', round_attempts = 0, round_started_at = NULL, next_attempt_at = now(), updated_at = now()`;
+
+/** The delivery log and replay. */
+@Injectable()
+export class WebhookDeliveriesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
+    private readonly endpoints: WebhookEndpointsService,
+    private readonly queue: DeliveryQueue,
+  ) {}
+
+  async list(teamId: string, endpointId: string, query: DeliveryListQuery): Promise<Page<DeliveryView>> {
+    await this.endpoints.find(teamId, endpointId);
+    const since = query.since ? new Date(query.since) : undefined;
+    const until = query.until ? new Date(query.until) : undefined;
+    if (since && until && since >= until) throw new ValidationFailed('since must be before until', [{ field: 'since', messages: ['since must be before until'] }]);
+    const qb = this.deliveries.createQueryBuilder('d').where('d.teamId = :teamId AND d.endpointId = :endpointId', { teamId, endpointId });
+    if (query.status) qb.andWhere('d.status = :status', { status: query.status });
+    if (query.eventType) qb.andWhere('d.eventType = :eventType', { eventType: query.eventType });
+    if (since) qb.andWhere('d.createdAt >= :since', { since });
+    if (until) qb.andWhere('d.createdAt < :until', { until });
+    const page = await paginate(qb, query);
+    return { data: page.data.map(deliveryView), nextCursor: page.nextCursor };
+  }
+
+  async get(teamId: string, endpointId: string, deliveryId: string): Promise<DeliveryDetailView> {
+    const d = await this.find(teamId, endpointId, deliveryId);
+    const [event, attempts] = await Promise.all([
+      this.dataSource.getRepository(WebhookEvent).findOneByOrFail({ id: d.eventId }),
+      this.dataSource.getRepository(WebhookAttempt).find({ where: { deliveryId }, order: { attemptNumber: 'ASC', createdAt: 'ASC' } }),
+    ]);
+    return {
+      ...deliveryView(d),
+      event: { id: event.id, type: event.type, timestamp: event.createdAt, team_id: event.teamId, data: event.data },
+      attempts: attempts.map((a) => ({
+        attemptNumber: a.attemptNumber,
+        at: a.createdAt,
+        requestHeaders: a.requestHeaders,
+        statusCode: a.statusCode,
+        responseBody: a.responseBody,
+        durationMs: a.durationMs,
+        errorCode: a.errorCode,
+        errorMessage: a.errorMessage,
+      })),
+    };
+  }
+
+  /** Sends the delivery again now (any status: a delivered one is replayed), with the same webhook-id. */
+  async retry(teamId: string, endpointId: string, deliveryId: string): Promise<DeliveryView> {
+    const endpoint = await this.endpoints.find(teamId, endpointId);
+    if (endpoint.status === 'disabled') throw new Conflict('this webhook endpoint is disabled; enable it (PATCH {"enabled": true}) first');
+    await this.find(teamId, endpointId, deliveryId);
+    await this.dataSource.query(
+      `UPDATE webhook_delivery SET ${RESET_ROUND} WHERE id = $1 AND (status <> 'pending' OR lease_until IS NULL OR lease_until < now())`,
+      [deliveryId],
+    );
+    await this.queue.kick(deliveryId);
+    return deliveryView(await this.find(teamId, endpointId, deliveryId));
+  }
+
+  /** Re-sends every failed or skipped delivery of the endpoint created in [since, until). */
+  async recover(teamId: string, endpointId: string, dto: RecoverDto): Promise<{ recovered: number }> {
+    const endpoint = await this.endpoints.find(teamId, endpointId);
+    if (endpoint.status === 'disabled') throw new Conflict('this webhook endpoint is disabled; enable it (PATCH {"enabled": true}) first');
+    const since = new Date(dto.since);
+    const until = dto.until ? new Date(dto.until) : new Date();
+    if (since >= until) throw new ValidationFailed('since must be before until', [{ field: 'since', messages: ['since must be before until'] }]);
+    const [rows] = (await this.dataSource.query(
+      `UPDATE webhook_delivery SET ${RESET_ROUND}
+       WHERE team_id = $1 AND endpoint_id = $2 AND status IN ('failed', 'skipped') AND created_at >= $3 AND created_at < $4
+       RETURNING id`,
+      [teamId, endpointId, since, until],
+    )) as [{ id: string }[], number];
+    for (const { id } of rows) await this.queue.kick(id);
+    return { recovered: rows.length };
+  }
+
+  private async find(teamId: string, endpointId: string, id: string): Promise<WebhookDelivery> {
+    const d = await this.deliveries.findOneBy({ id, teamId, endpointId });
+    if (!d) throw new NotFound('delivery');
+    return d;
+  }
+}
+
+function deliveryView(d: WebhookDelivery): DeliveryView {
+  return {
+    id: d.id,
+    endpointId: d.endpointId,
+    eventId: d.eventId,
+    eventType: d.eventType,
+    status: d.status,
+    attemptCount: d.attemptCount,
+    nextAttemptAt: d.nextAttemptAt,
+    lastAttemptAt: d.lastAttemptAt,
+    lastStatusCode: d.lastStatusCode,
+    lastErrorCode: d.lastErrorCode,
+    deliveredAt: d.deliveredAt,
+    createdAt: d.createdAt,
+  };
+}

@@ -1,0 +1,202 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, Repository } from 'typeorm';
+import { Conflict, NotFound, ValidationFailed } from '../common/errors';
+import { Page, PageQuery, paginate } from '../common/pagination';
+import { AppConfig } from '../config/app-config';
+import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
+import { generateWebhookSecret } from '../crypto/secrets';
+import { EventsService } from '../events/events.service';
+import { CreateWebhookEndpointDto, UpdateWebhookEndpointDto } from './dto/webhook.dto';
+import { EndpointStatus, WebhookEndpoint } from './entities/webhook-endpoint.entity';
+import { DnsLookupError, InvalidUrlError, SsrfBlockedError, assertPublicUrl } from './ssrf/address-policy';
+
+export interface WebhookEndpointView {
+  id: string;
+  teamId: string;
+  url: string;
+  description: string | null;
+  /** null = every event type. */
+  eventTypes: string[] | null;
+  enabled: boolean;
+  status: EndpointStatus;
+  statusReason: string | null;
+  /** While set and in the future, deliveries carry a second signature made with the previous secret. */
+  previousSecretExpiresAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Create and rotate-secret responses only: the signing secret, shown once. */
+export type WebhookEndpointWithSecret = WebhookEndpointView & { secret: string };
+
+export const SECRET_AAD = (id: string) => ({ table: 'webhook_endpoint', rowId: id, field: 'secret' });
+export const PREVIOUS_SECRET_AAD = (id: string) => ({ table: 'webhook_endpoint', rowId: id, field: 'previous_secret' });
+
+@Injectable()
+export class WebhookEndpointsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(WebhookEndpoint) private readonly endpoints: Repository<WebhookEndpoint>,
+    private readonly cipher: CredentialCipher,
+    private readonly events: EventsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(teamId: string, dto: CreateWebhookEndpointDto): Promise<WebhookEndpointWithSecret> {
+    const url = await this.checkUrl(dto.url);
+    const id = randomUUID();
+    const secret = generateWebhookSecret();
+    const row = this.endpoints.create({
+      id,
+      teamId,
+      url,
+      description: dto.description ?? null,
+      eventTypes: dto.eventTypes ?? null,
+      status: dto.enabled === false ? 'disabled' : 'active',
+      statusReason: dto.enabled === false ? 'created disabled' : null,
+      secretEncrypted: this.cipher.encrypt(secret, SECRET_AAD(id)),
+      previousSecretEncrypted: null,
+      previousSecretExpiresAt: null,
+    });
+    const saved = await this.endpoints.save(row);
+    return { ...toView(saved), secret };
+  }
+
+  async list(teamId: string, query: PageQuery): Promise<Page<WebhookEndpointView>> {
+    const page = await paginate(this.endpoints.createQueryBuilder('e').where('e.teamId = :teamId', { teamId }), query);
+    return { data: page.data.map(toView), nextCursor: page.nextCursor };
+  }
+
+  async get(teamId: string, id: string): Promise<WebhookEndpointView> {
+    return toView(await this.find(teamId, id));
+  }
+
+  /** The endpoint row of a team, or NotFound (another team's endpoint is "not found" too). */
+  async find(teamId: string, id: string): Promise<WebhookEndpoint> {
+    const row = await this.endpoints.findOneBy({ id, teamId });
+    if (!row) throw new NotFound('webhook endpoint');
+    return row;
+  }
+
+  async update(teamId: string, id: string, dto: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
+    const row = await this.find(teamId, id);
+    if (dto.url !== undefined) row.url = await this.checkUrl(dto.url);
+    if (dto.description !== undefined) row.description = dto.description;
+    if (dto.eventTypes !== undefined) row.eventTypes = dto.eventTypes;
+    if (dto.enabled === false && row.status !== 'disabled') Object.assign(row, { status: 'disabled', statusReason: 'disabled by an admin' });
+    if (dto.enabled === true && row.status !== 'active') Object.assign(row, { status: 'active', statusReason: null });
+    return toView(await this.endpoints.save(row));
+  }
+
+  async remove(teamId: string, id: string): Promise<void> {
+    const res = await this.endpoints.delete({ id, teamId });
+    if (!res.affected) throw new NotFound('webhook endpoint');
+  }
+
+  /** New secret now; the old one keeps signing (second signature) for WEBHOOK_SECRET_OVERLAP_S. */
+  async rotateSecret(teamId: string, id: string): Promise<WebhookEndpointWithSecret> {
+    const secret = generateWebhookSecret();
+    const saved = await this.dataSource.transaction(async (em) => {
+      const repo = em.getRepository(WebhookEndpoint);
+      const row = await repo
+        .createQueryBuilder('e')
+        .addSelect('e.secretEncrypted')
+        .where('e.id = :id AND e.teamId = :teamId', { id, teamId })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!row) throw new NotFound('webhook endpoint');
+      const overlap = this.config.webhooks.secretOverlapSeconds;
+      const current = this.tryDecrypt(row.secretEncrypted, id);
+      const keep = overlap > 0 && current !== null; // an unreadable old secret cannot overlap: the rotation heals the endpoint
+      const patch = {
+        secretEncrypted: this.cipher.encrypt(secret, SECRET_AAD(id)),
+        previousSecretEncrypted: keep ? this.cipher.encrypt(current, PREVIOUS_SECRET_AAD(id)) : null,
+        previousSecretExpiresAt: keep ? new Date(Date.now() + overlap * 1000) : null,
+      };
+      await repo.update({ id }, patch);
+      return { ...row, ...patch, updatedAt: new Date() };
+    });
+    return { ...toView(saved), secret };
+  }
+
+  /** Sends a `webhook.test` event to this endpoint only. */
+  async sendTest(teamId: string, id: string): Promise<{ eventId: string; deliveryId: string }> {
+    const row = await this.find(teamId, id);
+    if (row.status === 'disabled') throw new Conflict('this webhook endpoint is disabled; enable it (PATCH {"enabled": true}) first');
+    const result = await this.dataSource.transaction((em) =>
+      this.events.publishTo(em, id, {
+        type: 'webhook.test',
+        teamId,
+        data: { endpoint_id: id, message: 'This is a test event from Switchboard.' },
+      }),
+    );
+    return { eventId: result.eventId as string, deliveryId: result.deliveryIds[0] };
+  }
+
+  /**
+   * The secrets to sign with, current first, then the previous one while its overlap lasts. Decrypted only here.
+   * Takes the raw envelopes (the dispatcher reads them with the delivery in one query).
+   */
+  signingSecrets(
+    id: string,
+    envelopes: { secretEncrypted: string; previousSecretEncrypted: string | null; previousSecretExpiresAt: Date | null },
+    now: Date,
+  ): string[] {
+    const secrets = [this.cipher.decrypt(envelopes.secretEncrypted, SECRET_AAD(id))];
+    if (envelopes.previousSecretEncrypted && envelopes.previousSecretExpiresAt && envelopes.previousSecretExpiresAt > now) {
+      secrets.push(this.cipher.decrypt(envelopes.previousSecretEncrypted, PREVIOUS_SECRET_AAD(id)));
+    }
+    return secrets;
+  }
+
+  private tryDecrypt(envelope: string, id: string): string | null {
+    try {
+      return this.cipher.decrypt(envelope, SECRET_AAD(id));
+    } catch (e) {
+      if (e instanceof UnknownKeyError || e instanceof DecryptionError) return null;
+      throw e;
+    }
+  }
+
+  /** Scheme, no credentials, https outside development/tests, and no private or reserved address (SSRF). */
+  private async checkUrl(raw: string): Promise<string> {
+    const url = raw.trim();
+    const fail = (message: string): never => {
+      throw new ValidationFailed(message, [{ field: 'url', messages: [message] }]);
+    };
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol === 'http:' && !this.config.allowPrivateNetworks) {
+        fail('url must use https (http is allowed only with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true)');
+      }
+    } catch (e) {
+      if (e instanceof ValidationFailed) throw e;
+    }
+    try {
+      await assertPublicUrl(url, { allowPrivate: this.config.allowPrivateNetworks });
+    } catch (e) {
+      if (e instanceof SsrfBlockedError) fail(`url: ${e.message}; webhook endpoints must be reachable on the public internet`);
+      if (e instanceof InvalidUrlError || e instanceof DnsLookupError) fail(e.message.startsWith('url') ? e.message : `url: ${e.message}`);
+      throw e;
+    }
+    return url;
+  }
+}
+
+export function toView(e: WebhookEndpoint): WebhookEndpointView {
+  return {
+    id: e.id,
+    teamId: e.teamId,
+    url: e.url,
+    description: e.description,
+    eventTypes: e.eventTypes,
+    enabled: e.status !== 'disabled',
+    status: e.status,
+    statusReason: e.statusReason,
+    previousSecretExpiresAt: e.previousSecretExpiresAt,
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+  };
+}
