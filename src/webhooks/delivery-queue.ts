@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
+import DataLoader from 'dataloader';
 import { QueueName } from '../queue/queues';
 
 /** The only payload a delivery job carries: the delivery row's id (never a URL, body or secret). */
@@ -23,17 +24,27 @@ export const DELIVERY_JOB_OPTIONS: JobsOptions = {
 const LIVE_STATES = new Set(['waiting', 'active', 'prioritized', 'waiting-children']);
 const BULK = 500;
 
-/** Enqueues `deliver` jobs with jobId = delivery id, so a delivery has at most one job at a time. */
+/**
+ * Enqueues `deliver` jobs with jobId = delivery id, so a delivery has at most one job at a time. Adds made within the
+ * same millisecond (many transactions committing at once) share one `addBulk` round trip to Redis.
+ */
 @Injectable()
 export class DeliveryQueue {
+  private readonly adds = new DataLoader<string, true>((ids) => this.addNow(ids), {
+    cache: false,
+    maxBatchSize: BULK,
+    batchScheduleFn: (run) => setTimeout(run, 1),
+  });
+
   constructor(@InjectQueue(QueueName.WebhookDeliveries) readonly queue: Queue<DeliverJob>) {}
 
   async add(deliveryIds: readonly string[]): Promise<void> {
-    for (let i = 0; i < deliveryIds.length; i += BULK) {
-      await this.queue.addBulk(
-        deliveryIds.slice(i, i + BULK).map((id) => ({ name: DELIVER_JOB, data: { deliveryId: id }, opts: { ...DELIVERY_JOB_OPTIONS, jobId: id } })),
-      );
-    }
+    await Promise.all(deliveryIds.map((id) => this.adds.load(id)));
+  }
+
+  private async addNow(ids: readonly string[]): Promise<true[]> {
+    await this.queue.addBulk(ids.map((id) => ({ name: DELIVER_JOB, data: { deliveryId: id }, opts: { ...DELIVERY_JOB_OPTIONS, jobId: id } })));
+    return ids.map(() => true as const);
   }
 
   /**

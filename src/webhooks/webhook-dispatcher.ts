@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import DataLoader from 'dataloader';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
@@ -35,10 +36,11 @@ interface ClaimedRow {
   previous_secret_expires_at: Date | null;
 }
 
+// Claims every due, unleased delivery of a batch (one statement for up to BATCH deliveries).
 const CLAIM_SQL = `
 WITH claimed AS (
   UPDATE webhook_delivery SET lease_until = $2
-  WHERE id = $1 AND status = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $4)
+  WHERE id = ANY ($1::uuid[]) AND status = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $4)
   RETURNING id, team_id, event_id, endpoint_id, attempt_count, round_attempts, round_started_at
 )
 SELECT c.*, e.type, e.data, e.created_at AS event_created_at, ep.url, ep.status AS endpoint_status,
@@ -47,16 +49,44 @@ FROM claimed c
 JOIN webhook_event e ON e.id = c.event_id
 JOIN webhook_endpoint ep ON ep.id = c.endpoint_id`;
 
-// The attempt row and the delivery's new state in one statement.
+// The attempt rows and the deliveries' new states of a batch, in one statement.
 const RECORD_SQL = `
-WITH attempt AS (
+WITH d AS (
+  SELECT * FROM unnest($1::uuid[], $2::int[], $3::jsonb[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[], $9::timestamptz[],
+                       $10::text[], $11::int[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[])
+    AS t(id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, attempted_at,
+         status, round_attempts, round_started_at, next_attempt_at, delivered_at)
+), attempt AS (
   INSERT INTO webhook_attempt (delivery_id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, created_at)
-  VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9)
+  SELECT id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, attempted_at FROM d
 )
-UPDATE webhook_delivery SET
-  status = $10, attempt_count = $2, round_attempts = $11, round_started_at = $12, next_attempt_at = $13, lease_until = NULL,
-  last_attempt_at = $9, last_status_code = $4, last_error_code = $7, delivered_at = $14, updated_at = now()
-WHERE id = $1`;
+UPDATE webhook_delivery w SET
+  status = d.status::webhook_delivery_status, attempt_count = d.attempt_number, round_attempts = d.round_attempts,
+  round_started_at = d.round_started_at, next_attempt_at = d.next_attempt_at, lease_until = NULL, last_attempt_at = d.attempted_at,
+  last_status_code = d.status_code, last_error_code = d.error_code, delivered_at = d.delivered_at, updated_at = now()
+FROM d WHERE w.id = d.id`;
+
+/** Deliveries claimed or recorded together: the jobs a worker runs at the same moment share one statement. */
+const BATCH = 200;
+const BATCH_WINDOW_MS = 1;
+const batchOptions = { cache: false, maxBatchSize: BATCH, batchScheduleFn: (run: () => void) => setTimeout(run, BATCH_WINDOW_MS) };
+
+interface AttemptRecord {
+  deliveryId: string;
+  attemptNumber: number;
+  requestHeaders: Record<string, string>;
+  statusCode: number | null;
+  responseBody: string | null;
+  durationMs: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attemptedAt: Date;
+  status: 'delivered' | 'pending' | 'failed';
+  roundAttempts: number;
+  roundStartedAt: Date;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+}
 
 export interface AttemptOutcome {
   /** Set when the delivery should be attempted again at this time (the processor delays its job). */
@@ -67,6 +97,8 @@ export interface AttemptOutcome {
 @Injectable()
 export class WebhookDispatcher {
   private readonly logger = new Logger('WebhookDispatcher');
+  private readonly claims = new DataLoader<string, ClaimedRow | null>((ids) => this.claimBatch(ids), batchOptions);
+  private readonly records = new DataLoader<AttemptRecord, true>((batch) => this.recordBatch(batch), batchOptions);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -78,10 +110,9 @@ export class WebhookDispatcher {
   ) {}
 
   async attempt(deliveryId: string): Promise<AttemptOutcome> {
-    const now = new Date();
     const { timeoutMs, retrySchedule } = this.config.webhooks;
-    const lease = new Date(now.getTime() + timeoutMs + LEASE_MARGIN_MS);
-    const [row] = (await this.dataSource.query(CLAIM_SQL, [deliveryId, lease, new Date(now.getTime() + EARLY_TOLERANCE_MS), now])) as ClaimedRow[];
+    const row = await this.claims.load(deliveryId);
+    const now = new Date();
     if (!row) return this.notClaimed(deliveryId, now);
 
     if (row.endpoint_status === 'disabled') {
@@ -124,27 +155,28 @@ export class WebhookDispatcher {
       if (!next) endpointChange = 'exhausted';
     }
 
-    const params = [
-      row.id,
+    const record: AttemptRecord = {
+      deliveryId: row.id,
       attemptNumber,
-      JSON.stringify(headers),
-      result.ok ? result.status : null,
-      result.ok ? result.body : null,
-      result.durationMs,
-      result.ok ? null : result.errorCode,
-      result.ok ? null : result.message,
+      requestHeaders: headers,
+      statusCode: result.ok ? result.status : null,
+      responseBody: result.ok ? result.body : null,
+      durationMs: result.durationMs,
+      errorCode: result.ok ? null : result.errorCode,
+      errorMessage: result.ok ? null : result.message,
       attemptedAt,
       status,
       roundAttempts,
       roundStartedAt,
-      next,
-      status === 'delivered' ? new Date() : null,
-    ];
+      nextAttemptAt: next,
+      deliveredAt: status === 'delivered' ? new Date() : null,
+    };
     if (!endpointChange) {
-      await this.dataSource.query(RECORD_SQL, params);
+      await this.records.load(record);
     } else {
+      // rare (an endpoint changes state): the attempt, the delivery and the endpoint in one transaction
       await this.dataSource.transaction(async (em) => {
-        await em.query(RECORD_SQL, params);
+        await em.query(RECORD_SQL, recordParams([record]));
         await this.changeEndpoint(em, row, endpointChange, result);
       });
     }
@@ -183,6 +215,24 @@ export class WebhookDispatcher {
     });
     this.logger.error({ teamId: row.team_id, endpointId: row.endpoint_id, deliveryId: row.id }, `webhook secret cannot be decrypted: ${reason}`);
     return {};
+  }
+
+  private async claimBatch(ids: readonly string[]): Promise<(ClaimedRow | null)[]> {
+    const now = new Date();
+    const lease = new Date(now.getTime() + this.config.webhooks.timeoutMs + LEASE_MARGIN_MS);
+    const rows = (await this.dataSource.query(CLAIM_SQL, [ids, lease, new Date(now.getTime() + EARLY_TOLERANCE_MS), now])) as ClaimedRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    // the same delivery twice in one batch: only the first caller holds the lease
+    return ids.map((id) => {
+      const row = byId.get(id) ?? null;
+      byId.delete(id);
+      return row;
+    });
+  }
+
+  private async recordBatch(batch: readonly AttemptRecord[]): Promise<true[]> {
+    await this.dataSource.query(RECORD_SQL, recordParams(batch));
+    return batch.map(() => true as const);
   }
 
   /** Not claimable: not due yet, leased by another worker, or finished / deleted (nothing to do). */
@@ -245,6 +295,27 @@ function originOf(url: string): string {
   } catch {
     return 'invalid URL';
   }
+}
+
+/** RECORD_SQL's parameters: one array per column. */
+function recordParams(batch: readonly AttemptRecord[]): unknown[] {
+  const col = <T>(pick: (r: AttemptRecord) => T): T[] => batch.map(pick);
+  return [
+    col((r) => r.deliveryId),
+    col((r) => r.attemptNumber),
+    col((r) => JSON.stringify(r.requestHeaders)),
+    col((r) => r.statusCode),
+    col((r) => r.responseBody),
+    col((r) => r.durationMs),
+    col((r) => r.errorCode),
+    col((r) => r.errorMessage),
+    col((r) => r.attemptedAt),
+    col((r) => r.status),
+    col((r) => r.roundAttempts),
+    col((r) => r.roundStartedAt),
+    col((r) => r.nextAttemptAt),
+    col((r) => r.deliveredAt),
+  ];
 }
 
 function describe(result: HttpResult): string {

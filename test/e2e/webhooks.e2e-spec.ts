@@ -144,6 +144,8 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
     // not subscribed types do not arrive; the delivery is in the log with its attempt
     const list = await t.http().get(`${hooks()}/${id}/deliveries`).set(owner.auth).expect(200);
     expect(list.body.data).toHaveLength(1);
+    // the attempt is recorded just after the receiver answered
+    await until(async () => (await delivery(id, list.body.data[0].id)).status === 'delivered', 'delivery recorded');
     const d = await delivery(id, list.body.data[0].id);
     expect(d).toMatchObject({ status: 'delivered', eventType: 'agent.status_changed', eventId: body.id, attemptCount: 1 });
     expect(d.attempts).toHaveLength(1);
