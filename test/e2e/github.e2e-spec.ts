@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { signGitHubPayload } from '../../src/integrations/github/github-signature';
+import { Webhook } from 'standardwebhooks';
 import { FakeGitHubApi } from '../fakes';
+import { FakeWebhookReceiver } from '../fakes/webhook-receiver.fake';
 import { Actor, memberOf, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { until } from '../utils/wait';
@@ -55,7 +57,7 @@ describe('GitHub (e2e against the fake GitHub REST API and real example payloads
         if (num) gh.addPullFiles(o, n, num, [{ filename: 'README.md', status: 'modified', additions: 1, deletions: 0, patch: '@@ -1 +1 @@\n-a\n+b' }]);
       }
     }
-    t = await createTestApp({ env: { GITHUB_API_URL: gh.url, GITHUB_RETRY_AND_THROTTLE: 'false', CONNECTION_HEALTH_INTERVAL_S: '0', INBOUND_SWEEP_INTERVAL_S: '0', TELEGRAM_POLL_SCAN_MS: '0' } });
+    t = await createTestApp({ env: { GITHUB_API_URL: gh.url, GITHUB_RETRY_AND_THROTTLE: 'false', CONNECTION_HEALTH_INTERVAL_S: '0', INBOUND_SWEEP_INTERVAL_S: '0', TELEGRAM_POLL_SCAN_MS: '0', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
     ds = t.app.get(DataSource);
     owner = await ownerWithTeam(t, 'GitHub');
     const agent = await t.http().post(`/v1/teams/${owner.teamId}/agents`).set(owner.auth).send({ name: 'Triage' }).expect(201);
@@ -180,5 +182,33 @@ describe('GitHub (e2e against the fake GitHub REST API and real example payloads
       const bad = await t.http().post(`${base()}/repos/acme/widgets/issues`).set(owner.auth).send({}).expect(400);
       expect(bad.body.details[0].field).toBe('title');
     });
+  });
+
+  it('a push to the default branch and a published release reach a team endpoint as signed github.push / github.release events', async () => {
+    const receiver = await new FakeWebhookReceiver().start();
+    try {
+      const endpoint = await t
+        .http()
+        .post(`/v1/teams/${owner.teamId}/webhooks`)
+        .set(owner.auth)
+        .send({ url: receiver.urlFor('/github-events'), eventTypes: ['github.push', 'github.release'] })
+        .expect(201);
+      const verifier = new Webhook(endpoint.body.secret);
+      const sender = { login: 'ada' };
+      await post('push', JSON.stringify({ ref: 'refs/heads/feature', before: 'a', after: 'b', repository: repoPayload, sender, commits: [] })).expect(200);
+      await post('push', JSON.stringify({ ref: 'refs/heads/main', before: 'a1', after: 'b2', compare: 'https://github.com/acme/widgets/compare/a1...b2', pusher: { name: 'ada' }, repository: repoPayload, sender, commits: [{ id: 'b2', message: 'Fix login', author: { name: 'Ada' } }] })).expect(200);
+      await post('release', JSON.stringify({ action: 'created', release: { tag_name: 'v0.9.0', name: 'draft' }, repository: repoPayload, sender })).expect(200);
+      await post('release', JSON.stringify({ action: 'published', release: { tag_name: 'v1.0.0', name: 'One', html_url: 'https://github.com/acme/widgets/releases/v1.0.0', author: { login: 'ada' } }, repository: repoPayload, sender })).expect(200);
+      const calls = await receiver.waitForCalls('/github-events', 2);
+      await new Promise((r) => setTimeout(r, 300)); // the ignored push and the unpublished release must not follow
+      expect(receiver.callsTo('/github-events')).toHaveLength(2);
+      const events = calls.map((c) => verifier.verify(c.rawBody, c.headers as Record<string, string>) as { type: string; team_id: string; data: Record<string, unknown> });
+      const push = events.find((e) => e.type === 'github.push');
+      const release = events.find((e) => e.type === 'github.release');
+      expect(push).toMatchObject({ team_id: owner.teamId, data: { repository: 'acme/widgets', ref: 'refs/heads/main', after: 'b2', commit_count: 1, connection_id: connectionId, agent_id: agentId } });
+      expect(release).toMatchObject({ team_id: owner.teamId, data: { repository: 'acme/widgets', tag: 'v1.0.0', url: 'https://github.com/acme/widgets/releases/v1.0.0' } });
+    } finally {
+      await receiver.stop();
+    }
   });
 });
