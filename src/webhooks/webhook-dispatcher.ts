@@ -8,6 +8,7 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { HttpResult, HttpSender, parseRetryAfter } from './http/http-sender';
 import { nextAttemptAt } from './retry-schedule';
 import { WebhookSigner } from './signing/webhook-signer';
+import type { AttemptView } from './webhook-deliveries.service';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 
 /** The HttpSender the dispatcher posts with (keep-alive, SSRF-checked at connect time). */
@@ -71,15 +72,9 @@ const BATCH = 200;
 const BATCH_WINDOW_MS = 1;
 const batchOptions = { cache: false, maxBatchSize: BATCH, batchScheduleFn: (run: () => void) => setTimeout(run, BATCH_WINDOW_MS) };
 
-interface AttemptRecord {
+/** One attempt as recorded: the attempt row (AttemptView without its time) and the delivery's next state. */
+interface AttemptRecord extends Omit<AttemptView, 'at'> {
   deliveryId: string;
-  attemptNumber: number;
-  requestHeaders: Record<string, string>;
-  statusCode: number | null;
-  responseBody: string | null;
-  durationMs: number;
-  errorCode: string | null;
-  errorMessage: string | null;
   attemptedAt: Date;
   status: 'delivered' | 'pending' | 'failed';
   roundAttempts: number;
