@@ -11,14 +11,21 @@ export class SchedulerLock {
 
   /** Returns false (and runs nothing) when another replica, or this one, is already running `name`. Errors are logged. */
   async runExclusive(name: string, fn: () => Promise<void>): Promise<boolean> {
-    const r = await this.tryWithLock(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        this.logger.error({ err: e, job: name }, 'scheduled job failed');
-      }
-    });
-    return r.acquired;
+    try {
+      const r = await this.tryWithLock(name, async () => {
+        try {
+          await fn();
+        } catch (e) {
+          this.logger.error({ err: e, job: name }, 'scheduled job failed');
+        }
+      });
+      return r.acquired;
+    } catch (e) {
+      // The lock's own queries failed (database unreachable, or the pool closing on shutdown): skip this run. Timers
+      // call this with `void`, so a rejection here would be unhandled and end the process.
+      this.logger.warn({ err: e, job: name }, 'scheduled job skipped: its lock could not be taken');
+      return false;
+    }
   }
 
   /**

@@ -106,7 +106,8 @@ describe('process (e2e)', () => {
     expect(w.child.exitCode).toBeNull();
     await expect(request(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
     w.child.kill('SIGTERM');
-    expect(await w.exited).toBe(0);
+    const code = await w.exited;
+    expect({ code, logs: code === 0 ? '' : w.logs() }).toEqual({ code: 0, logs: '' }); // on failure, show why
   }, 30_000);
 
   it('a bad variable stops startup with a message naming it', async () => {

@@ -40,7 +40,10 @@ export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     const every = this.config.telegramPolling.scanIntervalMs;
-    if (every > 0) this.timer = setInterval(() => void this.scan(), every);
+    if (every > 0) {
+      // a scan that fails (database unreachable, or closing on shutdown) is retried on the next tick, never left unhandled
+      this.timer = setInterval(() => void this.scan().catch((e: unknown) => this.logger.warn({ err: e }, 'telegram polling scan failed')), every);
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
