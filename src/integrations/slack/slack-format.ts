@@ -4,6 +4,7 @@
  * mrkdwn is not Markdown: *bold*, _italic_, ~strike~, <url|text> links, no headings or lists. Everything the agent
  * wrote is escaped (`&`, `<`, `>`), so the only links and mentions in the output are the ones this module emits.
  */
+import { Break, findBreaks, RANK } from '../../common/text-breaks';
 import { attr, inlinePlain, kind, layoutList, layoutTable, MdNode as Node, parseMarkdown, RULE, toTree } from '../../common/markdown-tree';
 
 export interface SlackSectionBlock {
@@ -106,7 +107,6 @@ function renderTable(node: Node): string {
   return table ? `${FENCE}\n${escapeText(table)}\n${FENCE}` : '';
 }
 
-
 /** Which markers already enclose the text: Slack doesn't nest a marker inside itself. */
 interface InlineContext {
   bold?: boolean;
@@ -171,7 +171,6 @@ interface Atom {
   fence: boolean;
 }
 
-const BREAKABLE_SPACE = /^[ \t\r\n\f\v]$/;
 /** Text before a fence marker on its line that is repeated when the fence is re-opened (a quote's "> "). */
 const FENCE_PREFIX = /^[> \t]{0,8}$/;
 
@@ -197,39 +196,6 @@ function toAtoms(text: string): Atom[] {
     i += length;
   }
   return atoms;
-}
-
-
-/** Where a section may end: the whitespace run starting at `at` is dropped up to `resume`. Higher rank = preferred. */
-interface Break {
-  at: number;
-  resume: number;
-  rank: number;
-}
-const RANK = { anywhere: 0, space: 1, line: 2, paragraph: 3 } as const;
-
-/** For every atom index that starts a whitespace run after visible text: where the next section resumes, and its rank. */
-function findBreaks(atoms: Atom[]): Map<number, Break> {
-  const isSpace = (i: number): boolean => BREAKABLE_SPACE.test(atoms[i].text);
-  const breaks = new Map<number, Break>();
-  for (let at = 1; at < atoms.length; at++) {
-    if (!isSpace(at) || isSpace(at - 1)) continue;
-    let end = at;
-    let newlines = 0;
-    let lastNewline = -1;
-    for (; end < atoms.length && isSpace(end); end++) {
-      if (atoms[end].text === '\n') {
-        newlines++;
-        lastNewline = end;
-      }
-    }
-    // After a line break, keep the next line's indentation (it matters in code blocks and nested lists).
-    if (newlines >= 2) breaks.set(at, { at, resume: lastNewline + 1, rank: RANK.paragraph });
-    else if (newlines === 1) breaks.set(at, { at, resume: lastNewline + 1, rank: RANK.line });
-    else breaks.set(at, { at, resume: end, rank: RANK.space });
-    at = end;
-  }
-  return breaks;
 }
 
 /** Whether the text so far is inside a code block: `open` is undefined outside, else the prefix to repeat. */
@@ -284,7 +250,7 @@ function fitLinks(input: Atom[], sectionLimit: number): Atom[] {
 function splitSections(text: string, sectionLimit: number): string[] {
   const atoms = fitLinks(toAtoms(text), sectionLimit);
   const fenceAt = fenceStates(atoms);
-  const breaks = findBreaks(atoms);
+  const breaks = findBreaks(atoms.map((a) => a.text));
   const reopen = (i: number): string => (fenceAt[i] === undefined ? '' : `${fenceAt[i]}${FENCE}\n`);
   const close = (i: number): string => (fenceAt[i] === undefined ? '' : `\n${fenceAt[i]}${FENCE}`);
   // An opening fence is not a good last atom: it would leave an empty code block behind.

@@ -5,6 +5,7 @@
  * with plain text: blank lines between paragraphs, "• " bullets, bold headings, "———" rules. Everything the agent
  * wrote is escaped; the only tags in the output are the ones this module emits.
  */
+import { Break, findBreaks, RANK } from '../../common/text-breaks';
 import { attr, inlinePlain, kind, layoutList, layoutTable, MdNode as Node, parseMarkdown, RULE, Token, toTree } from '../../common/markdown-tree';
 
 export interface TelegramChunk {
@@ -19,7 +20,6 @@ export const TELEGRAM_MESSAGE_LIMIT = 4096;
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const escapeText = (s: string): string => s.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c]);
 const escapeAttr = (s: string): string => s.replace(/[&<>"]/g, (c) => TEXT_ESCAPES[c]);
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // Markdown → Telegram HTML
@@ -98,7 +98,6 @@ function renderTable(node: Node): string {
   const table = layoutTable(node);
   return table ? `<pre>${escapeText(table)}</pre>` : '';
 }
-
 
 const INLINE_TAGS: Record<string, string> = { strong: 'b', em: 'i', s: 's' };
 
@@ -235,16 +234,6 @@ export function visibleLength(html: string): number {
 // ---------------------------------------------------------------------------------------------------------------
 // Splitting
 
-const BREAKABLE_SPACE = /^[ \t\r\n\f\v]$/;
-
-/** Where a chunk may end: the whitespace run starting at `at` is dropped up to `resume`. Higher rank = preferred. */
-interface Break {
-  at: number;
-  resume: number;
-  rank: number;
-}
-const RANK = { anywhere: 0, space: 1, line: 2, paragraph: 3 } as const;
-
 /**
  * Splits Telegram HTML into chunks of at most `limit` visible UTF-16 code units, each valid on its own.
  *
@@ -315,29 +304,6 @@ export function splitTelegramHtml(html: string, limit = TELEGRAM_MESSAGE_LIMIT):
     startPiece = chars[resume]?.index ?? pieces.length;
   }
   return chunks;
-}
-
-/** For every char index that starts a whitespace run after visible text: where the next chunk resumes, and its rank. */
-function findBreaks(texts: string[]): Map<number, Break> {
-  const breaks = new Map<number, Break>();
-  for (let at = 1; at < texts.length; at++) {
-    if (!BREAKABLE_SPACE.test(texts[at]) || BREAKABLE_SPACE.test(texts[at - 1])) continue;
-    let end = at;
-    let newlines = 0;
-    let lastNewline = -1;
-    for (; end < texts.length && BREAKABLE_SPACE.test(texts[end]); end++) {
-      if (texts[end] === '\n') {
-        newlines++;
-        lastNewline = end;
-      }
-    }
-    // After a line break, keep the next line's indentation (it matters in code blocks and nested lists).
-    if (newlines >= 2) breaks.set(at, { at, resume: lastNewline + 1, rank: RANK.paragraph });
-    else if (newlines === 1) breaks.set(at, { at, resume: lastNewline + 1, rank: RANK.line });
-    else breaks.set(at, { at, resume: end, rank: RANK.space });
-    at = end;
-  }
-  return breaks;
 }
 
 /**
