@@ -53,6 +53,16 @@ export class AgentsService implements OnModuleInit {
     this.rotation.register({ table: 'agent', column: 'runtime_secrets_encrypted', field: 'runtime_secrets' });
   }
 
+  /** An agent with its runtime settings and decrypted secrets, in one query (one agent turn); null when deleted. */
+  async loadForTurn(agentId: string, teamId?: string): Promise<{ agent: Agent; secrets: RuntimeSecrets } | null> {
+    const qb = this.agents.createQueryBuilder('a').addSelect('a.runtimeSecretsEncrypted').where('a.id = :id', { id: agentId });
+    if (teamId) qb.andWhere('a.teamId = :teamId', { teamId });
+    const row = await qb.getOne();
+    if (!row) return null;
+    const { runtimeSecretsEncrypted: env, ...agent } = row;
+    return { agent: agent as Agent, secrets: env ? this.cipher.decryptJson<RuntimeSecrets>(env, RUNTIME_AAD(row.id)) : {} };
+  }
+
   /** The runtime settings and decrypted secrets of an agent (for the pipeline). */
   async runtimeOf(agent: Agent): Promise<{ runtime: Agent['runtime']; secrets: RuntimeSecrets }> {
     const row = await this.agents

@@ -11,7 +11,7 @@ export class AppConfig {
   publicBaseUrl: string;
   dataDir: string;
   shutdownTimeoutMs: number;
-  database: { url: string; migrationsRun: boolean };
+  database: { url: string; migrationsRun: boolean; /** Pooled PostgreSQL connections per process. */ poolSize: number };
   redis: { url: string; prefix: string };
   auth: {
     jwtSecret: string;
@@ -32,6 +32,8 @@ export class AppConfig {
   connectionHealth: { intervalSeconds: number; failureThreshold: number };
   inbound: {
     concurrency: number;
+    /** How long a conversation's lease lives without renewal (a dead worker's conversations resume after it). */
+    leaseSeconds: number;
     agentTimeoutMs: number;
     agentRetryDelaysMs: number[];
     conversationIdleMinutes: number;

@@ -26,6 +26,7 @@ export class EnvSchema {
 
   @IsUrl(dbUrl) DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/switchboard';
   @Transform(toBool) @IsBoolean() MIGRATIONS_RUN: boolean = true;
+  @Type(() => Number) @IsInt() @Min(2) @Max(1000) DATABASE_POOL_SIZE: number = 20;
   @IsUrl(redisUrl) REDIS_URL: string = 'redis://127.0.0.1:6379';
   @Matches(/^[A-Za-z0-9_-]{1,32}$/) BULLMQ_PREFIX: string = 'sb';
 
@@ -54,7 +55,8 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) CONNECTION_HEALTH_FAILURES: number = 5;
 
   // Inbound pipeline and agent runtimes
-  @Type(() => Number) @IsInt() @Min(1) INBOUND_CONCURRENCY: number = 8;
+  @Type(() => Number) @IsInt() @Min(1) @Max(10000) INBOUND_CONCURRENCY: number = 256;
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600) INBOUND_LEASE_S: number = 60;
   @Type(() => Number) @IsInt() @Min(100) AGENT_TIMEOUT_MS: number = 60000;
   @Matches(/^\d+(,\d+)*$/, { message: 'AGENT_RETRY_DELAYS_MS must be comma-separated milliseconds, e.g. 1000,5000,15000' })
   AGENT_RETRY_DELAYS_MS: string = '1000,5000,15000';

@@ -98,7 +98,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    database: { url: env.DATABASE_URL, migrationsRun: env.MIGRATIONS_RUN },
+    database: { url: env.DATABASE_URL, migrationsRun: env.MIGRATIONS_RUN, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.BULLMQ_PREFIX },
     auth: {
       jwtSecret: env.JWT_SECRET as string,
@@ -117,6 +117,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
     },
     inbound: {
       concurrency: env.INBOUND_CONCURRENCY,
+      leaseSeconds: env.INBOUND_LEASE_S,
       agentTimeoutMs: env.AGENT_TIMEOUT_MS,
       agentRetryDelaysMs: env.AGENT_RETRY_DELAYS_MS.split(',').map(Number),
       conversationIdleMinutes: env.CONVERSATION_IDLE_MINUTES,

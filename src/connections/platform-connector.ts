@@ -128,16 +128,22 @@ export class PermanentSendError extends Error {
   }
 }
 
+/** A connection with its decrypted credentials: what every inbound connector method works on (loaded once per message). */
+export interface ConnectorContext {
+  connection: PlatformConnection;
+  credentials: Credentials;
+}
+
 /** Implemented by connectors whose platform sends us events (all three). */
 export interface InboundConnector {
   /** Turns a stored event's payload into a message for the agent, or says why it is ignored. */
-  parse(payload: Record<string, unknown>, connection: PlatformConnection, credentials: Credentials): Promise<ParsedEvent> | ParsedEvent;
+  parse(payload: Record<string, unknown>, ctx: ConnectorContext): Promise<ParsedEvent> | ParsedEvent;
   /** Delivers the reply; throws RetryLaterError, PermanentSendError, InvalidCredentialsError or anything else (retried). */
-  send(connection: PlatformConnection, credentials: Credentials, out: OutgoingMessage): Promise<{ externalMessageId?: string }>;
+  send(ctx: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }>;
   /** Shows that the agent is working ("typing…", a reaction). Best effort. */
-  startWorking?(connection: PlatformConnection, credentials: Credentials, incoming: IncomingMessage): Promise<void>;
+  startWorking?(ctx: ConnectorContext, incoming: IncomingMessage): Promise<void>;
   /** Undoes startWorking after the reply went out. Best effort. */
-  stopWorking?(connection: PlatformConnection, credentials: Credentials, incoming: IncomingMessage): Promise<void>;
+  stopWorking?(ctx: ConnectorContext, incoming: IncomingMessage): Promise<void>;
   /** A command the connector answers itself (e.g. Telegram /help); undefined passes it to the pipeline/agent. */
   commandReply?(ctx: { agentName: string; agentStatus: string; settings: Record<string, unknown>; command: { name: string; args: string } }): string | undefined;
 }

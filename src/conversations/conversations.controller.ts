@@ -7,7 +7,7 @@ import { ConversationsService } from './conversations.service';
 import { ChatDto, ConversationListQuery } from './dto/conversation.dto';
 import { Conversation } from './entities/conversation.entity';
 import { Message } from './entities/message.entity';
-import { InboundPipeline } from './inbound.pipeline';
+import { ChatReply, ChatService } from './chat.service';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -15,7 +15,7 @@ import { InboundPipeline } from './inbound.pipeline';
 export class ConversationsController {
   constructor(
     private readonly conversations: ConversationsService,
-    private readonly pipeline: InboundPipeline,
+    private readonly chats: ChatService,
   ) {}
 
   @Get('conversations')
@@ -46,7 +46,7 @@ export class ConversationsController {
     @IdParam('agentId', 'agent') agentId: string,
     @CurrentUser() user: AuthUser,
     @Body() dto: ChatDto,
-  ): Promise<{ conversationId: string; reply: string; messageId: string; error?: string }> {
-    return this.pipeline.chat(teamId, agentId, user.id, dto.text, dto.conversationId);
+  ): Promise<ChatReply> {
+    return this.chats.chat(teamId, agentId, user.id, dto.text, dto.conversationId);
   }
 }

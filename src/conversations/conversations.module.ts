@@ -10,7 +10,13 @@ import { AgentMemory } from './entities/agent-memory.entity';
 import { Conversation } from './entities/conversation.entity';
 import { InboundEvent } from './entities/inbound-event.entity';
 import { Message } from './entities/message.entity';
+import { AgentTurnService } from './agent-turn.service';
+import { ChatService } from './chat.service';
+import { ConversationLeaseRepository } from './conversation-lease.repository';
+import { ConversationLease } from './entities/conversation-lease.entity';
+import { InboundEventsRepository } from './inbound-events.repository';
 import { InboundPipeline } from './inbound.pipeline';
+import { LeaseKeeper } from './lease-keeper';
 import { InboundService } from './inbound.service';
 import { InboundProcessor } from './jobs/inbound.processor';
 import { InboundSweeper } from './jobs/inbound.sweeper';
@@ -20,15 +26,25 @@ import { EventsService } from '../events/events.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([InboundEvent, Conversation, Message, AgentMemory]),
+    TypeOrmModule.forFeature([InboundEvent, Conversation, Message, AgentMemory, ConversationLease]),
     BullModule.registerQueue({ name: QueueName.Inbound }),
     ConnectionsModule,
     AgentsModule,
     EventsModule,
   ],
   controllers: [ConversationsController],
-  providers: [ConversationsService, InboundService, InboundPipeline, { provide: EVENT_PUBLISHER, useExisting: EventsService }],
-  exports: [ConversationsService, InboundService, InboundPipeline],
+  providers: [
+    ConversationsService,
+    InboundService,
+    InboundPipeline,
+    InboundEventsRepository,
+    ConversationLeaseRepository,
+    LeaseKeeper,
+    AgentTurnService,
+    ChatService,
+    { provide: EVENT_PUBLISHER, useExisting: EventsService },
+  ],
+  exports: [ConversationsService, InboundService, InboundPipeline, InboundEventsRepository],
 })
 export class ConversationsModule {}
 

@@ -78,6 +78,29 @@ export class ConversationsService {
     return saved;
   }
 
+  /** Merges `metadata` into the conversation's (jsonb `||`, so concurrent keys are not lost). */
+  async mergeMetadata(em: EntityManager | undefined, conversation: Conversation, metadata: Record<string, unknown>): Promise<void> {
+    await (em ?? this.dataSource.manager).query('UPDATE conversation SET metadata = metadata || $2::jsonb WHERE id = $1', [conversation.id, JSON.stringify(metadata)]);
+    conversation.metadata = { ...conversation.metadata, ...metadata };
+  }
+
+  findById(conversationId: string): Promise<Conversation | null> {
+    return this.conversations.findOneBy({ id: conversationId });
+  }
+
+  findMessage(messageId: string): Promise<Message | null> {
+    return this.messages.findOneBy({ id: messageId });
+  }
+
+  /** Records how many parts of a split reply reached the platform (a retry skips them). */
+  async markDelivered(messageId: string, parts: number): Promise<void> {
+    await this.dataSource.query(`UPDATE message SET metadata = metadata || jsonb_build_object('deliveredParts', $2::int) WHERE id = $1`, [messageId, parts]);
+  }
+
+  async setExternalMessageId(messageId: string, externalMessageId: string): Promise<void> {
+    await this.messages.update({ id: messageId }, { externalMessageId });
+  }
+
   async remember(em: EntityManager, conversation: Conversation, memories: RuntimeMemory[]): Promise<void> {
     for (const m of memories) {
       const saved = await em.getRepository(AgentMemory).save(

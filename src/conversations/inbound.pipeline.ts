@@ -1,322 +1,226 @@
-import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { Injectable, Logger } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service';
-import { Agent } from '../agents/entities/agent.entity';
-import { RuntimeError, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
-import { AgentRuntimeService } from '../agents/runtimes/agent-runtime.service';
+import { RuntimeError } from '../agents/runtimes/runtime.types';
 import { AppConfig } from '../config/app-config';
-import { Conflict, ValidationFailed } from '../common/errors';
 import { ConnectorRegistry } from '../connections/connector-registry';
 import { ConnectionsService, CredentialsUnavailable } from '../connections/connections.service';
-import { PlatformConnection } from '../connections/entities/platform-connection.entity';
-import {
-  Credentials,
-  IncomingMessage,
-  InboundConnector,
-  InvalidCredentialsError,
-  PermanentSendError,
-  PlatformConnector,
-  RetryLaterError,
-  isInboundConnector,
-} from '../connections/platform-connector';
-import { SchedulerLock } from '../database/scheduler-lock';
-import { EVENT_PUBLISHER, EventPublisher } from './conversation-events';
+import { ConnectorContext, IncomingMessage, InboundConnector, PlatformConnector, isInboundConnector } from '../connections/platform-connector';
+import { Answer, AgentTurnService, RESET_REPLY, TurnAgent } from './agent-turn.service';
 import { ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
 import { InboundEvent, InboundStatus } from './entities/inbound-event.entity';
 import { Message } from './entities/message.entity';
+import { InboundEventsRepository, inboundLeaseKey, isTerminal } from './inbound-events.repository';
+import { InboundService } from './inbound.service';
+import { LeaseKeeper } from './lease-keeper';
+import { deliverReply } from './reply-delivery';
 
-export const UNAVAILABLE_REPLY = 'Sorry — the agent is unavailable right now. Please try again in a little while.';
-export const RESET_REPLY = 'Okay — starting a new conversation.';
 const MAX_ATTEMPTS = 8;
-const MAX_DRAIN = 200;
+/** Messages one lease drains before it hands the conversation back to the queue (fairness under a flood). */
+const MAX_DRAIN = 100;
 
-type Outcome = { kind: 'settled' } | { kind: 'wait'; until: Date };
+/** What one message's processing came to: settled (done, ignored, failed), or on hold until a time. */
+export type Outcome = { kind: 'settled' } | { kind: 'wait'; until: Date };
+
+/** Connection, connector and agent of one conversation, loaded once per drain. */
+interface DrainContext {
+  ctx?: ConnectorContext & { connector: PlatformConnector & InboundConnector };
+  turn?: TurnAgent;
+  loadedAt?: number;
+}
+/** A long drain looks at the connection and agent again this often (a pause or new credentials take effect). */
+const RELOAD_MS = 5000;
 
 /**
- * The worker side of DESIGN §3. Events of one conversation (same connection + ordering key) are handled strictly in
- * arrival order by whichever worker holds that conversation's advisory lock: it drains them oldest first. A job whose
- * conversation is busy waits (delayed, not blocking a worker) and finds its event done when it comes back.
+ * The worker side of DESIGN §3 — an orchestrator only. A job names one stored event; whoever takes that conversation's
+ * lease drains its stored events oldest first, so a message that arrives while its conversation is busy is picked up
+ * by the holder the moment the one before it is done. The lease is a row taken and released in short statements;
+ * nothing holds a database connection across an agent call or a platform send. Waits (a platform's 429, a transient
+ * runtime failure) go through the event's not_before and a delayed job, never an in-process sleep.
  */
 @Injectable()
 export class InboundPipeline {
   private readonly logger = new Logger('InboundPipeline');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-    private readonly lock: SchedulerLock,
+    private readonly events: InboundEventsRepository,
+    private readonly leases: LeaseKeeper,
+    private readonly inbound: InboundService,
     private readonly connections: ConnectionsService,
     private readonly registry: ConnectorRegistry,
     private readonly agents: AgentsService,
-    private readonly runtimes: AgentRuntimeService,
     private readonly conversations: ConversationsService,
-    @Inject(EVENT_PUBLISHER) private readonly outbox: EventPublisher,
+    private readonly turns: AgentTurnService,
   ) {}
 
-  /** One `inbound` job. Returns when to look again if the event could not be settled now. */
-  async handleJob(eventId: string, polls = 0): Promise<{ retryAt?: Date }> {
-    const ev = await this.events().findOneBy({ id: eventId });
-    if (!ev || isTerminal(ev.status)) return {};
-    const lockName = `inbound:${ev.connectionId}:${ev.orderingKey}`;
-    const r = await this.lock.tryWithLock(lockName, () => this.drain(ev.connectionId, ev.orderingKey));
-    const after = await this.events().findOneBy({ id: eventId });
-    if (!after || isTerminal(after.status)) return {};
-    const backoff = Math.min(5000, 150 * 2 ** Math.min(polls, 6)) + Math.floor(Math.random() * 100);
-    const waitUntil = r.acquired && r.result.kind === 'wait' ? r.result.until.getTime() : 0;
-    return { retryAt: new Date(Math.max(Date.now() + backoff, waitUntil)) };
+  /** One `inbound` job. Returns at once when another worker holds the conversation: that holder drains this event. */
+  async handleJob(eventId: string): Promise<void> {
+    const ev = await this.events.findById(eventId);
+    if (!ev || isTerminal(ev.status)) return;
+    const key = inboundLeaseKey(ev.connectionId, ev.orderingKey);
+    for (let round = 0; round < 3; round++) {
+      const r = await this.leases.withLease(key, () => this.drain(ev.connectionId, ev.orderingKey, key));
+      if (!r.acquired) return;
+      if (r.result) {
+        await this.inbound.enqueue(r.result.eventId, { at: r.result.until });
+        return;
+      }
+      // A message stored after our last look had its job turned away while we held the lease: look once more.
+      const head = await this.events.head(ev.connectionId, ev.orderingKey);
+      if (!head || (head.notBefore && head.notBefore.getTime() > Date.now())) return;
+    }
   }
 
-  private async drain(connectionId: string, orderingKey: string): Promise<Outcome> {
+  /** Processes the conversation's events oldest first; returns the held event and its time when one must wait. */
+  private async drain(connectionId: string, orderingKey: string, key: string): Promise<{ eventId: string; until: Date } | undefined> {
+    const cache: DrainContext = {};
     for (let i = 0; i < MAX_DRAIN; i++) {
-      const head = await this.events()
-        .createQueryBuilder('e')
-        .where('e.connectionId = :connectionId AND e.orderingKey = :orderingKey', { connectionId, orderingKey })
-        .andWhere("e.status IN ('received', 'processing')")
-        .orderBy('e.seq', 'ASC')
-        .getOne();
-      if (!head) return { kind: 'settled' };
-      if (head.notBefore && head.notBefore.getTime() > Date.now()) return { kind: 'wait', until: head.notBefore };
-      const outcome = await this.processOne(head);
-      if (outcome.kind === 'wait') return outcome;
+      if (!this.leases.holds(key)) return undefined; // lost while we worked: the new holder carries on
+      if (cache.loadedAt && Date.now() - cache.loadedAt > RELOAD_MS) Object.assign(cache, { ctx: undefined, turn: undefined, loadedAt: undefined });
+      const head = await this.events.head(connectionId, orderingKey);
+      if (!head) return undefined;
+      if (head.notBefore && head.notBefore.getTime() > Date.now()) return { eventId: head.id, until: head.notBefore };
+      const outcome = await this.processOne(head, cache);
+      if (outcome.kind === 'wait') return { eventId: head.id, until: outcome.until };
     }
-    return { kind: 'settled' };
+    const head = await this.events.head(connectionId, orderingKey);
+    return head ? { eventId: head.id, until: new Date() } : undefined;
   }
 
   /**
    * Transient failures (network, a platform's 5xx, a database hiccup) put the event on hold with a growing delay; the
    * conversation waits behind it, and after MAX_ATTEMPTS it fails with the last reason.
    */
-  private async processOne(ev: InboundEvent): Promise<Outcome> {
+  private async processOne(ev: InboundEvent, cache: DrainContext): Promise<Outcome> {
+    const attempts = await this.events.markProcessing(ev.id);
+    if (attempts > MAX_ATTEMPTS) return this.finish(ev, 'failed', `gave up after ${MAX_ATTEMPTS} attempts (${ev.error ?? 'no reason recorded'})`);
     try {
-      return await this.processOneOnce(ev);
+      return await this.processOnce(ev, cache);
     } catch (e) {
-      const attempts = ev.attempts; // counted at the start of this attempt
+      cache.ctx = undefined; // credentials or settings may have changed: load them again next time
       const reason = (e as Error).message;
       if (attempts >= MAX_ATTEMPTS) return this.finish(ev, 'failed', `gave up after ${attempts} attempts: ${reason}`);
       const until = new Date(Date.now() + Math.min(60_000, 2000 * 2 ** (attempts - 1)));
-      await this.events().update({ id: ev.id }, { notBefore: until, error: `will retry: ${reason}` });
+      await this.events.hold(ev.id, until, `will retry: ${reason}`);
       this.logger.warn(`event ${ev.id}: ${reason}; retry ${attempts + 1}/${MAX_ATTEMPTS} at ${until.toISOString()}`);
       return { kind: 'wait', until };
     }
   }
 
-  private async processOneOnce(ev: InboundEvent): Promise<Outcome> {
-    const attempts = ev.attempts + 1;
-    await this.events().update({ id: ev.id }, { status: 'processing', attempts, notBefore: null });
-    if (attempts > MAX_ATTEMPTS) return this.finish(ev, 'failed', `gave up after ${MAX_ATTEMPTS} attempts (${ev.error ?? 'no reason recorded'})`);
-    ev.attempts = attempts;
+  private async processOnce(ev: InboundEvent, cache: DrainContext): Promise<Outcome> {
+    const loaded = await this.connectorContext(ev.connectionId, cache);
+    if (typeof loaded === 'string') return this.finish(ev, loaded.startsWith('the connection is') ? 'ignored' : 'failed', loaded);
+    const { connector, ...ctx } = loaded;
 
-    const conn = await this.connections.findById(ev.connectionId);
-    if (!conn) return this.finish(ev, 'failed', 'the connection was deleted');
-    if (conn.status !== 'active') return this.finish(ev, 'ignored', `the connection is ${conn.status}`);
-    const connector = this.registry.get(conn.platform);
-    if (!isInboundConnector(connector)) return this.finish(ev, 'failed', `${conn.platform} does not process inbound events`);
-
-    let credentials: Credentials;
-    try {
-      credentials = await this.connections.credentialsOf(conn);
-    } catch (e) {
-      if (e instanceof CredentialsUnavailable) return this.finish(ev, 'failed', e.message);
-      throw e;
-    }
-
-    const parsed = await connector.parse(ev.payload, conn, credentials);
+    const parsed = await connector.parse(ev.payload, ctx);
     if (parsed.kind === 'ignored') return this.finish(ev, 'ignored', parsed.reason);
     if (parsed.kind === 'publish') {
-      await this.dataSource.transaction(async (em) => {
-        await this.outbox.publish(em, { type: parsed.type, teamId: conn.teamId, data: { connection_id: conn.id, agent_id: conn.agentId, ...parsed.data } });
-        await em.getRepository(InboundEvent).update({ id: ev.id }, { status: 'done', processedAt: new Date(), error: null });
-      });
+      await this.inbound.publishAndFinish(ev.id, { type: parsed.type, teamId: ctx.connection.teamId, data: { connection_id: ctx.connection.id, agent_id: ctx.connection.agentId, ...parsed.data } });
       return { kind: 'settled' };
     }
     const incoming = parsed.message;
 
-    const agent = await this.dataSource.getRepository(Agent).findOneBy({ id: conn.agentId });
-    if (!agent) return this.finish(ev, 'failed', 'the agent was deleted');
-    if (agent.status !== 'active') return this.finish(ev, 'ignored', `the agent is ${agent.status}`);
+    cache.turn ??= (await this.agents.loadForTurn(ctx.connection.agentId)) ?? undefined;
+    const turn = cache.turn;
+    if (!turn) return this.finish(ev, 'failed', 'the agent was deleted');
+    if (turn.agent.status !== 'active') return this.finish(ev, 'ignored', `the agent is ${turn.agent.status}`);
 
-    // 1. the user's message and the reply, stored once (a retry after a failed send re-sends the stored reply)
-    let reply: Message;
+    // 1. the user's message and the reply, each stored once (a retry re-sends the stored reply, never asks again)
     let conversation: Conversation;
-    let runtimeError: string | null = null;
+    let reply: Message;
     if (ev.replyMessageId && ev.conversationId) {
-      reply = await this.dataSource.getRepository(Message).findOneByOrFail({ id: ev.replyMessageId });
-      conversation = await this.dataSource.getRepository(Conversation).findOneByOrFail({ id: ev.conversationId });
-      runtimeError = typeof reply.metadata.runtimeError === 'string' ? reply.metadata.runtimeError : null;
+      const [c, m] = await Promise.all([this.conversations.findById(ev.conversationId), this.conversations.findMessage(ev.replyMessageId)]);
+      if (!c || !m) return this.finish(ev, 'failed', 'the conversation was deleted');
+      [conversation, reply] = [c, m];
     } else {
-      conversation = await this.dataSource.transaction(async (em) => {
-        const { conversation: c } = await this.conversations.findOrOpen(em, {
-          teamId: conn.teamId,
-          agentId: agent.id,
-          connectionId: conn.id,
-          platform: conn.platform,
-          chatId: incoming.chatId,
-          threadId: incoming.threadId ?? null,
-        });
-        await this.conversations.append(em, c, {
-          role: 'user',
-          content: incoming.text,
-          sender: incoming.sender,
-          externalMessageId: incoming.externalMessageId ?? null,
-          metadata: { inboundEventId: ev.id, ...(incoming.attachments.length ? { attachments: incoming.attachments } : {}) },
-        });
-        if (incoming.conversationMetadata) {
-          c.metadata = { ...c.metadata, ...incoming.conversationMetadata };
-          await em.getRepository(Conversation).save(c);
-        }
-        await em.getRepository(InboundEvent).update({ id: ev.id }, { conversationId: c.id });
-        return c;
-      });
-      const answer = await this.answer(connector, conn, credentials, agent, conversation, incoming);
-      runtimeError = answer.error ?? null;
-      reply = await this.dataSource.transaction(async (em) => {
-        const m = await this.conversations.append(em, conversation, {
-          role: 'assistant',
-          content: answer.reply,
-          metadata: { inboundEventId: ev.id, ...(runtimeError ? { runtimeError } : {}) },
-        });
-        await this.conversations.remember(em, conversation, answer.memories);
-        if (answer.reset) await this.conversations.complete(em, conversation, 'reset');
-        await em.getRepository(InboundEvent).update({ id: ev.id }, { replyMessageId: m.id, error: runtimeError });
-        return m;
+      const c = ev.conversationId ? await this.conversations.findById(ev.conversationId) : await this.storeUserMessage(ev, ctx, incoming);
+      if (!c) return this.finish(ev, 'failed', 'the conversation was deleted');
+      conversation = c;
+      const answer = await this.answer(ev, connector, ctx, turn, conversation, incoming);
+      if ('until' in answer) return { kind: 'wait', until: answer.until };
+      reply = await this.turns.storeReply(conversation, answer, {
+        metadata: { inboundEventId: ev.id },
+        also: (em, m) => this.events.setReply(em, ev.id, m.id, answer.error ?? null),
       });
     }
+    const runtimeError = typeof reply.metadata?.runtimeError === 'string' ? reply.metadata.runtimeError : null;
 
     // 2. deliver
-    try {
-      const sent = await connector.send(conn, credentials, {
-        conversationId: conversation.id,
-        chatId: incoming.chatId,
-        threadId: incoming.threadId ?? null,
-        text: reply.content,
-        incoming,
-        progress: {
-          delivered: Number(reply.metadata?.deliveredParts ?? 0),
-          markDelivered: async (parts: number) => {
-            await this.dataSource.query(`UPDATE message SET metadata = metadata || jsonb_build_object('deliveredParts', $2::int) WHERE id = $1`, [reply.id, parts]);
-          },
-        },
-      });
-      if (sent.externalMessageId) await this.dataSource.getRepository(Message).update({ id: reply.id }, { externalMessageId: sent.externalMessageId });
-    } catch (e) {
-      if (e instanceof RetryLaterError) {
-        const until = new Date(Date.now() + e.delayMs);
-        await this.events().update({ id: ev.id }, { notBefore: until, error: e.message });
-        this.logger.warn(`event ${ev.id}: ${e.message}; retrying at ${until.toISOString()}`);
-        return { kind: 'wait', until };
-      }
-      if (e instanceof PermanentSendError) {
-        if (e.conversationMetadata) {
-          // jsonb merge in SQL: TypeORM's update() types cannot express an arbitrary jsonb object
-          await this.dataSource.query('UPDATE conversation SET metadata = metadata || $2::jsonb WHERE id = $1', [
-            conversation.id,
-            JSON.stringify(e.conversationMetadata),
-          ]);
-        }
-        return this.finish(ev, 'failed', e.message);
-      }
-      if (e instanceof InvalidCredentialsError) {
-        await this.connections.setStatus(conn, 'error', `the platform rejected the credentials while replying: ${e.message}`);
-        return this.finish(ev, 'failed', `the platform rejected the credentials: ${e.message}`);
-      }
-      throw e; // network and other transient errors: processOne puts the event on hold and retries it later
-    } finally {
-      await connector.stopWorking?.(conn, credentials, incoming).catch(() => undefined);
+    const sent = await deliverReply(connector, ctx, this.conversations, { conversation, incoming, reply });
+    if (sent.kind === 'wait') {
+      await this.events.hold(ev.id, sent.until, sent.reason);
+      this.logger.warn(`event ${ev.id}: ${sent.reason}; retrying at ${sent.until.toISOString()}`);
+      return { kind: 'wait', until: sent.until };
+    }
+    if (sent.kind === 'failed') {
+      if (sent.credentialsRejected) await this.connections.setStatus(ctx.connection, 'error', `the platform rejected the credentials while replying: ${sent.reason}`);
+      return this.finish(ev, 'failed', sent.reason);
     }
     return this.finish(ev, runtimeError ? 'failed' : 'done', runtimeError);
   }
 
-  /** Commands, then the agent's runtime with retries; never throws for runtime failures (the user gets an apology). */
+  private storeUserMessage(ev: InboundEvent, ctx: ConnectorContext, incoming: IncomingMessage): Promise<Conversation> {
+    const { connection } = ctx;
+    return this.turns.storeUserMessage(
+      { teamId: connection.teamId, agentId: connection.agentId, connectionId: connection.id, platform: connection.platform, chatId: incoming.chatId, threadId: incoming.threadId ?? null },
+      {
+        content: incoming.text,
+        sender: incoming.sender,
+        externalMessageId: incoming.externalMessageId ?? null,
+        metadata: { inboundEventId: ev.id, ...(incoming.attachments.length ? { attachments: incoming.attachments } : {}) },
+      },
+      { conversationMetadata: incoming.conversationMetadata, also: (em, c) => this.events.setConversation(em, ev.id, c.id) },
+    );
+  }
+
+  /** Commands, then one runtime call. A transient runtime failure puts the event on hold for the next retry delay. */
   private async answer(
+    ev: InboundEvent,
     connector: PlatformConnector & InboundConnector,
-    conn: PlatformConnection,
-    credentials: Credentials,
-    agent: Agent,
+    ctx: ConnectorContext,
+    turn: TurnAgent,
     conversation: Conversation,
     incoming: IncomingMessage,
-  ): Promise<RuntimeReply & { error?: string; reset?: boolean }> {
+  ): Promise<Answer | { until: Date }> {
     if (incoming.command) {
       if (incoming.command.name === 'reset') return { reply: RESET_REPLY, memories: [], reset: true };
-      const text = connector.commandReply?.({ agentName: agent.name, agentStatus: agent.status, settings: conn.settings, command: incoming.command });
+      const text = connector.commandReply?.({ agentName: turn.agent.name, agentStatus: turn.agent.status, settings: ctx.connection.settings, command: incoming.command });
       if (text !== undefined) return { reply: text, memories: [] };
     }
-    await connector.startWorking?.(conn, credentials, incoming).catch(() => undefined);
-    return this.runAgent(agent, conversation);
+    await connector.startWorking?.(ctx, incoming).catch(() => undefined);
+    try {
+      return await this.turns.runOnce(turn, conversation);
+    } catch (e) {
+      if (!(e instanceof RuntimeError)) throw e;
+      const delays = this.config.inbound.agentRetryDelaysMs;
+      if (!e.transient || ev.agentAttempts >= delays.length) return this.turns.gaveUp(turn, e.message);
+      const until = new Date(Date.now() + delays[ev.agentAttempts]);
+      await this.events.hold(ev.id, until, `agent runtime will retry: ${e.message}`, ev.agentAttempts + 1);
+      return { until };
+    }
   }
 
-  async runAgent(agent: Agent, conversation: Conversation): Promise<RuntimeReply & { error?: string }> {
-    const { runtime, secrets } = await this.agents.runtimeOf(agent);
-    const historyLimit = typeof runtime.historyMessages === 'number' ? runtime.historyMessages + 1 : 21;
-    const history = await this.conversations.history(conversation.id, historyLimit);
-    const messages: RuntimeMessage[] = history.map((m) => ({ role: m.role, content: m.content }));
-    const delays = this.config.inbound.agentRetryDelaysMs;
-    let lastError = 'unknown error';
-    for (let attempt = 0; attempt <= delays.length; attempt++) {
-      try {
-        return await this.runtimes.reply({
-          agent: { id: agent.id, teamId: agent.teamId, name: agent.name, slug: agent.slug, runtime },
-          conversation: {
-            id: conversation.id,
-            platform: conversation.platform,
-            externalChatId: conversation.externalChatId,
-            externalThreadId: conversation.externalThreadId,
-          },
-          messages,
-          secrets,
-        });
-      } catch (e) {
-        if (!(e instanceof RuntimeError)) throw e;
-        lastError = e.message;
-        if (!e.transient || attempt === delays.length) break;
-        await new Promise((r) => setTimeout(r, delays[attempt]));
-      }
+  /** The connection, its credentials and connector; a string says why the event cannot be processed. */
+  private async connectorContext(connectionId: string, cache: DrainContext): Promise<NonNullable<DrainContext['ctx']> | string> {
+    if (cache.ctx) return cache.ctx;
+    const connection = await this.connections.findById(connectionId);
+    if (!connection) return 'the connection was deleted';
+    if (connection.status !== 'active') return `the connection is ${connection.status}`;
+    const connector = this.registry.get(connection.platform);
+    if (!isInboundConnector(connector)) return `${connection.platform} does not process inbound events`;
+    try {
+      cache.ctx = { connection, credentials: await this.connections.credentialsOf(connection), connector };
+      cache.loadedAt = Date.now();
+      return cache.ctx;
+    } catch (e) {
+      if (e instanceof CredentialsUnavailable) return e.message;
+      throw e;
     }
-    this.logger.warn(`agent ${agent.id} runtime failed: ${lastError}`);
-    return { reply: UNAVAILABLE_REPLY, memories: [], error: `agent runtime failed: ${lastError}` };
-  }
-
-  /** POST …/chat: the same conversation + runtime path without a platform. */
-  async chat(teamId: string, agentId: string, userId: string, text: string, conversationId?: string): Promise<{ conversationId: string; reply: string; messageId: string; error?: string }> {
-    if (!text.trim()) throw new ValidationFailed('text must not be empty', [{ field: 'text', messages: ['text must not be empty'] }]);
-    const agent = await this.agents.get(teamId, agentId);
-    if (agent.status !== 'active') throw new Conflict(`the agent is ${agent.status}; it answers nothing until it is active again`);
-    let conversation: Conversation;
-    if (conversationId) {
-      conversation = await this.conversations.get(teamId, agentId, conversationId);
-      if (conversation.platform !== 'api') throw new Conflict('only conversations started through this API can be continued here');
-      if (conversation.status !== 'open') throw new Conflict('this conversation is completed; start a new one (omit conversationId)');
-    } else {
-      conversation = await this.dataSource.transaction(async (em) =>
-        (await this.conversations.findOrOpen(em, { teamId, agentId, connectionId: null, platform: 'api', chatId: `user:${userId}`, threadId: randomUUID() })).conversation,
-      );
-    }
-    const r = await this.lock.tryWithLock(`conversation:${conversation.id}`, async () => {
-      await this.dataSource.transaction((em) => this.conversations.append(em, conversation, { role: 'user', content: text, sender: { id: userId } }));
-      const answer = await this.runAgent(agent, conversation);
-      const m = await this.dataSource.transaction(async (em: EntityManager) => {
-        const saved = await this.conversations.append(em, conversation, { role: 'assistant', content: answer.reply });
-        await this.conversations.remember(em, conversation, answer.memories);
-        return saved;
-      });
-      return { conversationId: conversation.id, reply: answer.reply, messageId: m.id, ...(answer.error ? { error: answer.error } : {}) };
-    });
-    if (!r.acquired) throw new Conflict('this conversation is answering another message; try again in a moment');
-    return r.result;
   }
 
   private async finish(ev: InboundEvent, status: InboundStatus, error: string | null): Promise<Outcome> {
-    await this.events().update({ id: ev.id }, { status, error, processedAt: new Date(), notBefore: null });
+    await this.events.finish(ev.id, status, error);
     return { kind: 'settled' };
   }
-
-  private events() {
-    return this.dataSource.getRepository(InboundEvent);
-  }
-}
-
-function isTerminal(s: InboundStatus): boolean {
-  return s === 'done' || s === 'ignored' || s === 'failed';
 }

@@ -1,17 +1,23 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ConnectionsService } from '../connections/connections.service';
 import { PlatformConnection } from '../connections/entities/platform-connection.entity';
 import { QueueName } from '../queue/queues';
+import { EVENT_PUBLISHER, EventPublisher } from './conversation-events';
+import { InboundEventsRepository } from './inbound-events.repository';
 
 export interface InboundJob {
   eventId: string;
-  /** How many times this job found its conversation busy and waited. */
-  polls?: number;
 }
+
+/**
+ * Jobs are only wake-ups (the database row is the truth), removed once done so an id can be used again; BullMQ's own
+ * attempts cover unexpected errors (the database unreachable).
+ */
+const INBOUND_JOB_OPTIONS = { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } } as const;
 
 export interface IngestInput {
   dedupeKey: string;
@@ -33,6 +39,8 @@ export class InboundService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Inbound) private readonly queue: Queue<InboundJob>,
     private readonly connections: ConnectionsService,
+    private readonly events: InboundEventsRepository,
+    @Inject(EVENT_PUBLISHER) private readonly outbox: EventPublisher,
   ) {}
 
   /** `ignored` records the event without processing it (e.g. a paused connection). */
@@ -56,12 +64,27 @@ export class InboundService {
     return { eventId, duplicate: false };
   }
 
-  /** Enqueue failures are logged, not thrown: the event is stored and the sweeper will enqueue it. */
-  async enqueue(eventId: string): Promise<void> {
+  /**
+   * Wakes a worker for the event's conversation, now or at `at` (a held event). The first wake-up's job id is the event
+   * id (a webhook retry adds nothing); later ones (`at`, or a sweep's `fresh`) get their own, so a finished or failed job
+   * kept by BullMQ never swallows them. Failures are logged, not thrown: the event is stored and the sweeper will
+   * enqueue it.
+   */
+  async enqueue(eventId: string, opts: { at?: Date; fresh?: boolean } = {}): Promise<void> {
+    const delay = opts.at ? Math.max(0, opts.at.getTime() - Date.now()) : 0;
+    const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${Date.now()}`}` : eventId;
     try {
-      await this.queue.add('inbound', { eventId }, { jobId: eventId, attempts: 8, backoff: { type: 'exponential', delay: 2000 } });
+      await this.queue.add('inbound', { eventId }, { ...INBOUND_JOB_OPTIONS, jobId, delay });
     } catch (e) {
       this.logger.warn(`could not enqueue inbound event ${eventId} (the sweeper will retry): ${(e as Error).message}`);
     }
+  }
+
+  /** An event that is not for the agent (e.g. a GitHub push): its outbound event and its `done` in one transaction. */
+  async publishAndFinish(eventId: string, event: { type: string; teamId: string; data: Record<string, unknown> }): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      await this.outbox.publish(em, event);
+      await this.events.finish(eventId, 'done', null, em);
+    });
   }
 }

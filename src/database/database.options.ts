@@ -7,7 +7,7 @@ const root = join(__dirname, '..', '..');
 const ext = __filename.endsWith('.ts') ? 'ts' : 'js';
 
 /** One definition shared by the app, the TypeORM CLI, the migration tools and the tests. Never `synchronize`. */
-export function dataSourceOptions(config: Pick<AppConfig, 'database'>, overrides: { url?: string } = {}): DataSourceOptions {
+export function dataSourceOptions(config: { database: Pick<AppConfig['database'], 'url'> & { poolSize?: number } }, overrides: { url?: string } = {}): DataSourceOptions {
   return {
     type: 'postgres',
     url: overrides.url ?? config.database.url,
@@ -19,6 +19,6 @@ export function dataSourceOptions(config: Pick<AppConfig, 'database'>, overrides
     uuidExtension: 'pgcrypto',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: 20, application_name: 'switchboard' },
+    extra: { max: config.database.poolSize ?? 20, application_name: 'switchboard' },
   };
 }

@@ -29,7 +29,7 @@ export async function ensureDatabase(url: string): Promise<boolean> {
 }
 
 /** Runs pending migrations under an advisory lock so concurrent replicas do not race. Returns the names run. */
-export async function runMigrations(config: Pick<AppConfig, 'database'>, url?: string): Promise<string[]> {
+export async function runMigrations(config: { database: { url: string; migrationsRun?: boolean } }, url?: string): Promise<string[]> {
   const ds = new DataSource(dataSourceOptions(config, { url }));
   await ds.initialize();
   try {

@@ -4,7 +4,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { InboundSweeper } from '../../src/conversations/jobs/inbound.sweeper';
 import { InboundProcessor } from '../../src/conversations/jobs/inbound.processor';
-import { UNAVAILABLE_REPLY } from '../../src/conversations/inbound.pipeline';
+import { UNAVAILABLE_REPLY } from '../../src/conversations/agent-turn.service';
 import { ConversationsService } from '../../src/conversations/conversations.service';
 import { FakeOpenAiApi, FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
 import { RecordedCall } from '../fakes/fake-http-server';

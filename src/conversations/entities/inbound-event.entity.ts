@@ -24,6 +24,8 @@ export class InboundEvent {
   @Column({ type: 'enum', enum: INBOUND_STATUSES, enumName: 'inbound_status', default: 'received' }) status: InboundStatus;
   @Column({ type: 'text', nullable: true }) error: string | null;
   @Column({ type: 'int', default: 0 }) attempts: number;
+  /** Transient runtime failures so far; each waits AGENT_RETRY_DELAYS_MS[n] through notBefore, never in-process. */
+  @Column({ type: 'int', default: 0 }) agentAttempts: number;
   /** Set when a platform asked us to wait (429): nothing of this conversation runs before it. */
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) notBefore: Date | null;
   @Column({ type: 'uuid', nullable: true }) conversationId: string | null;

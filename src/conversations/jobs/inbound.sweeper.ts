@@ -1,17 +1,13 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { SchedulerLock } from '../../database/scheduler-lock';
-import { QueueName } from '../../queue/queues';
 import { ConversationsService } from '../conversations.service';
-import { InboundJob, InboundService } from '../inbound.service';
+import { InboundEventsRepository } from '../inbound-events.repository';
+import { InboundService } from '../inbound.service';
 
 /**
- * Worker, one replica at a time: re-enqueues stored events older than a minute that have no live job (Redis was
- * flushed, an enqueue failed, a job gave up), and completes conversations idle for CONVERSATION_IDLE_MINUTES.
+ * Worker, one replica at a time: wakes conversations whose stored events have waited over a minute with no live
+ * lease (Redis was flushed, an enqueue failed, a worker died mid-turn), and completes conversations idle for CONVERSATION_IDLE_MINUTES.
  */
 @Injectable()
 export class InboundSweeper implements OnApplicationBootstrap, OnModuleDestroy {
@@ -19,8 +15,7 @@ export class InboundSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectQueue(QueueName.Inbound) private readonly queue: Queue<InboundJob>,
+    private readonly events: InboundEventsRepository,
     private readonly inbound: InboundService,
     private readonly conversations: ConversationsService,
     private readonly lock: SchedulerLock,
@@ -39,31 +34,20 @@ export class InboundSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   async tick(): Promise<void> {
     await this.lock.runExclusive('inbound-sweep', async () => {
       const n = await this.sweep();
-      if (n) this.logger.warn(`re-enqueued ${n} inbound event(s) that had no live job`);
+      if (n) this.logger.warn(`woke ${n} conversation(s) whose events had no live job or lease`);
     });
     await this.lock.runExclusive('conversation-idle', async () => {
       await this.conversations.completeIdle(this.config.inbound.conversationIdleMinutes);
     });
   }
 
-  /** Returns how many events were re-enqueued. `olderThanMs` is 60 s in production. */
+  /**
+   * Returns how many conversations were woken: those whose oldest unfinished event is due and that no live lease
+   * covers, for `olderThanMs` (60 s in production; a dead worker's conversations resume once its lease expired).
+   */
   async sweep(olderThanMs = 60_000): Promise<number> {
-    const stale = (await this.dataSource.query(
-      `SELECT id FROM inbound_event
-       WHERE status IN ('received', 'processing') AND received_at < now() - ($1::int * interval '1 millisecond')
-         AND (not_before IS NULL OR not_before <= now())
-       ORDER BY seq LIMIT 1000`,
-      [olderThanMs],
-    )) as { id: string }[];
-    let count = 0;
-    for (const { id } of stale) {
-      const job = await this.queue.getJob(id);
-      const state = job ? await job.getState() : 'missing';
-      if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') continue;
-      if (job) await job.remove().catch(() => undefined);
-      await this.inbound.enqueue(id);
-      count++;
-    }
-    return count;
+    const stalled = await this.events.stalledHeads(olderThanMs);
+    for (const { id } of stalled) await this.inbound.enqueue(id, { fresh: true });
+    return stalled.length;
   }
 }

@@ -3,6 +3,7 @@ import { createPrivateKey } from 'node:crypto';
 import { ConnectorRegistry } from '../../connections/connector-registry';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
 import {
+  ConnectorContext,
   CredentialProblem,
   Credentials,
   InboundConnector,
@@ -116,7 +117,7 @@ export class GitHubConnector implements PlatformConnector, InboundConnector, OnM
 
   // ---- inbound --------------------------------------------------------------------------------------------------
 
-  async parse(payload: Record<string, unknown>, connection: PlatformConnection, credentials: Credentials): Promise<ParsedEvent> {
+  async parse(payload: Record<string, unknown>, { connection, credentials }: ConnectorContext): Promise<ParsedEvent> {
     const stored = payload as unknown as StoredGitHubEvent;
     const login = String((connection.platformInfo as { login?: string }).login ?? connection.displayName ?? '');
     const first = parseGitHubEvent(stored, login, connection.id, connection.settings);
@@ -133,7 +134,7 @@ export class GitHubConnector implements PlatformConnector, InboundConnector, OnM
   }
 
   /** The agent's reply becomes a comment on the issue or pull request (GitHub renders the Markdown). */
-  async send(_connection: PlatformConnection, credentials: Credentials, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+  async send({ credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
     if (out.progress.delivered > 0) return {};
     const [owner, repo] = out.chatId.split('/');
     const body = out.text.length > 65_000 ? `${out.text.slice(0, 65_000)}\n\n…(truncated)` : out.text;

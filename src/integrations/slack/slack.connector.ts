@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ConnectorRegistry } from '../../connections/connector-registry';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
 import {
+  ConnectorContext,
   CredentialProblem,
   Credentials,
   IncomingMessage,
@@ -102,24 +103,24 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
 
   // ---- inbound --------------------------------------------------------------------------------------------------
 
-  parse(payload: Record<string, unknown>, connection: PlatformConnection): ParsedEvent {
+  parse(payload: Record<string, unknown>, { connection }: ConnectorContext): ParsedEvent {
     const info = connection.platformInfo as { botUserId?: string; botId?: string };
     return parseSlackPayload(payload as unknown as SlackPayload, { botUserId: String(info.botUserId), botId: String(info.botId) }, connection.id);
   }
 
   /** :eyes: on the user's message while the agent works. */
-  async startWorking(_c: PlatformConnection, credentials: Credentials, incoming: IncomingMessage): Promise<void> {
+  async startWorking({ credentials }: ConnectorContext, incoming: IncomingMessage): Promise<void> {
     if (incoming.context?.slash || !incoming.externalMessageId) return;
     await this.api.client(credentials.botToken).reactions.add({ channel: incoming.chatId, timestamp: incoming.externalMessageId, name: 'eyes' });
   }
 
-  async stopWorking(_c: PlatformConnection, credentials: Credentials, incoming: IncomingMessage): Promise<void> {
+  async stopWorking({ credentials }: ConnectorContext, incoming: IncomingMessage): Promise<void> {
     if (incoming.context?.slash || !incoming.externalMessageId) return;
     await this.api.client(credentials.botToken).reactions.remove({ channel: incoming.chatId, timestamp: incoming.externalMessageId, name: 'eyes' });
   }
 
   /** Markdown → mrkdwn sections (≤ 3000 chars each), in the thread; slash commands answer through their response_url. */
-  async send(_c: PlatformConnection, credentials: Credentials, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+  async send({ credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
     const converted = chunkMrkdwn(markdownToMrkdwn(out.text || '…'));
     // Markdown that renders to nothing still gets a visible answer.
     const messages = converted.length ? converted : chunkMrkdwn('…');

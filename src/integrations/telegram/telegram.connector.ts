@@ -3,6 +3,7 @@ import { TelegramError } from 'telegraf';
 import { ConnectorRegistry } from '../../connections/connector-registry';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
 import {
+  ConnectorContext,
   CredentialProblem,
   Credentials,
   IncomingMessage,
@@ -118,7 +119,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
 
   // ---- inbound --------------------------------------------------------------------------------------------------
 
-  parse(payload: Record<string, unknown>, connection: PlatformConnection): ParsedEvent {
+  parse(payload: Record<string, unknown>, { connection }: ConnectorContext): ParsedEvent {
     const info = connection.platformInfo as { id?: number; username?: string };
     return parseTelegramUpdate(payload as unknown as TgUpdate, { id: Number(info.id), username: String(info.username) }, connection.id);
   }
@@ -136,7 +137,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
     }
   }
 
-  async startWorking(_connection: PlatformConnection, credentials: Credentials, incoming: IncomingMessage): Promise<void> {
+  async startWorking({ credentials }: ConnectorContext, incoming: IncomingMessage): Promise<void> {
     const tg = this.api.client(credentials.botToken);
     const callbackQueryId = incoming.context?.callbackQueryId;
     if (typeof callbackQueryId === 'string') await tg.answerCbQuery(callbackQueryId).catch(() => undefined);
@@ -147,7 +148,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
    * Markdown → Telegram HTML, split at ≤ 4096 visible characters outside tags. A chunk Telegram cannot parse is resent
    * as plain text. In groups the first chunk quotes the user's message.
    */
-  async send(_connection: PlatformConnection, credentials: Credentials, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+  async send({ credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
     const tg = this.api.client(credentials.botToken);
     const group = out.incoming.context?.chatType === 'group' || out.incoming.context?.chatType === 'supergroup';
     const quote = group && out.incoming.externalMessageId ? Number(out.incoming.externalMessageId) : undefined;

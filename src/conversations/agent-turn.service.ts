@@ -1,0 +1,136 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Agent } from '../agents/entities/agent.entity';
+import { AgentRuntimeService } from '../agents/runtimes/agent-runtime.service';
+import { RuntimeSecrets } from '../agents/runtimes/runtime-config';
+import { RuntimeError, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
+import { AppConfig } from '../config/app-config';
+import { ConversationKey, ConversationsService } from './conversations.service';
+import { Conversation } from './entities/conversation.entity';
+import { Message, MessageSender } from './entities/message.entity';
+
+export const UNAVAILABLE_REPLY = 'Sorry — the agent is unavailable right now. Please try again in a little while.';
+export const RESET_REPLY = 'Okay — starting a new conversation.';
+
+/** An agent as one turn needs it: loaded once per message with its decrypted runtime secrets. */
+export interface TurnAgent {
+  agent: Agent;
+  secrets: RuntimeSecrets;
+}
+
+export interface UserMessage {
+  content: string;
+  sender?: MessageSender | null;
+  externalMessageId?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+export interface Answer extends RuntimeReply {
+  /** Set when the runtime failed for good: `reply` is then the apology the user gets. */
+  error?: string;
+  /** `/reset`: the conversation completes once the reply is stored. */
+  reset?: boolean;
+}
+
+/**
+ * One agent turn, shared by platform events and `POST …/chat`: store the user's message → run the agent → store the
+ * reply. Each store is a short transaction (its events go out through the outbox); nothing is held across the agent
+ * call.
+ */
+@Injectable()
+export class AgentTurnService {
+  private readonly logger = new Logger('AgentTurn');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly conversations: ConversationsService,
+    private readonly runtimes: AgentRuntimeService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Finds or opens the conversation for `key` and stores the user's message in it; `also` runs in the same transaction. */
+  async storeUserMessage(
+    key: ConversationKey,
+    msg: UserMessage,
+    opts: { conversationMetadata?: Record<string, unknown>; also?: (em: EntityManager, c: Conversation) => Promise<void> } = {},
+  ): Promise<Conversation> {
+    return this.dataSource.transaction(async (em) => {
+      const { conversation } = await this.conversations.findOrOpen(em, key);
+      await this.conversations.append(em, conversation, { role: 'user', ...msg });
+      if (opts.conversationMetadata) await this.conversations.mergeMetadata(em, conversation, opts.conversationMetadata);
+      await opts.also?.(em, conversation);
+      return conversation;
+    });
+  }
+
+  /** Stores a user message in a conversation the caller already has (the chat API). */
+  async appendUserMessage(conversation: Conversation, msg: UserMessage): Promise<void> {
+    await this.dataSource.transaction((em) => this.conversations.append(em, conversation, { role: 'user', ...msg }));
+  }
+
+  /** Runs the agent once on the conversation's recent history. Throws RuntimeError (`transient` says whether to retry). */
+  async runOnce(turn: TurnAgent, conversation: Conversation): Promise<RuntimeReply> {
+    const { agent, secrets } = turn;
+    const runtime = agent.runtime;
+    const historyLimit = typeof runtime.historyMessages === 'number' ? runtime.historyMessages + 1 : 21;
+    const history = await this.conversations.history(conversation.id, historyLimit);
+    const messages: RuntimeMessage[] = history.map((m) => ({ role: m.role, content: m.content }));
+    return this.runtimes.reply({
+      agent: { id: agent.id, teamId: agent.teamId, name: agent.name, slug: agent.slug, runtime },
+      conversation: {
+        id: conversation.id,
+        platform: conversation.platform,
+        externalChatId: conversation.externalChatId,
+        externalThreadId: conversation.externalThreadId,
+      },
+      messages,
+      secrets,
+    });
+  }
+
+  /**
+   * For callers that wait for the answer (the chat API): retries transient failures with AGENT_RETRY_DELAYS_MS in
+   * process, then answers with an apology. The inbound pipeline retries through the event's not_before instead.
+   */
+  async runWithRetries(turn: TurnAgent, conversation: Conversation): Promise<Answer> {
+    const delays = this.config.inbound.agentRetryDelaysMs;
+    let lastError = 'unknown error';
+    for (let attempt = 0; attempt <= delays.length; attempt++) {
+      try {
+        return await this.runOnce(turn, conversation);
+      } catch (e) {
+        if (!(e instanceof RuntimeError)) throw e;
+        lastError = e.message;
+        if (!e.transient || attempt === delays.length) break;
+        await new Promise((r) => setTimeout(r, delays[attempt]));
+      }
+    }
+    return this.gaveUp(turn, lastError);
+  }
+
+  /** The apology the user gets once the runtime failed for good. */
+  gaveUp(turn: TurnAgent, reason: string): Answer {
+    this.logger.warn(`agent ${turn.agent.id} runtime failed: ${reason}`);
+    return { reply: UNAVAILABLE_REPLY, memories: [], error: `agent runtime failed: ${reason}` };
+  }
+
+  /** Stores the reply (and memories; completes the conversation on /reset); `also` runs in the same transaction. */
+  async storeReply(
+    conversation: Conversation,
+    answer: Answer,
+    opts: { metadata?: Record<string, unknown>; also?: (em: EntityManager, reply: Message) => Promise<void> } = {},
+  ): Promise<Message> {
+    return this.dataSource.transaction(async (em) => {
+      const reply = await this.conversations.append(em, conversation, {
+        role: 'assistant',
+        content: answer.reply,
+        metadata: { ...opts.metadata, ...(answer.error ? { runtimeError: answer.error } : {}) },
+      });
+      await this.conversations.remember(em, conversation, answer.memories);
+      if (answer.reset) await this.conversations.complete(em, conversation, 'reset');
+      await opts.also?.(em, reply);
+      return reply;
+    });
+  }
+}

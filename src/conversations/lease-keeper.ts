@@ -1,0 +1,88 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { AppConfig } from '../config/app-config';
+import { ConversationLeaseRepository } from './conversation-lease.repository';
+
+/**
+ * The conversation leases this process holds. One holder id per process; a key is held at most once in the process
+ * too. Every lease held is renewed by one statement every third of INBOUND_LEASE_S; a lease found lost (it expired
+ * while this process stalled, and someone took it) is dropped, and its drain stops before its next message.
+ */
+@Injectable()
+export class LeaseKeeper implements OnModuleDestroy {
+  private readonly logger = new Logger('LeaseKeeper');
+  readonly holder = `${hostname().slice(0, 60)}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly held = new Set<string>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly leases: ConversationLeaseRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Takes `key` for this process, or returns false when anyone (this process included) holds it. */
+  async tryAcquire(key: string): Promise<boolean> {
+    if (this.held.has(key)) return false;
+    this.held.add(key); // reserve before the round trip: a second caller in this process must not race us
+    try {
+      if (await this.leases.tryAcquire(key, this.holder, this.config.inbound.leaseSeconds)) {
+        this.startRenewing();
+        return true;
+      }
+    } catch (e) {
+      this.held.delete(key);
+      throw e;
+    }
+    this.held.delete(key);
+    return false;
+  }
+
+  holds(key: string): boolean {
+    return this.held.has(key);
+  }
+
+  async release(key: string): Promise<void> {
+    if (!this.held.delete(key)) return;
+    if (!this.held.size) this.stopRenewing();
+    await this.leases.release(key, this.holder);
+  }
+
+  /** Runs `fn` holding `key`; `undefined` (and nothing run) when the lease is taken. */
+  async withLease<T>(key: string, fn: () => Promise<T>): Promise<{ acquired: true; result: T } | { acquired: false }> {
+    if (!(await this.tryAcquire(key))) return { acquired: false };
+    try {
+      return { acquired: true, result: await fn() };
+    } finally {
+      await this.release(key).catch((e: unknown) => this.logger.warn(`could not release lease ${key}: ${(e as Error).message}`));
+    }
+  }
+
+  async renewNow(): Promise<void> {
+    const keys = [...this.held];
+    if (!keys.length) return;
+    const lost = await this.leases.renew(keys, this.holder, this.config.inbound.leaseSeconds);
+    for (const k of lost) {
+      this.held.delete(k);
+      this.logger.warn(`lease ${k} was lost (expired and taken over); its drain stops after the current message`);
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.stopRenewing();
+  }
+
+  private startRenewing(): void {
+    if (this.timer) return;
+    const every = Math.max(200, (this.config.inbound.leaseSeconds * 1000) / 3);
+    this.timer = setInterval(() => {
+      this.renewNow().catch((e: unknown) => this.logger.warn(`could not renew leases: ${(e as Error).message}`));
+    }, every);
+    this.timer.unref();
+  }
+
+  private stopRenewing(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import {
+  ConnectorContext,
+  IncomingMessage,
+  InboundConnector,
+  InvalidCredentialsError,
+  PermanentSendError,
+  PlatformConnector,
+  RetryLaterError,
+} from '../connections/platform-connector';
+import { ConversationsService } from './conversations.service';
+import { Conversation } from './entities/conversation.entity';
+import { Message } from './entities/message.entity';
+
+export type DeliveryResult =
+  | { kind: 'sent' }
+  /** The platform asked us to wait (429): the conversation holds until `until`. */
+  | { kind: 'wait'; until: Date; reason: string }
+  /** Can never succeed; `credentialsRejected` when the platform refused the credentials. */
+  | { kind: 'failed'; reason: string; credentialsRejected?: boolean };
+
+/**
+ * Sends a stored reply through its connector, resuming after the parts an earlier attempt delivered. Errors other than
+ * the platform's "wait", "never" and "bad credentials" are thrown (the caller retries the event later).
+ */
+export async function deliverReply(
+  connector: PlatformConnector & InboundConnector,
+  ctx: ConnectorContext,
+  conversations: ConversationsService,
+  turn: { conversation: Conversation; incoming: IncomingMessage; reply: Message },
+): Promise<DeliveryResult> {
+  const { conversation, incoming, reply } = turn;
+  try {
+    const sent = await connector.send(ctx, {
+      conversationId: conversation.id,
+      chatId: incoming.chatId,
+      threadId: incoming.threadId ?? null,
+      text: reply.content,
+      incoming,
+      progress: {
+        delivered: Number(reply.metadata?.deliveredParts ?? 0),
+        markDelivered: (parts: number) => conversations.markDelivered(reply.id, parts),
+      },
+    });
+    if (sent.externalMessageId) await conversations.setExternalMessageId(reply.id, sent.externalMessageId);
+    return { kind: 'sent' };
+  } catch (e) {
+    if (e instanceof RetryLaterError) return { kind: 'wait', until: new Date(Date.now() + e.delayMs), reason: e.message };
+    if (e instanceof PermanentSendError) {
+      if (e.conversationMetadata) await conversations.mergeMetadata(undefined, conversation, e.conversationMetadata);
+      return { kind: 'failed', reason: e.message };
+    }
+    if (e instanceof InvalidCredentialsError) return { kind: 'failed', reason: `the platform rejected the credentials: ${e.message}`, credentialsRejected: true };
+    throw e;
+  } finally {
+    await connector.stopWorking?.(ctx, incoming).catch(() => undefined);
+  }
+}
