@@ -63,21 +63,22 @@ export class InboundEventsRepository {
   }
 
   /**
-   * Conversations whose oldest unfinished event is due and that nobody holds, for at least `olderThanMs` (received, or
-   * due since): their jobs were lost (Redis flushed, a worker died, an enqueue failed). One per conversation.
+   * Conversations whose oldest unfinished event is due and that nobody works on: their holder's lease expired (the
+   * worker died), or there is no lease and the event has waited `olderThanMs` since it arrived or fell due (its job was
+   * lost: Redis flushed, an enqueue failed). One per conversation.
    */
   async stalledHeads(olderThanMs: number, limit = 1000): Promise<StalledHead[]> {
     return (await this.dataSource.query(
-      `SELECT h.id, h.connection_id AS "connectionId", h.ordering_key AS "orderingKey" FROM (
+      `SELECT h.id, h.connection_id AS "connectionId", h.ordering_key AS "orderingKey"
+       FROM (
          SELECT DISTINCT ON (connection_id, ordering_key) id, connection_id, ordering_key, received_at, not_before
          FROM inbound_event WHERE status IN ('received', 'processing')
          ORDER BY connection_id, ordering_key, seq
        ) h
-       WHERE COALESCE(h.not_before, h.received_at) < now() - ($1::int * interval '1 millisecond')
-         AND NOT EXISTS (
-           SELECT 1 FROM conversation_lease l
-           WHERE l.key = 'inbound:' || h.connection_id || ':' || h.ordering_key AND l.expires_at > now()
-         )
+       LEFT JOIN conversation_lease l ON l.key = 'inbound:' || h.connection_id || ':' || h.ordering_key
+       WHERE (h.not_before IS NULL OR h.not_before <= now())
+         AND (l.expires_at < now()
+              OR (l.key IS NULL AND COALESCE(h.not_before, h.received_at) < now() - ($1::int * interval '1 millisecond')))
        LIMIT $2`,
       [olderThanMs, limit],
     )) as StalledHead[];
