@@ -18,7 +18,8 @@ import { WebhookSigner } from '../webhooks/signing/webhook-signer';
     {
       provide: RUNTIME_HTTP_SENDER,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => new HttpSender({ allowPrivateNetworks: config.allowPrivateNetworks }),
+      // one socket per agent call in flight: a worker keeps INBOUND_CONCURRENCY calls open at once
+      useFactory: (config: AppConfig) => new HttpSender({ allowPrivateNetworks: config.allowPrivateNetworks, connectionsPerOrigin: config.inbound.concurrency }),
     },
   ],
   exports: [AgentsService, AgentRuntimeService],

@@ -53,10 +53,10 @@ export class AgentTurnService {
   async storeUserMessage(
     key: ConversationKey,
     msg: UserMessage,
-    opts: { conversationMetadata?: Record<string, unknown>; also?: (em: EntityManager, c: Conversation) => Promise<void> } = {},
+    opts: { known?: Conversation; conversationMetadata?: Record<string, unknown>; also?: (em: EntityManager, c: Conversation) => Promise<void> } = {},
   ): Promise<Conversation> {
     return this.dataSource.transaction(async (em) => {
-      const { conversation } = await this.conversations.findOrOpen(em, key);
+      const { conversation } = await this.conversations.findOrOpen(em, key, opts.known);
       await this.conversations.append(em, conversation, { role: 'user', ...msg });
       if (opts.conversationMetadata) await this.conversations.mergeMetadata(em, conversation, opts.conversationMetadata);
       await opts.also?.(em, conversation);
@@ -69,13 +69,18 @@ export class AgentTurnService {
     await this.dataSource.transaction((em) => this.conversations.append(em, conversation, { role: 'user', ...msg }));
   }
 
-  /** Runs the agent once on the conversation's recent history. Throws RuntimeError (`transient` says whether to retry). */
-  async runOnce(turn: TurnAgent, conversation: Conversation): Promise<RuntimeReply> {
+  /**
+   * Runs the agent once on the conversation's recent history (the `echo` runtime needs only `lastUserText`). Throws
+   * RuntimeError (`transient` says whether to retry).
+   */
+  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string): Promise<RuntimeReply> {
     const { agent, secrets } = turn;
     const runtime = agent.runtime;
     const historyLimit = typeof runtime.historyMessages === 'number' ? runtime.historyMessages + 1 : 21;
-    const history = await this.conversations.history(conversation.id, historyLimit);
-    const messages: RuntimeMessage[] = history.map((m) => ({ role: m.role, content: m.content }));
+    const messages: RuntimeMessage[] =
+      runtime.type === 'echo' && lastUserText !== undefined
+        ? [{ role: 'user', content: lastUserText }]
+        : (await this.conversations.history(conversation.id, historyLimit)).map((m) => ({ role: m.role, content: m.content }));
     return this.runtimes.reply({
       agent: { id: agent.id, teamId: agent.teamId, name: agent.name, slug: agent.slug, runtime },
       conversation: {

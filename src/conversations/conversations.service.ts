@@ -29,8 +29,10 @@ export class ConversationsService {
   ) {}
 
   /** The open conversation for (connection, chat, thread), or a new one. Callers hold the conversation's ordering lock. */
-  async findOrOpen(em: EntityManager, key: ConversationKey): Promise<{ conversation: Conversation; created: boolean }> {
+  async findOrOpen(em: EntityManager, key: ConversationKey, known?: Conversation): Promise<{ conversation: Conversation; created: boolean }> {
     const repo = em.getRepository(Conversation);
+    // the open conversation the caller found for this key a moment ago (the previous message of a drain)
+    if (known?.status === 'open') return { conversation: known, created: false };
     const existing = await repo.findOne({
       where: {
         agentId: key.agentId,
@@ -57,23 +59,34 @@ export class ConversationsService {
     return { conversation, created: true };
   }
 
+  /** Stores a message and moves the conversation's last_message_at, in one statement; publishes `message.created`. */
   async append(
     em: EntityManager,
     conversation: Conversation,
     msg: { role: MessageRole; content: string; sender?: MessageSender | null; externalMessageId?: string | null; metadata?: Record<string, unknown> },
   ): Promise<Message> {
-    const saved = await em.getRepository(Message).save(
-      em.getRepository(Message).create({
-        conversationId: conversation.id,
-        role: msg.role,
-        content: msg.content,
-        sender: msg.sender ?? null,
-        externalMessageId: msg.externalMessageId ?? null,
-        metadata: msg.metadata ?? {},
-      }),
-    );
+    const [row] = (await em.query(
+      `WITH m AS (
+         INSERT INTO message (conversation_id, role, content, sender, external_message_id, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *
+       ), c AS (
+         UPDATE conversation SET last_message_at = (SELECT created_at FROM m), updated_at = now() WHERE id = $1
+       )
+       SELECT id, seq, conversation_id, role, content, external_message_id, sender, created_at, metadata FROM m`,
+      [conversation.id, msg.role, msg.content, msg.sender ? JSON.stringify(msg.sender) : null, msg.externalMessageId ?? null, JSON.stringify(msg.metadata ?? {})],
+    )) as { id: string; seq: string; conversation_id: string; role: MessageRole; content: string; external_message_id: string | null; sender: MessageSender | null; created_at: Date; metadata: Record<string, unknown> }[];
+    const saved = Object.assign(new Message(), {
+      id: row.id,
+      seq: String(row.seq),
+      conversationId: row.conversation_id,
+      role: row.role,
+      content: row.content,
+      externalMessageId: row.external_message_id,
+      sender: row.sender,
+      createdAt: row.created_at,
+      metadata: row.metadata,
+    });
     conversation.lastMessageAt = saved.createdAt;
-    await em.getRepository(Conversation).update({ id: conversation.id }, { lastMessageAt: saved.createdAt });
     await this.events.publish(em, { type: 'message.created', teamId: conversation.teamId, data: messageData(conversation, saved) });
     return saved;
   }
@@ -95,10 +108,6 @@ export class ConversationsService {
   /** Records how many parts of a split reply reached the platform (a retry skips them). */
   async markDelivered(messageId: string, parts: number): Promise<void> {
     await this.dataSource.query(`UPDATE message SET metadata = metadata || jsonb_build_object('deliveredParts', $2::int) WHERE id = $1`, [messageId, parts]);
-  }
-
-  async setExternalMessageId(messageId: string, externalMessageId: string): Promise<void> {
-    await this.messages.update({ id: messageId }, { externalMessageId });
   }
 
   async remember(em: EntityManager, conversation: Conversation, memories: RuntimeMemory[]): Promise<void> {

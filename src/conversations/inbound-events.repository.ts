@@ -9,6 +9,20 @@ export function isTerminal(s: InboundStatus): boolean {
   return s === 'done' || s === 'ignored' || s === 'failed';
 }
 
+interface ClaimRow {
+  head_id: string;
+  not_before: Date | null;
+  id: string | null;
+  connection_id: string;
+  ordering_key: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  agent_attempts: number;
+  conversation_id: string | null;
+  reply_message_id: string | null;
+  error: string | null;
+}
+
 /** A conversation's oldest unfinished event, as the sweeper sees it. */
 export interface StalledHead {
   id: string;
@@ -36,15 +50,6 @@ export class InboundEventsRepository {
       .getOne();
   }
 
-  /** Counts a processing attempt; returns the new count. */
-  async markProcessing(id: string): Promise<number> {
-    const [rows] = (await this.dataSource.query(
-      `UPDATE inbound_event SET status = 'processing', attempts = attempts + 1, not_before = NULL WHERE id = $1 RETURNING attempts`,
-      [id],
-    )) as [{ attempts: number }[], number];
-    return rows[0]?.attempts ?? 0;
-  }
-
   /** Puts the event (and so its conversation) on hold until `until`. */
   async hold(id: string, until: Date, error: string, agentAttempts?: number): Promise<void> {
     await this.repo().update({ id }, { notBefore: until, error, ...(agentAttempts !== undefined ? { agentAttempts } : {}) });
@@ -52,6 +57,58 @@ export class InboundEventsRepository {
 
   async finish(id: string, status: InboundStatus, error: string | null, em?: EntityManager): Promise<void> {
     await this.repo(em).update({ id }, { status, error, processedAt: new Date(), notBefore: null });
+  }
+
+  /**
+   * The reply went out: records its delivered parts and platform id on the message and settles the event, in one
+   * statement (both tables are this module's).
+   */
+  async finishSent(id: string, status: InboundStatus, error: string | null, sent: { messageId: string; parts: number; externalMessageId: string | null }): Promise<void> {
+    await this.dataSource.query(
+      `WITH m AS (
+         UPDATE message SET metadata = metadata || jsonb_build_object('deliveredParts', $5::int),
+           external_message_id = COALESCE($6, external_message_id)
+         WHERE id = $4
+       )
+       UPDATE inbound_event SET status = $2, error = $3, processed_at = now(), not_before = NULL WHERE id = $1`,
+      [id, status, error, sent.messageId, sent.parts, sent.externalMessageId],
+    );
+  }
+
+  /**
+   * Claims the conversation's oldest unfinished event when it is due (status processing, one more attempt), in one
+   * statement. Returns the claimed event, or the head that is on hold until a time, or nothing when all is done.
+   */
+  async claimHead(connectionId: string, orderingKey: string): Promise<{ claimed: InboundEvent } | { heldUntil: Date; id: string } | undefined> {
+    const rows = (await this.dataSource.query(
+      `WITH head AS (
+         SELECT id, not_before FROM inbound_event
+         WHERE connection_id = $1 AND ordering_key = $2 AND status IN ('received', 'processing')
+         ORDER BY seq LIMIT 1
+       ), claimed AS (
+         UPDATE inbound_event e SET status = 'processing', attempts = e.attempts + 1, not_before = NULL
+         FROM head WHERE e.id = head.id AND (head.not_before IS NULL OR head.not_before <= now())
+         RETURNING e.id, e.connection_id, e.ordering_key, e.payload, e.attempts, e.agent_attempts, e.conversation_id, e.reply_message_id, e.error
+       )
+       SELECT head.id AS head_id, head.not_before, c.* FROM head LEFT JOIN claimed c ON c.id = head.id`,
+      [connectionId, orderingKey],
+    )) as ClaimRow[];
+    const r = rows[0];
+    if (!r) return undefined;
+    if (!r.id) return { heldUntil: r.not_before as Date, id: r.head_id };
+    const ev = Object.assign(new InboundEvent(), {
+      id: r.id,
+      connectionId: r.connection_id,
+      orderingKey: r.ordering_key,
+      payload: r.payload,
+      status: 'processing',
+      attempts: r.attempts,
+      agentAttempts: r.agent_attempts,
+      conversationId: r.conversation_id,
+      replyMessageId: r.reply_message_id,
+      error: r.error,
+    } satisfies Partial<InboundEvent>);
+    return { claimed: ev };
   }
 
   async setConversation(em: EntityManager, id: string, conversationId: string): Promise<void> {

@@ -11,7 +11,7 @@ import { Conversation } from './entities/conversation.entity';
 import { InboundEvent, InboundStatus } from './entities/inbound-event.entity';
 import { Message } from './entities/message.entity';
 import { InboundEventsRepository, inboundLeaseKey, isTerminal } from './inbound-events.repository';
-import { InboundService } from './inbound.service';
+import { InboundJob, InboundService } from './inbound.service';
 import { LeaseKeeper } from './lease-keeper';
 import { deliverReply } from './reply-delivery';
 
@@ -26,6 +26,8 @@ export type Outcome = { kind: 'settled' } | { kind: 'wait'; until: Date };
 interface DrainContext {
   ctx?: ConnectorContext & { connector: PlatformConnector & InboundConnector };
   turn?: TurnAgent;
+  /** The open conversation the previous message of this drain went to (same chat): no need to look it up again. */
+  conversation?: Conversation;
   loadedAt?: number;
 }
 /** A long drain looks at the connection and agent again this often (a pause or new credentials take effect). */
@@ -54,20 +56,27 @@ export class InboundPipeline {
     private readonly turns: AgentTurnService,
   ) {}
 
-  /** One `inbound` job. Returns at once when another worker holds the conversation: that holder drains this event. */
-  async handleJob(eventId: string): Promise<void> {
-    const ev = await this.events.findById(eventId);
-    if (!ev || isTerminal(ev.status)) return;
-    const key = inboundLeaseKey(ev.connectionId, ev.orderingKey);
+  /**
+   * One `inbound` job (the event's conversation named in the job, or looked up). Returns at once when another worker
+   * holds the conversation: that holder drains this event.
+   */
+  async handleJob(job: InboundJob): Promise<void> {
+    let { connectionId, orderingKey } = job;
+    if (!connectionId || orderingKey === undefined) {
+      const ev = await this.events.findById(job.eventId);
+      if (!ev || isTerminal(ev.status)) return;
+      ({ connectionId, orderingKey } = ev);
+    }
+    const key = inboundLeaseKey(connectionId, orderingKey);
     for (let round = 0; round < 3; round++) {
-      const r = await this.leases.withLease(key, () => this.drain(ev.connectionId, ev.orderingKey, key));
+      const r = await this.leases.withLease(key, () => this.drain(connectionId, orderingKey, key));
       if (!r.acquired) return;
       if (r.result) {
-        await this.inbound.enqueue(r.result.eventId, { at: r.result.until });
+        await this.inbound.enqueue({ eventId: r.result.eventId, connectionId, orderingKey }, { at: r.result.until });
         return;
       }
       // A message stored after our last look had its job turned away while we held the lease: look once more.
-      const head = await this.events.head(ev.connectionId, ev.orderingKey);
+      const head = await this.events.head(connectionId, orderingKey);
       if (!head || (head.notBefore && head.notBefore.getTime() > Date.now())) return;
     }
   }
@@ -77,12 +86,12 @@ export class InboundPipeline {
     const cache: DrainContext = {};
     for (let i = 0; i < MAX_DRAIN; i++) {
       if (!this.leases.holds(key)) return undefined; // lost while we worked: the new holder carries on
-      if (cache.loadedAt && Date.now() - cache.loadedAt > RELOAD_MS) Object.assign(cache, { ctx: undefined, turn: undefined, loadedAt: undefined });
-      const head = await this.events.head(connectionId, orderingKey);
+      if (cache.loadedAt && Date.now() - cache.loadedAt > RELOAD_MS) Object.assign(cache, { ctx: undefined, turn: undefined, conversation: undefined, loadedAt: undefined });
+      const head = await this.events.claimHead(connectionId, orderingKey);
       if (!head) return undefined;
-      if (head.notBefore && head.notBefore.getTime() > Date.now()) return { eventId: head.id, until: head.notBefore };
-      const outcome = await this.processOne(head, cache);
-      if (outcome.kind === 'wait') return { eventId: head.id, until: outcome.until };
+      if ('heldUntil' in head) return { eventId: head.id, until: head.heldUntil };
+      const outcome = await this.processOne(head.claimed, cache);
+      if (outcome.kind === 'wait') return { eventId: head.claimed.id, until: outcome.until };
     }
     const head = await this.events.head(connectionId, orderingKey);
     return head ? { eventId: head.id, until: new Date() } : undefined;
@@ -93,12 +102,12 @@ export class InboundPipeline {
    * conversation waits behind it, and after MAX_ATTEMPTS it fails with the last reason.
    */
   private async processOne(ev: InboundEvent, cache: DrainContext): Promise<Outcome> {
-    const attempts = await this.events.markProcessing(ev.id);
+    const attempts = ev.attempts; // counted when the event was claimed
     if (attempts > MAX_ATTEMPTS) return this.finish(ev, 'failed', `gave up after ${MAX_ATTEMPTS} attempts (${ev.error ?? 'no reason recorded'})`);
     try {
       return await this.processOnce(ev, cache);
     } catch (e) {
-      cache.ctx = undefined; // credentials or settings may have changed: load them again next time
+      Object.assign(cache, { ctx: undefined, conversation: undefined }); // credentials, settings or the conversation may have changed
       const reason = (e as Error).message;
       if (attempts >= MAX_ATTEMPTS) return this.finish(ev, 'failed', `gave up after ${attempts} attempts: ${reason}`);
       const until = new Date(Date.now() + Math.min(60_000, 2000 * 2 ** (attempts - 1)));
@@ -134,9 +143,10 @@ export class InboundPipeline {
       if (!c || !m) return this.finish(ev, 'failed', 'the conversation was deleted');
       [conversation, reply] = [c, m];
     } else {
-      const c = ev.conversationId ? await this.conversations.findById(ev.conversationId) : await this.storeUserMessage(ev, ctx, incoming);
+      const c = ev.conversationId ? await this.conversations.findById(ev.conversationId) : await this.storeUserMessage(ev, ctx, incoming, cache.conversation);
       if (!c) return this.finish(ev, 'failed', 'the conversation was deleted');
       conversation = c;
+      cache.conversation = c;
       const answer = await this.answer(ev, connector, ctx, turn, conversation, incoming);
       if ('until' in answer) return { kind: 'wait', until: answer.until };
       reply = await this.turns.storeReply(conversation, answer, {
@@ -157,11 +167,13 @@ export class InboundPipeline {
       if (sent.credentialsRejected) await this.connections.setStatus(ctx.connection, 'error', `the platform rejected the credentials while replying: ${sent.reason}`);
       return this.finish(ev, 'failed', sent.reason);
     }
-    return this.finish(ev, runtimeError ? 'failed' : 'done', runtimeError);
+    await this.events.finishSent(ev.id, runtimeError ? 'failed' : 'done', runtimeError, { messageId: reply.id, parts: sent.parts, externalMessageId: sent.externalMessageId });
+    return { kind: 'settled' };
   }
 
-  private storeUserMessage(ev: InboundEvent, ctx: ConnectorContext, incoming: IncomingMessage): Promise<Conversation> {
+  private storeUserMessage(ev: InboundEvent, ctx: ConnectorContext, incoming: IncomingMessage, known?: Conversation): Promise<Conversation> {
     const { connection } = ctx;
+    const sameChat = known && known.externalChatId === incoming.chatId && known.externalThreadId === (incoming.threadId ?? null) ? known : undefined;
     return this.turns.storeUserMessage(
       { teamId: connection.teamId, agentId: connection.agentId, connectionId: connection.id, platform: connection.platform, chatId: incoming.chatId, threadId: incoming.threadId ?? null },
       {
@@ -170,7 +182,7 @@ export class InboundPipeline {
         externalMessageId: incoming.externalMessageId ?? null,
         metadata: { inboundEventId: ev.id, ...(incoming.attachments.length ? { attachments: incoming.attachments } : {}) },
       },
-      { conversationMetadata: incoming.conversationMetadata, also: (em, c) => this.events.setConversation(em, ev.id, c.id) },
+      { known: sameChat, conversationMetadata: incoming.conversationMetadata, also: (em, c) => this.events.setConversation(em, ev.id, c.id) },
     );
   }
 
@@ -190,7 +202,7 @@ export class InboundPipeline {
     }
     await connector.startWorking?.(ctx, incoming).catch(() => undefined);
     try {
-      return await this.turns.runOnce(turn, conversation);
+      return await this.turns.runOnce(turn, conversation, incoming.text);
     } catch (e) {
       if (!(e instanceof RuntimeError)) throw e;
       const delays = this.config.inbound.agentRetryDelaysMs;

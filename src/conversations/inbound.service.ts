@@ -9,8 +9,11 @@ import { QueueName } from '../queue/queues';
 import { EVENT_PUBLISHER, EventPublisher } from './conversation-events';
 import { InboundEventsRepository } from './inbound-events.repository';
 
+/** A wake-up for one stored event's conversation: ids only (the row is the truth). */
 export interface InboundJob {
   eventId: string;
+  connectionId?: string;
+  orderingKey?: string;
 }
 
 /**
@@ -45,12 +48,13 @@ export class InboundService {
 
   /** `ignored` records the event without processing it (e.g. a paused connection). */
   async ingest(connection: PlatformConnection, input: IngestInput, ignored?: string): Promise<{ eventId: string | null; duplicate: boolean }> {
+    const orderingKeyStored = input.orderingKey.slice(0, 300);
     const rows = (await this.dataSource.query(
       `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (connection_id, dedupe_key) DO NOTHING
        RETURNING id`,
-      [connection.id, connection.platform, input.dedupeKey.slice(0, 200), input.orderingKey.slice(0, 300), input.payload, ignored ? 'ignored' : 'received', ignored ?? null],
+      [connection.id, connection.platform, input.dedupeKey.slice(0, 200), orderingKeyStored, input.payload, ignored ? 'ignored' : 'received', ignored ?? null],
     )) as { id: string }[];
     if (!rows.length) return { eventId: null, duplicate: true };
     const eventId = rows[0].id;
@@ -60,7 +64,7 @@ export class InboundService {
       if (this.lastMarked.size > 10_000) this.lastMarked.clear();
       await this.connections.markEvent(connection.id, new Date(now));
     }
-    if (!ignored) await this.enqueue(eventId);
+    if (!ignored) await this.enqueue({ eventId, connectionId: connection.id, orderingKey: orderingKeyStored });
     return { eventId, duplicate: false };
   }
 
@@ -70,11 +74,12 @@ export class InboundService {
    * kept by BullMQ never swallows them. Failures are logged, not thrown: the event is stored and the sweeper will
    * enqueue it.
    */
-  async enqueue(eventId: string, opts: { at?: Date; fresh?: boolean } = {}): Promise<void> {
+  async enqueue(job: InboundJob, opts: { at?: Date; fresh?: boolean } = {}): Promise<void> {
+    const { eventId } = job;
     const delay = opts.at ? Math.max(0, opts.at.getTime() - Date.now()) : 0;
     const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${Date.now()}`}` : eventId;
     try {
-      await this.queue.add('inbound', { eventId }, { ...INBOUND_JOB_OPTIONS, jobId, delay });
+      await this.queue.add('inbound', job, { ...INBOUND_JOB_OPTIONS, jobId, delay });
     } catch (e) {
       this.logger.warn(`could not enqueue inbound event ${eventId} (the sweeper will retry): ${(e as Error).message}`);
     }

@@ -12,7 +12,8 @@ import { Conversation } from './entities/conversation.entity';
 import { Message } from './entities/message.entity';
 
 export type DeliveryResult =
-  | { kind: 'sent' }
+  /** Every part went out: the caller records `parts` and the platform id with the event's end, in one statement. */
+  | { kind: 'sent'; parts: number; externalMessageId: string | null }
   /** The platform asked us to wait (429): the conversation holds until `until`. */
   | { kind: 'wait'; until: Date; reason: string }
   /** Can never succeed; `credentialsRejected` when the platform refused the credentials. */
@@ -20,7 +21,9 @@ export type DeliveryResult =
 
 /**
  * Sends a stored reply through its connector, resuming after the parts an earlier attempt delivered. Errors other than
- * the platform's "wait", "never" and "bad credentials" are thrown (the caller retries the event later).
+ * the platform's "wait", "never" and "bad credentials" are thrown (the caller retries the event later). How many parts
+ * went out is written when the send stops short (a retry skips them); on success the caller writes it with the
+ * event's end, saving a round trip per reply (a crash between a part and that write resends the part: at least once).
  */
 export async function deliverReply(
   connector: PlatformConnector & InboundConnector,
@@ -29,6 +32,8 @@ export async function deliverReply(
   turn: { conversation: Conversation; incoming: IncomingMessage; reply: Message },
 ): Promise<DeliveryResult> {
   const { conversation, incoming, reply } = turn;
+  const before = Number(reply.metadata?.deliveredParts ?? 0);
+  let delivered = before;
   try {
     const sent = await connector.send(ctx, {
       conversationId: conversation.id,
@@ -37,13 +42,16 @@ export async function deliverReply(
       text: reply.content,
       incoming,
       progress: {
-        delivered: Number(reply.metadata?.deliveredParts ?? 0),
-        markDelivered: (parts: number) => conversations.markDelivered(reply.id, parts),
+        delivered: before,
+        markDelivered: (parts: number) => {
+          delivered = parts;
+          return Promise.resolve();
+        },
       },
     });
-    if (sent.externalMessageId) await conversations.setExternalMessageId(reply.id, sent.externalMessageId);
-    return { kind: 'sent' };
+    return { kind: 'sent', parts: delivered, externalMessageId: sent.externalMessageId ?? null };
   } catch (e) {
+    if (delivered > before) await conversations.markDelivered(reply.id, delivered);
     if (e instanceof RetryLaterError) return { kind: 'wait', until: new Date(Date.now() + e.delayMs), reason: e.message };
     if (e instanceof PermanentSendError) {
       if (e.conversationMetadata) await conversations.mergeMetadata(undefined, conversation, e.conversationMetadata);

@@ -24,6 +24,6 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   async process(job: Job<InboundJob>): Promise<void> {
-    await this.pipeline.handleJob(job.data.eventId);
+    await this.pipeline.handleJob(job.data);
   }
 }

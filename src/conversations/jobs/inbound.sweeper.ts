@@ -47,7 +47,7 @@ export class InboundSweeper implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async sweep(olderThanMs = 60_000): Promise<number> {
     const stalled = await this.events.stalledHeads(olderThanMs);
-    for (const { id } of stalled) await this.inbound.enqueue(id, { fresh: true });
+    for (const h of stalled) await this.inbound.enqueue({ eventId: h.id, connectionId: h.connectionId, orderingKey: h.orderingKey }, { fresh: true });
     return stalled.length;
   }
 }

@@ -1,0 +1,299 @@
+/**
+ * npm run bench:pipeline — conversations through the whole inbound pipeline: signed Telegram webhook → stored event →
+ * worker → agent runtime → sendMessage, with the app in its own process(es) and this process as load generator, fake
+ * Telegram Bot API and fake agent runtime.
+ *
+ * (a) N chats × 1 message at the same moment, a runtime answering after 2 s: seconds to the last reply, most runtime
+ *     calls in flight, app RSS at that moment.
+ * (b) echo runtime, 3,000 messages over 300 chats, sent as fast as the webhook takes them: replies/s, webhook→send
+ *     p50/p99, order per chat.
+ * (c) (a) and (b) again with ROLE=api + two ROLE=worker processes.
+ * Each against a bare reference in the same run (bench/pipeline-reference.ts: no database, no queue).
+ * Uses its own database (switchboard_bench_pipeline) and BullMQ prefix; stops by itself.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import { Pool, request } from 'undici';
+import { FakeTelegramApi } from '../test/fakes/telegram.fake';
+import { machine, table } from './machine';
+
+const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const DB = 'switchboard_bench_pipeline';
+const SLOW_MS = 2000;
+const BIG = Number(process.env.BENCH_BIG_CHATS ?? 2000);
+const build = join(__dirname, '..');
+/** BENCH_ONLY=slow|echo: one topology and one kind of load (for profiling with BENCH_NODE_ARGS=--cpu-prof). */
+const ONLY = process.env.BENCH_ONLY;
+
+interface Proc {
+  child: ChildProcess;
+  logs: () => string;
+  exited: Promise<number | null>;
+}
+
+function startProc(file: string, env: Record<string, string>, ready: RegExp): Promise<Proc> {
+  const nodeArgs = file.endsWith('main.js') && process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let buf = '';
+  child.stdout?.on('data', (d) => (buf += d));
+  child.stderr?.on('data', (d) => (buf += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 60_000;
+    const check = (): void => {
+      if (ready.test(buf)) return resolve({ child, logs: () => buf, exited });
+      if (child.exitCode !== null || Date.now() > deadline) return reject(new Error(`${file} did not start: ${buf.slice(-2000)}`));
+      setTimeout(check, 50);
+    };
+    check();
+  });
+}
+
+async function stopProcs(procs: Proc[]): Promise<void> {
+  for (const p of procs) p.child.kill('SIGTERM');
+  await Promise.all(procs.map((p) => p.exited));
+}
+
+function rssMb(procs: Proc[]): number {
+  let kb = 0;
+  for (const p of procs) {
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p.child.pid}/status`, 'utf8'));
+      kb += m ? Number(m[1]) : 0;
+    } catch {
+      /* exited */
+    }
+  }
+  return Math.round(kb / 1024);
+}
+
+/** The fake agent runtime: `/slow` answers after 2 s; counts calls in flight. */
+class Runtime {
+  inFlight = 0;
+  maxInFlight = 0;
+  url = '';
+  private server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      this.inFlight++;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      const msgs = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: { content: string }[] }).messages;
+      setTimeout(() => {
+        this.inFlight--;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ reply: msgs[msgs.length - 1].content }));
+      }, SLOW_MS);
+    });
+  });
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/slow`;
+    return this;
+  }
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+interface Target {
+  name: string;
+  webhookUrl: (kind: 'slow' | 'echo') => string;
+  secret: (kind: 'slow' | 'echo') => string;
+  procs: Proc[];
+}
+
+interface Row {
+  [k: string]: string | number;
+}
+
+let chatBase = 1_000_000;
+
+/** Sends `perChat` messages to each of `chats` chats; `senders` requests in flight, each sender owning its chats. */
+async function scenario(tg: FakeTelegramApi, rt: Runtime, target: Target, kind: 'slow' | 'echo', chats: number, perChat: number, senders: number): Promise<Row> {
+  const first = chatBase;
+  chatBase += chats + 10;
+  const url = new URL(target.webhookUrl(kind));
+  const pool = new Pool(url.origin, { connections: senders, pipelining: 1 });
+  const posted = new Map<string, number>();
+  rt.maxInFlight = 0;
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    if (rt.inFlight >= rt.maxInFlight) peakRss = Math.max(peakRss, rssMb(target.procs));
+  }, 100);
+  const t0 = performance.now();
+  let update = first * 100;
+  const sender = async (k: number): Promise<void> => {
+    for (let n = 1; n <= perChat; n++) {
+      for (let c = k; c < chats; c += senders) {
+        const chatId = first + c;
+        const text = `c${chatId}m${n}`;
+        posted.set(text, performance.now());
+        const res = await pool.request({
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': target.secret(kind) },
+          body: JSON.stringify({ update_id: ++update, message: { message_id: update, date: 1700000000, from: { id: chatId, is_bot: false, first_name: 'L' }, chat: { id: chatId, type: 'private' }, text } }),
+        });
+        await res.body.dump();
+        if (res.statusCode !== 200) throw new Error(`webhook answered ${res.statusCode}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(senders, chats) }, (_, k) => sender(k)));
+  const total = chats * perChat;
+  const replies = (): { chat: number; text: string; at: number }[] =>
+    tg
+      .callsTo('sendMessage')
+      .map((c) => ({ chat: Number((c.body as { chat_id: unknown }).chat_id), text: String((c.body as { text: unknown }).text), at: c.at }))
+      .filter((r) => r.chat >= first && r.chat < first + chats);
+  const deadline = Date.now() + 180_000;
+  while (replies().length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  clearInterval(sampler);
+  await pool.close();
+  const got = replies();
+  // FakeHttpServer stamps calls with Date.now(); posts were stamped with performance.now(): convert
+  const offset = Date.now() - performance.now();
+  const lat = got.map((r) => r.at - offset - (posted.get(r.text) ?? Number.NaN)).filter(Number.isFinite).sort((a, b) => a - b);
+  const pct = (p: number): number => Math.round(lat[Math.min(lat.length - 1, Math.floor((lat.length * p) / 100))] ?? Number.NaN);
+  const last = Math.max(...got.map((r) => r.at - offset));
+  const seconds = (last - t0) / 1000;
+  const byChat = new Map<number, number[]>();
+  for (const r of got) byChat.set(r.chat, [...(byChat.get(r.chat) ?? []), Number(/m(\d+)$/.exec(r.text)?.[1])]);
+  const ordered = [...byChat.values()].every((ns) => ns.every((n, i) => n === i + 1));
+  return {
+    run: target.name,
+    load: kind === 'slow' ? `${chats} chats × 1, runtime 2 s` : `${total} msgs / ${chats} chats, echo`,
+    replies: `${got.length}/${total}`,
+    's to last reply': seconds.toFixed(2),
+    'replies/s': Math.round(got.length / seconds),
+    'p50 ms': pct(50),
+    'p99 ms': pct(99),
+    'max in flight': kind === 'slow' ? rt.maxInFlight : '-',
+    'RSS MB': kind === 'slow' ? peakRss : rssMb(target.procs),
+    'in order': ordered ? 'yes' : 'NO',
+  };
+}
+
+async function main(): Promise<void> {
+  const admin = new Client({ connectionString: `${BASE}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin.end();
+  const tg = await new FakeTelegramApi().start();
+  const rt = await new Runtime().start();
+  const prefix = `sbbenchp${process.pid}`;
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: `${BASE}/${DB}`,
+    BULLMQ_PREFIX: prefix,
+    TELEGRAM_API_ROOT: tg.url,
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
+    ENCRYPTION_KEYS: `b1:${Buffer.alloc(32, 9).toString('base64')}`,
+    ADMIN_EMAIL: 'bench@example.com',
+    ADMIN_PASSWORD: 'bench-password-1',
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    ENABLE_WEBHOOKS: 'false',
+    CONNECTION_HEALTH_INTERVAL_S: '0',
+    TELEGRAM_POLL_SCAN_MS: '0',
+    ...(process.env.INBOUND_CONCURRENCY ? { INBOUND_CONCURRENCY: process.env.INBOUND_CONCURRENCY } : {}),
+  };
+  const main = join(build, 'src', 'main.js');
+  const rows: Row[] = [];
+  let bot = 0;
+
+  const topologies: { name: string; start: (port: number) => Promise<Proc[]> }[] = [
+    { name: 'switchboard, 1 process (ROLE=all)', start: async (port) => [await startProc(main, { ...env, PORT: String(port) }, /started|listening/)] },
+    {
+      name: 'switchboard, api + 2 workers',
+      start: async (port) => {
+        const api = await startProc(main, { ...env, ROLE: 'api', PORT: String(port) }, /started|listening/);
+        const w = await Promise.all([1, 2].map(() => startProc(main, { ...env, ROLE: 'worker', MIGRATIONS_RUN: 'false' }, /started|listening/)));
+        return [api, ...w];
+      },
+    },
+  ];
+  for (const topo of topologies) {
+    const port = 39_000 + rows.length;
+    const procs = await topo.start(port);
+    const origin = `http://127.0.0.1:${port}`;
+    const api = async (path: string, body?: unknown, token?: string): Promise<Record<string, unknown>> => {
+      const res = await request(`${origin}${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return (await res.body.json()) as Record<string, unknown>;
+    };
+    const { accessToken } = (await api('/v1/auth/login', { email: 'bench@example.com', password: 'bench-password-1' })) as { accessToken: string };
+    const me = (await api('/v1/me', undefined, accessToken)) as { teams: { id: string }[] };
+    const teamId = me.teams[0].id;
+    const conns: Record<'slow' | 'echo', { id: string; secret: string }> = {} as never;
+    for (const kind of ['slow', 'echo'] as const) {
+      const token = `${700000 + ++bot}:AAbench${kind}${bot}xxxxxxxxxxxxxxxxxxxxxxxx`;
+      tg.addBot(token, { id: 700000 + bot, username: `bench${bot}_bot`, first_name: 'Bench' });
+      const agent = await api(`/v1/teams/${teamId}/agents`, { name: `${kind} ${bot}`, runtime: kind === 'slow' ? { type: 'http', url: rt.url } : { type: 'echo' } }, accessToken);
+      const conn = await api(`/v1/teams/${teamId}/agents/${String(agent.id)}/connections`, { platform: 'telegram', credentials: { botToken: token } }, accessToken);
+      conns[kind] = { id: String(conn.id), secret: String(tg.webhookOf(token)?.secret_token) };
+    }
+    const target: Target = { name: topo.name, webhookUrl: (k) => `${origin}/webhooks/telegram/${conns[k].id}`, secret: (k) => conns[k].secret, procs };
+    await scenario(tg, rt, target, 'echo', 50, 2, 10); // warm-up
+    if (!ONLY || ONLY === 'slow') rows.push(await scenario(tg, rt, target, 'slow', 200, 1, 200));
+    if (!ONLY || ONLY === 'slow') rows.push(await scenario(tg, rt, target, 'slow', BIG, 1, 256));
+    if (!ONLY || ONLY === 'echo') rows.push(await scenario(tg, rt, target, 'echo', 300, 10, 50));
+    await stopProcs(procs);
+    if (ONLY) break;
+  }
+
+  // the bare reference, in its own process too
+  if (ONLY) {
+    console.log(table(rows));
+    process.exit(0);
+  }
+  const refToken = `${799999}:AAbenchreferencexxxxxxxxxxxxxxxxxxxx`;
+  tg.addBot(refToken, { id: 799999, username: 'benchref_bot', first_name: 'Ref' });
+  const refs: Record<'slow' | 'echo', Proc> = {} as never;
+  const refPorts = { slow: 39_100, echo: 39_101 };
+  for (const kind of ['slow', 'echo'] as const) {
+    refs[kind] = await startProc(
+      join(build, 'bench', 'pipeline-reference.js'),
+      { PORT: String(refPorts[kind]), SECRET: 'ref-secret', TELEGRAM_URL: `${tg.url}/bot${refToken}/sendMessage`, RUNTIME_URL: kind === 'slow' ? rt.url : '' },
+      /started/,
+    );
+  }
+  const ref = (procs: Proc[]): Target => ({ name: 'bare reference', webhookUrl: (k) => `http://127.0.0.1:${refPorts[k]}/`, secret: () => 'ref-secret', procs });
+  rows.push(await scenario(tg, rt, ref([refs.slow]), 'slow', 200, 1, 200));
+  rows.push(await scenario(tg, rt, ref([refs.slow]), 'slow', BIG, 1, 256));
+  rows.push(await scenario(tg, rt, ref([refs.echo]), 'echo', 300, 10, 50));
+  await stopProcs([refs.slow, refs.echo]);
+
+  console.log(`\nbench:pipeline on ${machine()}\n`);
+  console.log(table(rows));
+  console.log('\naims: (a) last reply ≤ 3 s for 200 chats, ≤ 6 s for 2,000; (b) ≥ 500 replies/s, p99 < 2 s; (c) order kept, throughput not lower\n');
+  await rt.stop();
+  await tg.stop();
+  const cleanup = new Client({ connectionString: `${BASE}/postgres` });
+  await cleanup.connect();
+  await cleanup.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await cleanup.end();
+  const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
