@@ -55,7 +55,7 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) CONNECTION_HEALTH_FAILURES: number = 5;
 
   // Inbound pipeline and agent runtimes
-  @Type(() => Number) @IsInt() @Min(1) @Max(10000) INBOUND_CONCURRENCY: number = 256;
+  @Type(() => Number) @IsInt() @Min(1) @Max(10000) INBOUND_CONCURRENCY: number = 1000;
   @Type(() => Number) @IsInt() @Min(1) @Max(3600) INBOUND_LEASE_S: number = 60;
   @Type(() => Number) @IsInt() @Min(100) AGENT_TIMEOUT_MS: number = 60000;
   @Matches(/^\d+(,\d+)*$/, { message: 'AGENT_RETRY_DELAYS_MS must be comma-separated milliseconds, e.g. 1000,5000,15000' })

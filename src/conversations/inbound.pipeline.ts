@@ -68,14 +68,15 @@ export class InboundPipeline {
       ({ connectionId, orderingKey } = ev);
     }
     const key = inboundLeaseKey(connectionId, orderingKey);
-    for (let round = 0; round < 3; round++) {
+    for (;;) {
       const r = await this.leases.withLease(key, () => this.drain(connectionId, orderingKey, key));
       if (!r.acquired) return;
       if (r.result) {
         await this.inbound.enqueue({ eventId: r.result.eventId, connectionId, orderingKey }, { at: r.result.until });
         return;
       }
-      // A message stored after our last look had its job turned away while we held the lease: look once more.
+      // Someone's job was turned away while we held the lease: its event may have arrived after our last look.
+      if (!r.woken) return;
       const head = await this.events.head(connectionId, orderingKey);
       if (!head || (head.notBefore && head.notBefore.getTime() > Date.now())) return;
     }

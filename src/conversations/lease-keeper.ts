@@ -42,20 +42,30 @@ export class LeaseKeeper implements OnModuleDestroy {
     return this.held.has(key);
   }
 
-  async release(key: string): Promise<void> {
-    if (!this.held.delete(key)) return;
+  /** Gives `key` up; true when someone was turned away meanwhile (there may be more to do). */
+  async release(key: string): Promise<boolean> {
+    if (!this.held.delete(key)) return false;
     if (!this.held.size) this.stopRenewing();
-    await this.leases.release(key, this.holder);
+    return this.leases.release(key, this.holder);
   }
 
-  /** Runs `fn` holding `key`; `undefined` (and nothing run) when the lease is taken. */
-  async withLease<T>(key: string, fn: () => Promise<T>): Promise<{ acquired: true; result: T } | { acquired: false }> {
+  /** Runs `fn` holding `key`; `{acquired: false}` (and nothing run) when the lease is taken. */
+  async withLease<T>(key: string, fn: () => Promise<T>): Promise<{ acquired: true; result: T; woken: boolean } | { acquired: false }> {
     if (!(await this.tryAcquire(key))) return { acquired: false };
+    let result: T;
     try {
-      return { acquired: true, result: await fn() };
-    } finally {
-      await this.release(key).catch((e: unknown) => this.logger.warn(`could not release lease ${key}: ${(e as Error).message}`));
+      result = await fn();
+    } catch (e) {
+      await this.release(key).catch((err: unknown) => this.logger.warn(`could not release lease ${key}: ${(err as Error).message}`));
+      throw e;
     }
+    let woken = true; // unsure whether it was released: look again rather than leave an event behind
+    try {
+      woken = await this.release(key);
+    } catch (err) {
+      this.logger.warn(`could not release lease ${key}: ${(err as Error).message}`);
+    }
+    return { acquired: true, result, woken };
   }
 
   async renewNow(): Promise<void> {

@@ -11,4 +11,6 @@ export class ConversationLease {
   @PrimaryColumn({ type: 'varchar', length: 400 }) key: string;
   @Column({ type: 'varchar', length: 120 }) holder: string;
   @Column({ type: 'timestamptz', precision: 3 }) expiresAt: Date;
+  /** Someone was turned away while the holder worked: the holder looks for new events once more before it leaves. */
+  @Column({ type: 'boolean', default: false }) wake: boolean;
 }
