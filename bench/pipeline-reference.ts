@@ -11,7 +11,7 @@ import { Agent, request } from 'undici';
 const secret = process.env.SECRET ?? '';
 const sendUrl = process.env.TELEGRAM_URL ?? '';
 const runtimeUrl = process.env.RUNTIME_URL ?? '';
-const dispatcher = new Agent({ connections: 512 });
+const dispatcher = new Agent({ connections: 4096 });
 const chains = new Map<number, Promise<void>>();
 
 async function post(url: string, body: unknown): Promise<unknown> {

@@ -76,11 +76,13 @@ class Runtime {
   inFlight = 0;
   maxInFlight = 0;
   url = '';
+  arrivals: number[] = [];
   private server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       this.inFlight++;
+      this.arrivals.push(performance.now());
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
       const msgs = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: { content: string }[] }).messages;
       setTimeout(() => {
@@ -120,6 +122,7 @@ async function scenario(tg: FakeTelegramApi, rt: Runtime, target: Target, kind: 
   const pool = new Pool(url.origin, { connections: senders, pipelining: 1 });
   const posted = new Map<string, number>();
   rt.maxInFlight = 0;
+  rt.arrivals = [];
   let peakRss = 0;
   const sampler = setInterval(() => {
     if (rt.inFlight >= rt.maxInFlight) peakRss = Math.max(peakRss, rssMb(target.procs));
@@ -144,6 +147,7 @@ async function scenario(tg: FakeTelegramApi, rt: Runtime, target: Target, kind: 
     }
   };
   await Promise.all(Array.from({ length: Math.min(senders, chats) }, (_, k) => sender(k)));
+  const lastPost = performance.now();
   const total = chats * perChat;
   const replies = (): { chat: number; text: string; at: number }[] =>
     tg
@@ -173,6 +177,8 @@ async function scenario(tg: FakeTelegramApi, rt: Runtime, target: Target, kind: 
     'p50 ms': pct(50),
     'p99 ms': pct(99),
     'max in flight': kind === 'slow' ? rt.maxInFlight : '-',
+    'agent calls from–to s': kind === 'slow' && rt.arrivals.length ? `${((rt.arrivals[0] - t0) / 1000).toFixed(2)}–${((rt.arrivals[rt.arrivals.length - 1] - t0) / 1000).toFixed(2)}` : '-',
+    's to last post': ((lastPost - t0) / 1000).toFixed(2),
     'RSS MB': kind === 'slow' ? peakRss : rssMb(target.procs),
     'in order': ordered ? 'yes' : 'NO',
   };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { statementBatcher } from '../database/statement-batcher';
 import { InboundEvent, InboundStatus } from './entities/inbound-event.entity';
 
 export const PENDING: InboundStatus[] = ['received', 'processing'];
@@ -30,9 +31,27 @@ export interface StalledHead {
   orderingKey: string;
 }
 
-/** The inbound_event table's SQL: short statements, each its own round trip, never held across slow work. */
+export type ClaimResult = { claimed: InboundEvent } | { heldUntil: Date; id: string } | undefined;
+
+interface SentCall {
+  id: string;
+  status: InboundStatus;
+  error: string | null;
+  messageId: string;
+  parts: number;
+  externalMessageId: string | null;
+}
+
+/**
+ * The inbound_event table's SQL: short statements, never held across slow work. The two that every message makes —
+ * claiming a conversation's next event and settling a sent one — are gathered across conversations into one round
+ * trip each.
+ */
 @Injectable()
 export class InboundEventsRepository {
+  private readonly claimBatch = statementBatcher<{ connectionId: string; orderingKey: string }, ClaimResult>((keys) => this.claimMany(keys));
+  private readonly sentBatch = statementBatcher<SentCall, void>((calls) => this.finishSentMany(calls));
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   findById(id: string): Promise<InboundEvent | null> {
@@ -63,52 +82,72 @@ export class InboundEventsRepository {
    * The reply went out: records its delivered parts and platform id on the message and settles the event, in one
    * statement (both tables are this module's).
    */
-  async finishSent(id: string, status: InboundStatus, error: string | null, sent: { messageId: string; parts: number; externalMessageId: string | null }): Promise<void> {
+  finishSent(id: string, status: InboundStatus, error: string | null, sent: { messageId: string; parts: number; externalMessageId: string | null }): Promise<void> {
+    return this.sentBatch({ id, status, error, ...sent });
+  }
+
+  private async finishSentMany(calls: readonly SentCall[]): Promise<void[]> {
     await this.dataSource.query(
-      `WITH m AS (
-         UPDATE message SET metadata = metadata || jsonb_build_object('deliveredParts', $5::int),
-           external_message_id = COALESCE($6, external_message_id)
-         WHERE id = $4
+      `WITH v AS (
+         SELECT * FROM unnest($1::uuid[], $2::inbound_status[], $3::text[], $4::uuid[], $5::int[], $6::varchar[])
+           AS v(id, status, error, message_id, parts, external_id)
+       ), m AS (
+         UPDATE message SET metadata = message.metadata || jsonb_build_object('deliveredParts', v.parts),
+           external_message_id = COALESCE(v.external_id, message.external_message_id)
+         FROM v WHERE message.id = v.message_id
        )
-       UPDATE inbound_event SET status = $2, error = $3, processed_at = now(), not_before = NULL WHERE id = $1`,
-      [id, status, error, sent.messageId, sent.parts, sent.externalMessageId],
+       UPDATE inbound_event e SET status = v.status, error = v.error, processed_at = now(), not_before = NULL FROM v WHERE e.id = v.id`,
+      [calls.map((c) => c.id), calls.map((c) => c.status), calls.map((c) => c.error), calls.map((c) => c.messageId), calls.map((c) => c.parts), calls.map((c) => c.externalMessageId)],
     );
+    return calls.map(() => undefined);
   }
 
   /**
-   * Claims the conversation's oldest unfinished event when it is due (status processing, one more attempt), in one
-   * statement. Returns the claimed event, or the head that is on hold until a time, or nothing when all is done.
+   * Claims the conversation's oldest unfinished event when it is due (status processing, one more attempt). Returns
+   * the claimed event, or the head that is on hold until a time, or nothing when all is done. Claims of many
+   * conversations at the same moment are one statement.
    */
-  async claimHead(connectionId: string, orderingKey: string): Promise<{ claimed: InboundEvent } | { heldUntil: Date; id: string } | undefined> {
+  claimHead(connectionId: string, orderingKey: string): Promise<ClaimResult> {
+    return this.claimBatch({ connectionId, orderingKey });
+  }
+
+  private async claimMany(keys: readonly { connectionId: string; orderingKey: string }[]): Promise<ClaimResult[]> {
     const rows = (await this.dataSource.query(
-      `WITH head AS (
-         SELECT id, not_before FROM inbound_event
-         WHERE connection_id = $1 AND ordering_key = $2 AND status IN ('received', 'processing')
-         ORDER BY seq LIMIT 1
+      `WITH k AS (
+         SELECT * FROM unnest($1::uuid[], $2::varchar[]) AS k(connection_id, ordering_key)
+       ), head AS (
+         SELECT h.id, h.not_before, h.connection_id, h.ordering_key FROM k CROSS JOIN LATERAL (
+           SELECT e.id, e.not_before, e.connection_id, e.ordering_key FROM inbound_event e
+           WHERE e.connection_id = k.connection_id AND e.ordering_key = k.ordering_key AND e.status IN ('received', 'processing')
+           ORDER BY e.seq LIMIT 1
+         ) h
        ), claimed AS (
          UPDATE inbound_event e SET status = 'processing', attempts = e.attempts + 1, not_before = NULL
          FROM head WHERE e.id = head.id AND (head.not_before IS NULL OR head.not_before <= now())
-         RETURNING e.id, e.connection_id, e.ordering_key, e.payload, e.attempts, e.agent_attempts, e.conversation_id, e.reply_message_id, e.error
+         RETURNING e.id, e.payload, e.attempts, e.agent_attempts, e.conversation_id, e.reply_message_id, e.error
        )
-       SELECT head.id AS head_id, head.not_before, c.* FROM head LEFT JOIN claimed c ON c.id = head.id`,
-      [connectionId, orderingKey],
+       SELECT head.id AS head_id, head.not_before, head.connection_id, head.ordering_key, c.* FROM head LEFT JOIN claimed c ON c.id = head.id`,
+      [keys.map((k) => k.connectionId), keys.map((k) => k.orderingKey)],
     )) as ClaimRow[];
-    const r = rows[0];
-    if (!r) return undefined;
-    if (!r.id) return { heldUntil: r.not_before as Date, id: r.head_id };
-    const ev = Object.assign(new InboundEvent(), {
-      id: r.id,
-      connectionId: r.connection_id,
-      orderingKey: r.ordering_key,
-      payload: r.payload,
-      status: 'processing',
-      attempts: r.attempts,
-      agentAttempts: r.agent_attempts,
-      conversationId: r.conversation_id,
-      replyMessageId: r.reply_message_id,
-      error: r.error,
-    } satisfies Partial<InboundEvent>);
-    return { claimed: ev };
+    const byKey = new Map(rows.map((r) => [`${r.connection_id}\u0000${r.ordering_key}`, r]));
+    return keys.map((k) => {
+      const r = byKey.get(`${k.connectionId}\u0000${k.orderingKey}`);
+      if (!r) return undefined;
+      if (!r.id) return { heldUntil: r.not_before as Date, id: r.head_id };
+      const ev = Object.assign(new InboundEvent(), {
+        id: r.id,
+        connectionId: r.connection_id,
+        orderingKey: r.ordering_key,
+        payload: r.payload,
+        status: 'processing',
+        attempts: r.attempts,
+        agentAttempts: r.agent_attempts,
+        conversationId: r.conversation_id,
+        replyMessageId: r.reply_message_id,
+        error: r.error,
+      } satisfies Partial<InboundEvent>);
+      return { claimed: ev };
+    });
   }
 
   async setConversation(em: EntityManager, id: string, conversationId: string): Promise<void> {

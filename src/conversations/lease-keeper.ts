@@ -13,7 +13,12 @@ import { ConversationLeaseRepository } from './conversation-lease.repository';
 export class LeaseKeeper implements OnModuleDestroy {
   private readonly logger = new Logger('LeaseKeeper');
   readonly holder = `${hostname().slice(0, 60)}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** Leases this process holds (renewed). */
   private readonly held = new Set<string>();
+  /** Keys being taken, held, or being released by this process. */
+  private readonly reserved = new Set<string>();
+  /** Keys a caller of this process was turned away from while they were reserved. */
+  private readonly wokenLocally = new Set<string>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -21,20 +26,28 @@ export class LeaseKeeper implements OnModuleDestroy {
     private readonly config: AppConfig,
   ) {}
 
-  /** Takes `key` for this process, or returns false when anyone (this process included) holds it. */
+  /**
+   * Takes `key` for this process, or returns false when anyone (this process included) holds it. A key is reserved
+   * from before its take until after its release has reached the database, so one process never races itself; a
+   * caller turned away inside the process is remembered like a turned-away one elsewhere (`wake`).
+   */
   async tryAcquire(key: string): Promise<boolean> {
-    if (this.held.has(key)) return false;
-    this.held.add(key); // reserve before the round trip: a second caller in this process must not race us
+    if (this.reserved.has(key)) {
+      this.wokenLocally.add(key);
+      return false;
+    }
+    this.reserved.add(key);
     try {
       if (await this.leases.tryAcquire(key, this.holder, this.config.inbound.leaseSeconds)) {
+        this.held.add(key);
         this.startRenewing();
         return true;
       }
     } catch (e) {
-      this.held.delete(key);
+      this.reserved.delete(key);
       throw e;
     }
-    this.held.delete(key);
+    this.reserved.delete(key);
     return false;
   }
 
@@ -44,9 +57,16 @@ export class LeaseKeeper implements OnModuleDestroy {
 
   /** Gives `key` up; true when someone was turned away meanwhile (there may be more to do). */
   async release(key: string): Promise<boolean> {
-    if (!this.held.delete(key)) return false;
+    if (!this.reserved.has(key)) return false;
+    const wasHeld = this.held.delete(key);
     if (!this.held.size) this.stopRenewing();
-    return this.leases.release(key, this.holder);
+    try {
+      const woken = wasHeld ? await this.leases.release(key, this.holder) : false; // a lost lease is someone else's row now
+      return woken || this.wokenLocally.has(key);
+    } finally {
+      this.reserved.delete(key);
+      this.wokenLocally.delete(key);
+    }
   }
 
   /** Runs `fn` holding `key`; `{acquired: false}` (and nothing run) when the lease is taken. */
