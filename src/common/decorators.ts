@@ -4,6 +4,9 @@ import type { Request } from 'express';
 export const IS_PUBLIC = 'switchboard:isPublic';
 /** Marks a route as reachable without a JWT (login, health, inbound platform webhooks). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+export const AUTH_OPTIONAL = 'switchboard:authOptional';
+/** The route also serves callers without a JWT; a bearer token, when sent, must still be valid (accepting an invitation). */
+export const OptionalAuth = (): MethodDecorator & ClassDecorator => SetMetadata(AUTH_OPTIONAL, true);
 
 export type TeamRole = 'owner' | 'admin' | 'member';
 export const TEAM_ROLES: TeamRole[] = ['owner', 'admin', 'member'];

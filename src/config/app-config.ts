@@ -20,6 +20,8 @@ export class AppConfig {
     loginRateLimit: number;
     loginRateTtlSeconds: number;
   };
+  /** Team invitations: how long an invitation token stays valid (INVITATION_TTL_HOURS). */
+  invitations: { ttlHours: number };
   encryptionKeys: string;
   platforms: {
     telegramApiRoot: string;

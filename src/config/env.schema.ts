@@ -41,6 +41,7 @@ export class EnvSchema {
   @IsString() ADMIN_TEAM: string = 'Default';
   @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_LIMIT: number = 10;
   @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_TTL_S: number = 60;
+  @Type(() => Number) @IsInt() @Min(1) @Max(8760) INVITATION_TTL_HOURS: number = 72;
   @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS: number = 25000;
   @IsString() DATA_DIR: string = '.data';
 

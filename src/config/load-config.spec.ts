@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     expect(c.database.migrationsRun).toBe(true);
     expect(c.auth.jwtExpiresInSeconds).toBe(3600);
     expect(c.publicBaseUrl).toBe('http://localhost:3000');
+    expect(c.invitations.ttlHours).toBe(72);
   });
 
   it('converts types and roles', () => {
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
     expect(c.runsHttp).toBe(false);
     expect(c.database.migrationsRun).toBe(false);
     expect(c.auth.jwtExpiresInSeconds).toBe(900);
+    expect(loadConfig({ ...base, INVITATION_TTL_HOURS: '24' }).invitations.ttlHours).toBe(24);
   });
 
   it.each([
@@ -46,6 +48,8 @@ describe('loadConfig', () => {
     ['JWT_SECRET', 'short'],
     ['LOG_LEVEL', 'loud'],
     ['MIGRATIONS_RUN', 'maybe'],
+    ['INVITATION_TTL_HOURS', '0'],
+    ['INVITATION_TTL_HOURS', '1.5'],
   ])('names %s when it is bad', (name, value) => {
     expect(problems({ ...base, [name]: value })).toContain(name);
   });

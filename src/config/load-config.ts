@@ -107,6 +107,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
       loginRateLimit: env.LOGIN_RATE_LIMIT,
       loginRateTtlSeconds: env.LOGIN_RATE_TTL_S,
     },
+    invitations: { ttlHours: env.INVITATION_TTL_HOURS },
     encryptionKeys: env.ENCRYPTION_KEYS as string,
     platforms: {
       telegramApiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ''),

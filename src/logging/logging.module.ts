@@ -31,6 +31,11 @@ export const REDACT_PATHS = [
   'secret',
 ];
 
+/** Invitation tokens travel in the accept route's path; request logs show the path without them. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/v1\/invitations\/)[^/?#]+/g, '$1[redacted]');
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Where log lines go: stdout; tests swap it for a stream they read. */
@@ -59,7 +64,7 @@ export class LogDestinationModule {}
           customProps: () => ({ role: config.role }),
           autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
           serializers: {
-            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
           },
         }, destination],
       }),

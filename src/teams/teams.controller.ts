@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentMembership, CurrentUser, Roles, TeamMembershipContext, TeamWrite } from '../common/decorators';
 import { Page, PageQuery } from '../common/pagination';
 import { IdParam } from '../common/params';
-import { AddMemberDto, CreateTeamDto, UpdateMemberDto, UpdateTeamDto } from './dto/team.dto';
+import { CreateTeamDto, UpdateMemberDto, UpdateTeamDto } from './dto/team.dto';
 import { MemberView, TeamView, TeamsService } from './teams.service';
 
 @ApiTags('teams')
@@ -52,16 +52,6 @@ export class TeamsController {
   @Get(':teamId/members/:userId')
   member(@IdParam('teamId', 'team') teamId: string, @IdParam('userId', 'member') userId: string): Promise<MemberView> {
     return this.teams.getMember(teamId, userId);
-  }
-
-  @TeamWrite()
-  @Post(':teamId/members')
-  addMember(
-    @IdParam('teamId', 'team') teamId: string,
-    @CurrentMembership() m: TeamMembershipContext,
-    @Body() dto: AddMemberDto,
-  ): Promise<MemberView> {
-    return this.teams.addMember(teamId, m.role, dto);
   }
 
   @TeamWrite()
