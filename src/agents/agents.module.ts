@@ -5,8 +5,8 @@ import { AgentsService } from './agents.service';
 import { Agent } from './entities/agent.entity';
 import { AgentRuntimeService, RUNTIME_HTTP_SENDER } from './runtimes/agent-runtime.service';
 import { AppConfig } from '../config/app-config';
-import { HttpSender } from '../webhooks/http/http-sender';
-import { WebhookSigner } from '../webhooks/signing/webhook-signer';
+import { HttpSender } from '../http/outbound-http-client';
+import { WebhookSigner } from '../http/signing/webhook-signer';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Agent])],

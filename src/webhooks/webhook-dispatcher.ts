@@ -5,9 +5,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { NotificationsService } from '../notifications/notifications.service';
-import { HttpResult, HttpSender, parseRetryAfter } from './http/http-sender';
+import { HttpResult, HttpSender, parseRetryAfter } from '../http/outbound-http-client';
 import { nextAttemptAt } from './retry-schedule';
-import { WebhookSigner } from './signing/webhook-signer';
+import { WebhookSigner } from '../http/signing/webhook-signer';
 import type { AttemptView } from './webhook-deliveries.service';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 

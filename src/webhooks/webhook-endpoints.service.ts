@@ -10,7 +10,7 @@ import { generateWebhookSecret } from '../crypto/secrets';
 import { EventsService } from '../events/events.service';
 import { CreateWebhookEndpointDto, UpdateWebhookEndpointDto } from './dto/webhook.dto';
 import { EndpointStatus, WebhookEndpoint } from './entities/webhook-endpoint.entity';
-import { DnsLookupError, InvalidUrlError, SsrfBlockedError, assertPublicUrl } from './ssrf/address-policy';
+import { DnsLookupError, InvalidUrlError, SsrfBlockedError, assertPublicUrl } from '../http/ssrf/address-policy';
 
 export interface WebhookEndpointView {
   id: string;

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { AppConfig } from '../../config/app-config';
-import { HttpSender } from '../../webhooks/http/http-sender';
-import { WebhookSigner } from '../../webhooks/signing/webhook-signer';
+import { HttpSender } from '../../http/outbound-http-client';
+import { WebhookSigner } from '../../http/signing/webhook-signer';
 import { RuntimeError, RuntimeMemory, RuntimeReply, RuntimeRequest } from './runtime.types';
 
 /** HttpSender for team-supplied runtime URLs (SSRF-checked like webhook endpoints). */

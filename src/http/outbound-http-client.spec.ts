@@ -1,7 +1,7 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { assertPublicUrl } from '../ssrf/address-policy';
-import { HttpResult, HttpSender, classifyNetworkError, parseRetryAfter } from './http-sender';
+import { assertPublicUrl } from './ssrf/address-policy';
+import { HttpResult, HttpSender, classifyNetworkError, parseRetryAfter } from './outbound-http-client';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 

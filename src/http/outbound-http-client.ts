@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, Dispatcher, buildConnector } from 'undici';
-import { HostLookup, parseHttpUrl, resolveHost } from '../ssrf/address-policy';
+import { HostLookup, parseHttpUrl, resolveHost } from './ssrf/address-policy';
 
 /** Outbound HTTP for webhook deliveries: SSRF-checked at connect time, keep-alive, bounded reads. */
 
