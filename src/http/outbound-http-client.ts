@@ -3,14 +3,22 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, Dispatcher, buildConnector } from 'undici';
-import { HostLookup, parseHttpUrl, resolveHost } from './ssrf/address-policy';
+import { OutboundErrorCode, classifyNetworkError, systemCodeOf } from './network-errors';
+import { DnsLookupError, HostLookup, InvalidUrlError, SsrfBlockedError, assertPublicUrl, parseHttpUrl, resolveHost } from './ssrf/address-policy';
 
-/** Outbound HTTP for webhook deliveries: SSRF-checked at connect time, keep-alive, bounded reads. */
+/**
+ * The one HTTP client for URLs a team supplies (webhook endpoints, `http`/`openai` runtimes, Slack `response_url`,
+ * anything added later): keep-alive pools, the SSRF address check at connect time, a whole-request timeout, no
+ * redirects, bounded response reads, and errors that never carry a raw network message. Platform API clients whose
+ * base URL comes from our configuration use their own libraries.
+ *
+ * Streaming (later): a `stream()` beside `request()` can share `agent` and its connect check unchanged.
+ */
 
-export interface HttpSenderOptions {
-  /** Allow loopback/private/reserved targets (local development and tests only). */
+export interface OutboundHttpOptions {
+  /** Allow loopback/private/reserved targets (WEBHOOK_ALLOW_PRIVATE_NETWORKS: development and tests only). */
   allowPrivateNetworks: boolean;
-  /** Host resolver; defaults to dns.promises.lookup. */
+  /** Host resolver; defaults to dns.promises.lookup. Tests inject one to play DNS (e.g. rebinding). */
   lookup?: HostLookup;
   /** Keep-alive connections per origin. Default 50. */
   connectionsPerOrigin?: number;
@@ -18,35 +26,44 @@ export interface HttpSenderOptions {
   connectTimeoutMs?: number;
 }
 
-/** Injection token for HttpSenderOptions; without a provider the sender blocks private networks. */
-export const HTTP_SENDER_OPTIONS = Symbol('HTTP_SENDER_OPTIONS');
+/** Injection token for OutboundHttpOptions; without a provider the client blocks private networks. */
+export const OUTBOUND_HTTP_OPTIONS = Symbol('OUTBOUND_HTTP_OPTIONS');
 
-export interface HttpRequest {
+export interface OutboundRequest {
   url: string;
-  method?: 'POST';
-  headers: Record<string, string>;
-  body: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** The whole request: connect, headers and body. */
   timeoutMs: number;
-  /** How much of the response body to keep (default 4 KB, the delivery log's limit). */
+  /** How much of the response body to keep (default 4 KB, the delivery log's limit); beyond it `truncated` is set. */
   maxResponseBytes?: number;
 }
 
-export type HttpErrorCode = 'TIMEOUT' | 'DNS' | 'CONNREFUSED' | 'TLS' | 'SSRF_BLOCKED' | 'NETWORK';
+export type OutboundResult =
+  | { ok: true; status: number; headers: Record<string, string>; body: string; truncated: boolean; durationMs: number }
+  | { ok: false; errorCode: OutboundErrorCode; message: string; durationMs: number };
 
-export type HttpResult =
-  | { ok: true; status: number; headers: Record<string, string>; body: string; durationMs: number }
-  | { ok: false; errorCode: HttpErrorCode; message: string; durationMs: number };
+/** Why a URL may not be used (create/update-time check); `detail` has no subject: prefix the field name. */
+export interface OutboundUrlProblem {
+  code: 'INVALID_URL' | 'SSRF_BLOCKED' | 'DNS';
+  detail: string;
+}
 
 export const MAX_RESPONSE_BODY_BYTES = 4096;
 /** Bytes read and discarded after the kept prefix so the socket can be reused; beyond this it is closed. */
 const MAX_DRAIN_BYTES = 256 * 1024;
 
 @Injectable()
-export class HttpSender implements OnModuleDestroy {
+export class OutboundHttpClient implements OnModuleDestroy {
   private readonly agent: Agent;
+  private readonly allowPrivate: boolean;
+  private readonly lookup?: HostLookup;
 
-  constructor(@Optional() @Inject(HTTP_SENDER_OPTIONS) options: HttpSenderOptions = { allowPrivateNetworks: false }) {
+  constructor(@Optional() @Inject(OUTBOUND_HTTP_OPTIONS) options: OutboundHttpOptions = { allowPrivateNetworks: false }) {
     const { allowPrivateNetworks, lookup, connectionsPerOrigin = 50, connectTimeoutMs = 10_000 } = options;
+    this.allowPrivate = allowPrivateNetworks;
+    this.lookup = lookup;
     const baseConnect = buildConnector({ timeout: connectTimeoutMs });
 
     // Resolve the host ourselves and check the exact address we connect to, so a DNS answer
@@ -64,7 +81,19 @@ export class HttpSender implements OnModuleDestroy {
     this.agent = new Agent({ connect, connections: connectionsPerOrigin, pipelining: 1 });
   }
 
-  async send(req: HttpRequest): Promise<HttpResult> {
+  /** Create/update-time check of a team-supplied URL: scheme, no userinfo, and (unless allowed) no private address. */
+  async checkUrl(url: string): Promise<OutboundUrlProblem | undefined> {
+    try {
+      await assertPublicUrl(url, { allowPrivate: this.allowPrivate, lookup: this.lookup });
+      return undefined;
+    } catch (e) {
+      if (e instanceof InvalidUrlError || e instanceof SsrfBlockedError || e instanceof DnsLookupError) return { code: e.code, detail: e.detail };
+      throw e;
+    }
+  }
+
+  /** Never throws: a response of any status is `ok: true`; no response is `ok: false` with a code. */
+  async request(req: OutboundRequest): Promise<OutboundResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
 
@@ -72,7 +101,7 @@ export class HttpSender implements OnModuleDestroy {
     try {
       url = parseHttpUrl(req.url);
     } catch (err) {
-      return { ok: false, errorCode: 'NETWORK', message: messageOf(err), durationMs: elapsed() };
+      return { ok: false, errorCode: 'INVALID_URL', message: safeMessage('INVALID_URL', err), durationMs: elapsed() };
     }
 
     const controller = new AbortController();
@@ -87,21 +116,21 @@ export class HttpSender implements OnModuleDestroy {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: req.method ?? 'POST',
-        headers: req.headers,
+        headers: req.headers ?? {},
         body: req.body,
         signal: controller.signal,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
-      const body = await readLimited(res.body, req.maxResponseBytes ?? MAX_RESPONSE_BODY_BYTES);
+      const { text, truncated } = await readLimited(res.body, req.maxResponseBytes ?? MAX_RESPONSE_BODY_BYTES);
       // undici returns the connection to its pool a few microtasks after the body ends; yielding
-      // one turn lets a back-to-back send() reuse it instead of opening a second socket.
+      // one turn lets a back-to-back request() reuse it instead of opening a second socket.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), body, durationMs: elapsed() };
+      return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), body: text, truncated, durationMs: elapsed() };
     } catch (err) {
-      const errorCode = timedOut ? 'TIMEOUT' : classifyNetworkError(err);
-      const message = timedOut ? `request timed out after ${req.timeoutMs} ms` : messageOf(err);
-      return { ok: false, errorCode, message, durationMs: elapsed() };
+      if (timedOut) return { ok: false, errorCode: 'TIMEOUT', message: `request timed out after ${req.timeoutMs} ms`, durationMs: elapsed() };
+      const errorCode = classifyNetworkError(err);
+      return { ok: false, errorCode, message: safeMessage(errorCode, err), durationMs: elapsed() };
     } finally {
       clearTimeout(timer);
     }
@@ -116,8 +145,37 @@ export class HttpSender implements OnModuleDestroy {
   }
 }
 
+/**
+ * A fixed text per code: our own policy errors say what they are; anything from the network says only its code
+ * (no addresses, ports or peer text).
+ */
+function safeMessage(code: OutboundErrorCode, err: unknown): string {
+  const own = findOwnError(err);
+  if (own && own.code === code) return own.message;
+  const sys = systemCodeOf(err);
+  switch (code) {
+    case 'TIMEOUT':
+      return 'request timed out';
+    case 'DNS':
+      return 'host could not be resolved';
+    case 'CONNREFUSED':
+      return 'connection refused';
+    case 'TLS':
+      return sys ? `TLS error (${sys})` : 'TLS error';
+    default:
+      return sys ? `network error (${sys})` : 'network error';
+  }
+}
+
+function findOwnError(err: unknown): InvalidUrlError | SsrfBlockedError | DnsLookupError | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof InvalidUrlError || e instanceof SsrfBlockedError || e instanceof DnsLookupError) return e;
+  }
+  return undefined;
+}
+
 /** Keeps the first `limit` bytes (cut on a UTF-8 character boundary); drains a bounded remainder. */
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
   const decoder = new StringDecoder('utf8');
   let text = '';
   let kept = 0;
@@ -135,7 +193,7 @@ async function readLimited(body: Dispatcher.ResponseData['body'], limit: number)
       break;
     }
   }
-  return text;
+  return { text, truncated: seen > limit };
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -144,57 +202,4 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
-}
-
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'ETIMEDOUT',
-  'ABORT_ERR',
-]);
-const TLS_CODES = new Set([
-  'EPROTO',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-]);
-
-/** Maps a request error (or anything in its cause chain) to an HttpErrorCode. */
-export function classifyNetworkError(err: unknown): HttpErrorCode {
-  for (let e: unknown = err, depth = 0; isObject(e) && depth < 5; e = e.cause, depth++) {
-    const code = typeof e.code === 'string' ? e.code : '';
-    const name = typeof e.name === 'string' ? e.name : '';
-    if (code === 'SSRF_BLOCKED') return 'SSRF_BLOCKED';
-    if (code === 'DNS' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA') return 'DNS';
-    if (code === 'ECONNREFUSED') return 'CONNREFUSED';
-    if (TIMEOUT_CODES.has(code) || name === 'AbortError' || name === 'TimeoutError') return 'TIMEOUT';
-    if (TLS_CODES.has(code) || /^(ERR_TLS|ERR_SSL|CERT_)/.test(code)) return 'TLS';
-  }
-  return 'NETWORK';
-}
-
-/** Parses Retry-After (delta-seconds or HTTP-date) into seconds from `now`. */
-export function parseRetryAfter(header: string | undefined, now: Date): number | undefined {
-  const value = header?.trim();
-  if (!value) return undefined;
-  if (/^\d+$/.test(value)) {
-    const seconds = Number(value);
-    return Number.isSafeInteger(seconds) ? seconds : undefined;
-  }
-  if (!/[A-Za-z]/.test(value)) return undefined; // an HTTP-date always names a day/month
-  const date = Date.parse(value);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now.getTime()) / 1000));
-}
-
-function isObject(value: unknown): value is { code?: unknown; name?: unknown; cause?: unknown } {
-  return typeof value === 'object' && value !== null;
-}
-
-function messageOf(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.length > 300 ? `${message.slice(0, 300)}…` : message;
 }
