@@ -39,7 +39,7 @@ export class AppConfig {
     conversationIdleMinutes: number;
     sweepIntervalSeconds: number;
   };
-  /** Team-supplied URLs (webhook endpoints, `http` runtimes) may resolve to private addresses (dev/tests only). */
+  /** Team-supplied URLs (webhook endpoints, runtimes, Slack response_url) may resolve to private addresses (dev/tests only). */
   allowPrivateNetworks: boolean;
   webhooks: {
     /** ENABLE_WEBHOOKS: when false the routes are not mounted and publish records nothing. */

@@ -7,7 +7,7 @@ import { ConversationsService } from './conversations.service';
 import { ChatDto, ConversationListQuery } from './dto/conversation.dto';
 import { Conversation } from './entities/conversation.entity';
 import { Message } from './entities/message.entity';
-import { InboundPipeline } from './inbound.pipeline';
+import { ChatAnswer, InboundPipeline } from './inbound.pipeline';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -46,7 +46,7 @@ export class ConversationsController {
     @IdParam('agentId', 'agent') agentId: string,
     @CurrentUser() user: AuthUser,
     @Body() dto: ChatDto,
-  ): Promise<{ conversationId: string; reply: string; messageId: string; error?: string }> {
+  ): Promise<ChatAnswer> {
     return this.pipeline.chat(teamId, agentId, user.id, dto.text, dto.conversationId);
   }
 }

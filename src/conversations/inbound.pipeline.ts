@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { Agent } from '../agents/entities/agent.entity';
-import { RuntimeError, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
+import { RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
 import { AgentRuntimeService } from '../agents/runtimes/agent-runtime.service';
 import { AppConfig } from '../config/app-config';
 import { Conflict, ValidationFailed } from '../common/errors';
@@ -31,6 +31,15 @@ import { Message } from './entities/message.entity';
 export const UNAVAILABLE_REPLY = 'Sorry — the agent is unavailable right now. Please try again in a little while.';
 export const RESET_REPLY = 'Okay — starting a new conversation.';
 const MAX_ATTEMPTS = 8;
+
+/** POST …/chat's answer; `error`/`errorCode` are set when the runtime failed and `reply` is the apology. */
+export interface ChatAnswer {
+  conversationId: string;
+  reply: string;
+  messageId: string;
+  error?: string;
+  errorCode?: RuntimeErrorCode;
+}
 const MAX_DRAIN = 200;
 
 type Outcome = { kind: 'settled' } | { kind: 'wait'; until: Date };
@@ -247,13 +256,13 @@ export class InboundPipeline {
     return this.runAgent(agent, conversation);
   }
 
-  async runAgent(agent: Agent, conversation: Conversation): Promise<RuntimeReply & { error?: string }> {
+  async runAgent(agent: Agent, conversation: Conversation): Promise<RuntimeReply & { error?: string; errorCode?: RuntimeErrorCode }> {
     const { runtime, secrets } = await this.agents.runtimeOf(agent);
     const historyLimit = typeof runtime.historyMessages === 'number' ? runtime.historyMessages + 1 : 21;
     const history = await this.conversations.history(conversation.id, historyLimit);
     const messages: RuntimeMessage[] = history.map((m) => ({ role: m.role, content: m.content }));
     const delays = this.config.inbound.agentRetryDelaysMs;
-    let lastError = 'unknown error';
+    let lastError = new RuntimeError('unknown error', false, 'UNKNOWN_RUNTIME');
     for (let attempt = 0; attempt <= delays.length; attempt++) {
       try {
         return await this.runtimes.reply({
@@ -269,17 +278,17 @@ export class InboundPipeline {
         });
       } catch (e) {
         if (!(e instanceof RuntimeError)) throw e;
-        lastError = e.message;
+        lastError = e;
         if (!e.transient || attempt === delays.length) break;
         await new Promise((r) => setTimeout(r, delays[attempt]));
       }
     }
-    this.logger.warn(`agent ${agent.id} runtime failed: ${lastError}`);
-    return { reply: UNAVAILABLE_REPLY, memories: [], error: `agent runtime failed: ${lastError}` };
+    this.logger.warn(`agent ${agent.id} runtime failed: ${lastError.message}`);
+    return { reply: UNAVAILABLE_REPLY, memories: [], error: `agent runtime failed: ${lastError.message}`, errorCode: lastError.code };
   }
 
   /** POST …/chat: the same conversation + runtime path without a platform. */
-  async chat(teamId: string, agentId: string, userId: string, text: string, conversationId?: string): Promise<{ conversationId: string; reply: string; messageId: string; error?: string }> {
+  async chat(teamId: string, agentId: string, userId: string, text: string, conversationId?: string): Promise<ChatAnswer> {
     if (!text.trim()) throw new ValidationFailed('text must not be empty', [{ field: 'text', messages: ['text must not be empty'] }]);
     const agent = await this.agents.get(teamId, agentId);
     if (agent.status !== 'active') throw new Conflict(`the agent is ${agent.status}; it answers nothing until it is active again`);
@@ -301,7 +310,7 @@ export class InboundPipeline {
         await this.conversations.remember(em, conversation, answer.memories);
         return saved;
       });
-      return { conversationId: conversation.id, reply: answer.reply, messageId: m.id, ...(answer.error ? { error: answer.error } : {}) };
+      return { conversationId: conversation.id, reply: answer.reply, messageId: m.id, ...(answer.error ? { error: answer.error, errorCode: answer.errorCode } : {}) };
     });
     if (!r.acquired) throw new Conflict('this conversation is answering another message; try again in a moment');
     return r.result;

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConnectionsModule } from '../../connections/connections.module';
 import { ConversationsModule } from '../../conversations/conversations.module';
+import { OutboundHttpModule } from '../../http/outbound-http.module';
 import { SlackApiFactory } from './slack-api.factory';
 import { SlackEventsController } from './slack-events.controller';
 import { SlackSignatureGuard } from './slack-signature.guard';
 import { SlackConnector } from './slack.connector';
 
 @Module({
-  imports: [ConnectionsModule, ConversationsModule],
+  imports: [ConnectionsModule, ConversationsModule, OutboundHttpModule],
   controllers: [SlackEventsController],
   providers: [SlackApiFactory, SlackConnector, SlackSignatureGuard],
   exports: [SlackApiFactory, SlackConnector],
