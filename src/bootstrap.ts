@@ -11,7 +11,8 @@ import { AppConfig } from './config/app-config';
 /** Express settings every HTTP instance shares (the app, the tests): raw body for signatures, docs, proxies. */
 export function configureHttpApp(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Which peers may name the client in X-Forwarded-For (TRUST_PROXY; none by default): req.ip feeds the login limit.
+  app.set('trust proxy', app.get(AppConfig).trustProxy);
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '1mb' });
   app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => {

@@ -1,4 +1,5 @@
 import { EnvSchema } from './env.schema';
+import { TrustProxy } from './trust-proxy';
 
 export type Role = EnvSchema['ROLE'];
 
@@ -7,6 +8,8 @@ export class AppConfig {
   env: EnvSchema['NODE_ENV'];
   role: Role;
   port: number;
+  /** Express `trust proxy`: which peers may tell the client address in X-Forwarded-For (false = none). */
+  trustProxy: TrustProxy;
   logLevel: string;
   publicBaseUrl: string;
   dataDir: string;

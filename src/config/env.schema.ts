@@ -23,6 +23,8 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
   @IsIn(['all', 'api', 'worker']) ROLE: 'all' | 'api' | 'worker' = 'all';
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: string = 'info';
+  /** Checked by parseTrustProxy in loadConfig (what Express's `trust proxy` takes); unset = no proxy is trusted. */
+  @IsOptional() @IsString() TRUST_PROXY?: string;
 
   @IsUrl(dbUrl) DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/switchboard';
   @Transform(toBool) @IsBoolean() MIGRATIONS_RUN: boolean = true;

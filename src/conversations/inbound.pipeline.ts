@@ -21,6 +21,7 @@ import {
   RetryLaterError,
   isInboundConnector,
 } from '../connections/platform-connector';
+import { safeErrorMessage } from '../database/query-error';
 import { SchedulerLock } from '../database/scheduler-lock';
 import { EVENT_PUBLISHER, EventPublisher } from './conversation-events';
 import { ConversationsService } from './conversations.service';
@@ -103,7 +104,7 @@ export class InboundPipeline {
       return await this.processOneOnce(ev);
     } catch (e) {
       const attempts = ev.attempts; // counted at the start of this attempt
-      const reason = (e as Error).message;
+      const reason = safeErrorMessage(e); // a failed SQL statement: its code and names, not the values it carried
       if (attempts >= MAX_ATTEMPTS) return this.finish(ev, 'failed', `gave up after ${attempts} attempts: ${reason}`);
       const until = new Date(Date.now() + Math.min(60_000, 2000 * 2 ** (attempts - 1)));
       await this.events().update({ id: ev.id }, { notBefore: until, error: `will retry: ${reason}` });
