@@ -1,9 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
+import { requestIdOf } from '../common/request-id';
 
 /** Paths pino removes from every log line: credentials in headers and in bodies, wherever they appear. */
 export const REDACT_PATHS = [
@@ -31,8 +31,6 @@ export const REDACT_PATHS = [
   'secret',
 ];
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Where log lines go: stdout; tests swap it for a stream they read. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
@@ -52,10 +50,7 @@ export class LogDestinationModule {}
         pinoHttp: [{
           level: config.logLevel,
           redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-          genReqId: (req: IncomingMessage) => {
-            const given = req.headers['x-request-id'];
-            return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-          },
+          genReqId: (req: IncomingMessage) => requestIdOf(req),
           customProps: () => ({ role: config.role }),
           autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
           serializers: {
