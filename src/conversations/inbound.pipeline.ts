@@ -22,6 +22,7 @@ import {
   isInboundConnector,
 } from '../connections/platform-connector';
 import { safeErrorMessage } from '../database/query-error';
+import { isDataException } from '../database/pg-errors';
 import { SchedulerLock } from '../database/scheduler-lock';
 import { EVENT_PUBLISHER, EventPublisher } from './conversation-events';
 import { ConversationsService } from './conversations.service';
@@ -97,7 +98,8 @@ export class InboundPipeline {
 
   /**
    * Transient failures (network, a platform's 5xx, a database hiccup) put the event on hold with a growing delay; the
-   * conversation waits behind it, and after MAX_ATTEMPTS it fails with the last reason.
+   * conversation waits behind it, and after MAX_ATTEMPTS it fails with the last reason. A value PostgreSQL refuses
+   * (an id longer than its column…) fails the event at once: it would fail the same way on every retry.
    */
   private async processOne(ev: InboundEvent): Promise<Outcome> {
     try {
@@ -105,6 +107,7 @@ export class InboundPipeline {
     } catch (e) {
       const attempts = ev.attempts; // counted at the start of this attempt
       const reason = safeErrorMessage(e); // a failed SQL statement: its code and names, not the values it carried
+      if (isDataException(e)) return this.finish(ev, 'failed', `PostgreSQL refused a value of this event (not retried): ${reason}`);
       if (attempts >= MAX_ATTEMPTS) return this.finish(ev, 'failed', `gave up after ${attempts} attempts: ${reason}`);
       const until = new Date(Date.now() + Math.min(60_000, 2000 * 2 ** (attempts - 1)));
       await this.events().update({ id: ev.id }, { notBefore: until, error: `will retry: ${reason}` });

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { jsonbText, withoutNul } from '../common/input-rules';
 import { ConnectionsService } from '../connections/connections.service';
 import { PlatformConnection } from '../connections/entities/platform-connection.entity';
 import { QueueName } from '../queue/queues';
@@ -35,14 +36,28 @@ export class InboundService {
     private readonly connections: ConnectionsService,
   ) {}
 
-  /** `ignored` records the event without processing it (e.g. a paused connection). */
+  /**
+   * `ignored` records the event without processing it (e.g. a paused connection). PostgreSQL stores no NUL character
+   * (U+0000) in text or jsonb, and a platform resends what we refuse, so every NUL in the event — its payload's
+   * strings and keys, its keys, the reason — is stored as U+FFFD (the same UTF-16 length: Telegram's entity offsets
+   * still point at the right text).
+   */
   async ingest(connection: PlatformConnection, input: IngestInput, ignored?: string): Promise<{ eventId: string | null; duplicate: boolean }> {
+    const reason = ignored ? withoutNul(ignored) : null;
     const rows = (await this.dataSource.query(
       `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
        ON CONFLICT (connection_id, dedupe_key) DO NOTHING
        RETURNING id`,
-      [connection.id, connection.platform, input.dedupeKey.slice(0, 200), input.orderingKey.slice(0, 300), input.payload, ignored ? 'ignored' : 'received', ignored ?? null],
+      [
+        connection.id,
+        connection.platform,
+        withoutNul(input.dedupeKey).slice(0, 200),
+        withoutNul(input.orderingKey).slice(0, 300),
+        jsonbText(input.payload),
+        reason !== null ? 'ignored' : 'received',
+        reason,
+      ],
     )) as { id: string }[];
     if (!rows.length) return { eventId: null, duplicate: true };
     const eventId = rows[0].id;
@@ -52,7 +67,7 @@ export class InboundService {
       if (this.lastMarked.size > 10_000) this.lastMarked.clear();
       await this.connections.markEvent(connection.id, new Date(now));
     }
-    if (!ignored) await this.enqueue(eventId);
+    if (reason === null) await this.enqueue(eventId);
     return { eventId, duplicate: false };
   }
 

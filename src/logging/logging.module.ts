@@ -1,10 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { serializeError } from './error-serializer';
+import { requestIdOf } from '../common/request-id';
 
 /** Paths pino removes from every log line: credentials in headers and in bodies, wherever they appear. */
 export const REDACT_PATHS = [
@@ -37,8 +37,6 @@ export function redactUrl(url: string): string {
   return url.replace(/(\/v1\/invitations\/)[^/?#]+/g, '$1[redacted]');
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Where log lines go: stdout; tests swap it for a stream they read. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
@@ -58,10 +56,7 @@ export class LogDestinationModule {}
         pinoHttp: [{
           level: config.logLevel,
           redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-          genReqId: (req: IncomingMessage) => {
-            const given = req.headers['x-request-id'];
-            return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-          },
+          genReqId: (req: IncomingMessage) => requestIdOf(req),
           customProps: () => ({ role: config.role }),
           autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
           serializers: {
