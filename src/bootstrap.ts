@@ -1,12 +1,12 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
 import { ValidationFailed } from './common/errors';
 import { AppConfig } from './config/app-config';
+import { setupOpenApi } from './openapi/openapi';
 
 /** Express settings every HTTP instance shares (the app, the tests): raw body for signatures, docs, proxies. */
 export function configureHttpApp(app: NestExpressApplication): void {
@@ -21,13 +21,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
     if (type === 'entity.too.large') return next(new ValidationFailed('Request body is too large (limit 1 MB)'));
     next(err);
   });
-  const docs = new DocumentBuilder()
-    .setTitle('Switchboard API')
-    .setDescription('Team admin API: teams, members, agents, platform connections, webhooks.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs), { jsonDocumentUrl: 'docs-json' });
+  setupOpenApi(app);
 }
 
 export async function createHttpApp(config: AppConfig): Promise<NestExpressApplication> {

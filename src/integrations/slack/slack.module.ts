@@ -3,12 +3,13 @@ import { ConnectionsModule } from '../../connections/connections.module';
 import { ConversationsModule } from '../../conversations/conversations.module';
 import { SlackApiFactory } from './slack-api.factory';
 import { SlackEventsController } from './slack-events.controller';
+import { SlackManifestController } from './slack-manifest.controller';
 import { SlackSignatureGuard } from './slack-signature.guard';
 import { SlackConnector } from './slack.connector';
 
 @Module({
   imports: [ConnectionsModule, ConversationsModule],
-  controllers: [SlackEventsController],
+  controllers: [SlackEventsController, SlackManifestController],
   providers: [SlackApiFactory, SlackConnector, SlackSignatureGuard],
   exports: [SlackApiFactory, SlackConnector],
 })
