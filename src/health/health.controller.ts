@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, SchemaObject } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-docs';
 import { ErrorResponse } from '../common/dto/error-response.dto';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/decorators';
@@ -32,6 +33,7 @@ export class HealthController {
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process is up' })
   @ApiOkResponse({ schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
+  @ApiErrors()
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -41,6 +43,7 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer' })
   @ApiOkResponse({ description: 'Both answer', schema: READY_SCHEMA })
   @ApiServiceUnavailableResponse({ description: 'PostgreSQL or Redis does not answer', type: ErrorResponse })
+  @ApiErrors()
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
