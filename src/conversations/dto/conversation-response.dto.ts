@@ -11,7 +11,8 @@ export class ConversationResponse implements ConversationFields {
   @ApiProperty({ format: 'uuid' }) agentId: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Null for conversations started through the chat API (or whose connection was deleted)' })
   connectionId: string | null;
-  @ApiProperty({ enum: ['telegram', 'slack', 'github', 'api'], description: '`api` for conversations started through POST …/chat' }) platform: string;
+  @ApiProperty({ example: 'telegram', description: 'The platform of the connection, or `api` for conversations started through POST …/chat' })
+  platform: string;
   @ApiProperty({ description: 'The chat at the platform (Telegram chat id, Slack channel, GitHub owner/repo#number)' }) externalChatId: string;
   @ApiProperty({ type: String, nullable: true, description: 'The thread within the chat, if any' }) externalThreadId: string | null;
   @ApiProperty({ enum: ['open', 'completed'] }) status: ConversationStatus;
