@@ -1,11 +1,11 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { installBodyParsers } from './common/body-parsers';
 import { AppConfig } from './config/app-config';
+import { setupOpenApi } from './openapi/openapi';
 
 /** Express settings every HTTP instance shares (the app, the tests): body parsing (raw bytes kept), docs, proxies. */
 export function configureHttpApp(app: NestExpressApplication): void {
@@ -15,13 +15,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   // request id, per-route body limits and parsers (raw bytes kept), input rules, body-parser errors → our codes
   installBodyParsers(app);
-  const docs = new DocumentBuilder()
-    .setTitle('Switchboard API')
-    .setDescription('Team admin API: teams, members, agents, platform connections, webhooks.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs), { jsonDocumentUrl: 'docs-json' });
+  setupOpenApi(app);
 }
 
 export async function createHttpApp(config: AppConfig): Promise<NestExpressApplication> {

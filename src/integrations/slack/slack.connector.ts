@@ -24,9 +24,8 @@ import { parseRetryAfter } from '../../http/retry-after';
 import { SlackApiFactory } from './slack-api.factory';
 import { chunkMrkdwn, markdownToMrkdwn } from './slack-format';
 import { parseSlackPayload, SlackPayload } from './slack-event';
+import { slackSetup } from './slack-manifest';
 
-export const SLACK_BOT_EVENTS = ['app_mention', 'message.im'];
-export const SLACK_BOT_SCOPES = ['app_mentions:read', 'chat:write', 'im:history', 'im:read', 'reactions:write', 'commands'];
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
 @Injectable()
@@ -79,29 +78,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
   }
 
   setupInstructions(connection: PlatformConnection): SetupInstructions {
-    const url = connection.webhookUrl as string;
-    return {
-      webhookUrl: url,
-      requestUrl: url,
-      slashCommandUrl: `${url}/commands`,
-      botEvents: SLACK_BOT_EVENTS,
-      scopes: SLACK_BOT_SCOPES,
-      manifest: {
-        display_information: { name: connection.displayName?.replace(/^@/, '').split(' in ')[0] ?? 'Switchboard agent' },
-        features: {
-          bot_user: { display_name: 'agent', always_online: true },
-          app_home: { messages_tab_enabled: true, messages_tab_read_only_enabled: false },
-          slash_commands: [{ command: '/agent', url: `${url}/commands`, description: 'Ask the agent', usage_hint: '<question>' }],
-        },
-        oauth_config: { scopes: { bot: SLACK_BOT_SCOPES } },
-        settings: {
-          event_subscriptions: { request_url: url, bot_events: SLACK_BOT_EVENTS },
-          org_deploy_enabled: false,
-          socket_mode_enabled: false,
-          token_rotation_enabled: false,
-        },
-      },
-    };
+    return slackSetup(connection.webhookUrl as string, connection.displayName?.replace(/^@/, '').split(' in ')[0] ?? '');
   }
 
   // ---- inbound --------------------------------------------------------------------------------------------------
