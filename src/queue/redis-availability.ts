@@ -19,10 +19,11 @@ export class RedisUnavailable extends Error {
 
 /**
  * Knows whether Redis answers, from the plain connection's events (a closed socket is seen at once) and a probe every
- * few seconds (and at once after a call timed out). Logs one warning when Redis becomes unreachable (at startup too), repeats it once a minute while it
- * stays so, and one line when it is back — never a stack per request. Request paths call Redis through `run`, which
- * fails at once while Redis is down and gives up after REDIS_CALL_TIMEOUT_MS otherwise; their callers fall back to
- * what the sweepers guarantee (the row is in PostgreSQL, its job is enqueued later).
+ * few seconds (and at once after a call timed out). Logs one warning when Redis becomes unreachable (at startup too),
+ * repeats it once a minute while it stays so, and one line when it is back — never a stack per request. Request paths
+ * call Redis through `run`, which fails at once while Redis is down and gives up after REDIS_CALL_TIMEOUT_MS
+ * otherwise; their callers fall back to what the sweepers guarantee (the row is in PostgreSQL, its job is enqueued
+ * later).
  */
 @Injectable()
 export class RedisAvailability implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {

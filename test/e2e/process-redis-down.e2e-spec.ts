@@ -78,10 +78,27 @@ describe('process with Redis unreachable (e2e)', () => {
       expect(app.child.exitCode).toBeNull();
       await until(() => app.logs().includes(`Redis at 127.0.0.1:${deadRedis} is unreachable`), 'the startup warning naming Redis');
       expect(await get(port, '/health/ready')).toMatchObject({ status: 503, body: { status: 'error', info: { database: { status: 'up' } }, error: { redis: { status: 'down' } } } });
+      expect(app.logs()).not.toContain('"stack"');
     } finally {
       const r = await stop(app);
       expect(r).toEqual({ code: 0, ms: expect.any(Number), logs: '' });
       expect(r.ms).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+    }
+  }, 90_000);
+
+  it('Redis appearing after startup is picked up: ready turns 200 and the recovery is logged', async () => {
+    const [port, redisPort] = await Promise.all([freePort(), freePort()]);
+    const app = start({ PORT: String(port), REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+    let redis: TestRedisServer | undefined;
+    try {
+      await until(() => app.logs().includes(`Redis at 127.0.0.1:${redisPort} is unreachable`) || app.child.exitCode !== null, 'the startup warning', 60_000);
+      redis = await TestRedisServer.start(redisPort);
+      await until(async () => (await get(port, '/health/ready'))?.status === 200, 'ready once Redis is up', 20_000);
+      expect(app.logs()).toContain(`Redis at 127.0.0.1:${redisPort} is reachable again`);
+    } finally {
+      const r = await stop(app);
+      await redis?.stop();
+      expect(r).toEqual({ code: 0, ms: expect.any(Number), logs: '' });
     }
   }, 90_000);
 
