@@ -6,7 +6,8 @@ import { DataSource } from 'typeorm';
 import { jsonbText, withoutNul } from '../common/input-rules';
 import { ConnectionsService } from '../connections/connections.service';
 import { PlatformConnection } from '../connections/entities/platform-connection.entity';
-import { QueueName } from '../queue/queues';
+import { QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
+import { RedisAvailability, RedisUnavailable } from '../queue/redis-availability';
 
 export interface InboundJob {
   eventId: string;
@@ -34,6 +35,7 @@ export class InboundService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Inbound) private readonly queue: Queue<InboundJob>,
     private readonly connections: ConnectionsService,
+    private readonly redis: RedisAvailability,
   ) {}
 
   /**
@@ -71,12 +73,24 @@ export class InboundService {
     return { eventId, duplicate: false };
   }
 
-  /** Enqueue failures are logged, not thrown: the event is stored and the sweeper will enqueue it. */
-  async enqueue(eventId: string): Promise<void> {
+  /**
+   * Bounded (the platform is waiting for our 200); failures are logged, not thrown: the event is stored and the sweeper
+   * enqueues it. Returns whether the job was added.
+   */
+  async enqueue(eventId: string, timeoutMs = REDIS_CALL_TIMEOUT_MS): Promise<boolean> {
     try {
-      await this.queue.add('inbound', { eventId }, { jobId: eventId, attempts: 8, backoff: { type: 'exponential', delay: 2000 } });
+      await this.redis.run(
+        'enqueue inbound event',
+        () => this.queue.add('inbound', { eventId }, { jobId: eventId, attempts: 8, backoff: { type: 'exponential', delay: 2000 } }),
+        timeoutMs,
+      );
+      return true;
     } catch (e) {
-      this.logger.warn(`could not enqueue inbound event ${eventId} (the sweeper will retry): ${(e as Error).message}`);
+      // While Redis is known to be down its monitor warns once a minute; one line per event would drown the log.
+      const msg = `could not enqueue inbound event ${eventId} (the sweeper will): ${(e as Error).message}`;
+      if (e instanceof RedisUnavailable) this.logger.debug(msg);
+      else this.logger.warn(msg);
+      return false;
     }
   }
 }

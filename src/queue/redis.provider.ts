@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { withTimeout } from '../common/with-timeout';
 import { AppConfig } from '../config/app-config';
 import { redisOptionsFromUrl } from './queues';
 
@@ -21,22 +22,34 @@ export function createBoundedRedis(config: AppConfig, timeoutMs: number): Redis 
   return client;
 }
 
-/** A plain Redis connection for health checks and locks (BullMQ keeps its own). */
+/**
+ * A plain Redis connection for health checks, the availability monitor and locks (BullMQ keeps its own). Commands fail
+ * at once while it is disconnected (no offline queue): its callers want an answer, not a wait.
+ */
 @Injectable()
 export class RedisClient implements OnApplicationShutdown {
   readonly client: Redis;
+  /** `host:port`, for log lines (never the password). */
+  readonly address: string;
 
   constructor(@Inject(AppConfig) config: AppConfig) {
-    this.client = new Redis({ ...redisOptionsFromUrl(config.redis.url), lazyConnect: true, maxRetriesPerRequest: 1 });
-    this.client.on('error', () => undefined); // surfaced through health checks, not as unhandled events
+    const options = redisOptionsFromUrl(config.redis.url);
+    this.address = `${options.host}:${options.port}`;
+    this.client = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.client.on('error', () => undefined); // reported by RedisAvailability, not as unhandled events
   }
 
-  async ping(): Promise<string> {
+  /** Resolves when Redis answers PING within `ms`. Connects first if nothing has yet. */
+  async ping(ms: number): Promise<void> {
+    await withTimeout(this.connectOnce().then(() => this.client.ping()), ms, 'Redis PING');
+  }
+
+  private async connectOnce(): Promise<void> {
     if (this.client.status === 'wait') await this.client.connect();
-    return this.client.ping();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.client.status !== 'end' && this.client.status !== 'wait') await this.client.quit().catch(() => undefined);
+    if (this.client.status === 'ready') await withTimeout(this.client.quit(), 500, 'Redis QUIT').catch(() => undefined);
+    this.client.disconnect(); // no-op once QUIT closed it; otherwise stops the reconnect loop
   }
 }

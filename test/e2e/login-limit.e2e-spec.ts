@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { LogCapture } from '../utils/log-capture';
-import { startRedisServer, ThrowawayRedis } from '../utils/redis-server';
+import { TestRedisServer } from '../utils/redis-server';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { until } from '../utils/wait';
 
@@ -82,11 +82,11 @@ describe('login limit: client address and shared counting (e2e)', () => {
   });
 
   describe('while Redis is unreachable', () => {
-    let redis: ThrowawayRedis;
+    let redis: TestRedisServer;
     let t: TestApp;
     let logs: LogCapture;
     beforeAll(async () => {
-      redis = await startRedisServer();
+      redis = await TestRedisServer.start();
       logs = new LogCapture();
       t = await createTestApp({
         env: { LOGIN_RATE_LIMIT: String(LIMIT), REDIS_URL: redis.url, ROLE: 'api', LOG_LEVEL: 'info' },
