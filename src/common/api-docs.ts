@@ -1,5 +1,5 @@
 import { applyDecorators, Type } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiResponse, ApiSecurity, getSchemaPath } from '@nestjs/swagger';
 import { ErrorResponse } from './dto/error-response.dto';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -43,4 +43,12 @@ export function ApiPageResponse(item: Type<unknown>, description = 'One page, ne
       },
     }),
   );
+}
+
+/**
+ * The security of an @OptionalAuth() route: a bearer token or none, `security: [{bearer: []}, {}]` (the empty
+ * requirement is OpenAPI's "no authentication"). Use it instead of @ApiBearerAuth() next to @OptionalAuth().
+ */
+export function ApiOptionalBearerAuth(): MethodDecorator & ClassDecorator {
+  return applyDecorators(ApiSecurity('bearer'), ApiSecurity({}));
 }

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiOptionalBearerAuth, ApiPageResponse } from '../common/api-docs';
 import { AuthUser, CurrentUser, OptionalAuth } from '../common/decorators';
 import { Page, PageQuery } from '../common/pagination';
+import { AcceptedInvitationResponse, MyInvitationResponse } from './dto/invitation-response.dto';
 import { AcceptInvitationDto } from './dto/invitation.dto';
 import { AcceptedInvitation, InvitationsService, MyInvitationView } from './invitations.service';
 
@@ -14,12 +16,14 @@ export class InvitationsController {
   @ApiBearerAuth()
   @Get('me/invitations')
   @ApiOperation({ summary: 'Pending invitations addressed to your email (accepting needs the token you were given)' })
+  @ApiPageResponse(MyInvitationResponse)
+  @ApiErrors(400, 401)
   mine(@CurrentUser() user: AuthUser, @Query() page: PageQuery): Promise<Page<MyInvitationView>> {
     return this.invitations.listForUser(user, page);
   }
 
   @OptionalAuth()
-  @ApiBearerAuth()
+  @ApiOptionalBearerAuth()
   @Post('invitations/:token/accept')
   @ApiOperation({
     summary: 'Accept an invitation (single use)',
@@ -28,6 +32,13 @@ export class InvitationsController {
       'when it has none (the response then carries `session` with an access token); an existing account must sign in. ' +
       'Unknown, expired, revoked, used tokens and tokens for another email all answer the same 404.',
   })
+  @ApiCreatedResponse({ type: AcceptedInvitationResponse, description: 'You joined the team' })
+  @ApiErrors(
+    [400, 'Invalid input (`details` names the field), or `name`/`password` sent while signed in'],
+    [401, 'A bearer token was sent but is not valid; or, without one, no `password` was sent or the invited email already has an account (sign in as it)'],
+    [404, 'The token is unknown, expired, revoked, already used, or for another email than yours (one answer for all)'],
+    [409, 'You are already a member of this team'],
+  )
   accept(
     @Param('token') token: string,
     @CurrentUser() user: AuthUser | undefined,

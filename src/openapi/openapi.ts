@@ -14,6 +14,7 @@ export const PLATFORM_SCHEMA = 'Platform';
 const TAGS: [string, string][] = [
   ['auth', 'Log in and see who you are'],
   ['teams', 'Teams and their members (owners and admins manage, members read)'],
+  ['invitations', 'Inviting people to a team by email (owners and admins) and accepting with the one-time token'],
   ['agents', 'Agents and how they answer (runtimes)'],
   ['connections', 'Platform connections of an agent (Telegram, Slack, GitHub); credentials are write-only'],
   ['slack', 'Slack app setup'],
@@ -31,7 +32,8 @@ type Parameter = { in?: string; name?: string; schema?: Record<string, unknown> 
  * The OpenAPI document of the running app: built from the controllers' decorators, then finished with what only the
  * running app knows — the public address (`servers` from PUBLIC_BASE_URL), the platforms that are implemented (the
  * connector registry, so an enum never offers a platform the API refuses) and the security of each operation
- * (bearer JWT, or none for @Public() routes). Call it after the app is initialized (connectors register at init).
+ * (bearer JWT; none for @Public() routes; either for @OptionalAuth() routes, which carry ApiOptionalBearerAuth()).
+ * Call it after the app is initialized (connectors register at init).
  */
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = app.get(AppConfig);

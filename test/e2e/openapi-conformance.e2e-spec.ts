@@ -80,14 +80,33 @@ describe('OpenAPI conformance: real responses match the document (e2e)', () => {
     await call('get', '/v1/me', 200, owner);
     await call('get', '/v1/me', 401);
 
-    // teams and members
+    // teams, invitations and members
     const second = await call('post', '/v1/teams', 201, owner, { name: 'Scratch' });
     await call('post', '/v1/teams', 400, owner, { name: '' });
     await call('get', '/v1/teams', 200, owner);
     await call('get', team, 200, owner);
     await call('patch', `/v1/teams/${second.id}`, 200, owner, { name: 'Scratch 2' });
-    const added = await call('post', `${team}/members`, 201, owner, { email: 'ada@example.com', role: 'admin', password: 'ada-password-1' });
+    const invited = await call('post', `${team}/members`, 201, owner, { email: 'ada@example.com', role: 'admin' });
+    await call('post', `${team}/members`, 400, owner, { email: 'ada', role: 'admin' });
+    expect((await call('get', `${team}/invitations`, 200, owner)).data).toHaveLength(1);
+    const accept = `/v1/invitations/${invited.token}/accept`;
+    await call('post', accept, 400, undefined, { password: 'short' });
+    await call('post', accept, 401);
+    // not signed in: the call creates the account and signs it in (`session`)
+    const joined = await call('post', accept, 201, undefined, { name: 'Ada', password: 'ada-password-1' });
+    expect(joined.session).toBeDefined();
+    await call('post', accept, 404, undefined, { password: 'ada-password-1' });
+    const added = joined.member;
     await call('post', `${team}/members`, 409, owner, { email: 'ada@example.com', role: 'admin' });
+    // signed in as the invited email: no body, no session
+    const invitee = await ownerWithTeam(t, 'Invitee');
+    const toInvitee = await call('post', `${team}/members`, 201, owner, { email: invitee.email, role: 'member' });
+    expect((await call('get', '/v1/me/invitations', 200, invitee)).data).toHaveLength(1);
+    await call('get', '/v1/me/invitations', 401);
+    expect(await call('post', `/v1/invitations/${toInvitee.token}/accept`, 201, invitee)).not.toHaveProperty('session');
+    const revoked = await call('post', `${team}/members`, 201, owner, { email: 'grace@example.com', role: 'member' });
+    await call('delete', `${team}/invitations/${revoked.id}`, 204, owner);
+    await call('delete', `${team}/invitations/${revoked.id}`, 404, owner);
     await call('get', `${team}/members`, 200, owner);
     await call('get', `${team}/members/${added.userId}`, 200, owner);
     await call('patch', `${team}/members/${added.userId}`, 200, owner, { role: 'member' });
@@ -95,7 +114,7 @@ describe('OpenAPI conformance: real responses match the document (e2e)', () => {
     const member = await memberOf(t, owner, owner.teamId, 'member');
 
     // agents
-    const agent = await call('post', `${team}/agents`, 201, owner, { name: 'Support', runtime: { type: 'http', url: 'https://agents.example.com/reply' } });
+    const agent = await call('post', `${team}/agents`, 201, owner, { name: 'Support', runtime: { type: 'http', url: rx.urlFor('/agent') } });
     await call('post', `${team}/agents`, 403, member, { name: 'Nope' });
     await call('get', `${team}/agents`, 200, member);
     await call('get', `${team}/agents/${agent.id}`, 200, member);

@@ -15,6 +15,7 @@ type Operation = {
 };
 type Doc = {
   servers: { url: string }[];
+  tags: { name: string; description?: string }[];
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, { enum?: string[]; properties?: Record<string, { type?: string; items?: unknown }> }> };
 };
@@ -41,6 +42,7 @@ type Created = paths['/v1/teams/{teamId}/agents/{agentId}/connections']['post'][
 type Platform = components['schemas']['Platform'];
 type AgentPage = paths['/v1/teams/{teamId}/agents']['get']['responses'][200]['content']['application/json'];
 type EndpointPatch = paths['/v1/teams/{teamId}/webhooks/{endpointId}']['patch']['requestBody']['content']['application/json'];
+type Accepted = paths['/v1/invitations/{token}/accept']['post']['responses'][201]['content']['application/json'];
 
 export async function login(base: string, body: LoginBody): Promise<string> {
   const res = await fetch(base + '/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -70,6 +72,14 @@ export function agentNames(page: AgentPage): string[] {
 }
 
 export const clearDescription: EndpointPatch = { description: null, eventTypes: null, enabled: true };
+
+export function joined(a: Accepted): string {
+  // session only comes with an account created by the call
+  const bearer: string | undefined = a.session?.accessToken;
+  // @ts-expect-error session may be absent
+  const always: string = a.session.accessToken;
+  return [a.team.name, a.team.role, a.member.userId, bearer, always].join(' ');
+}
 `;
 
 function typeErrors(dir: string, file: string): string[] {
@@ -95,7 +105,8 @@ describe('OpenAPI document (e2e)', () => {
   });
   afterAll(() => t.close());
 
-  it('every operation has a summary, a tag, security, its success schema and the ErrorResponse on every error', () => {
+  it('every operation has a summary, a declared tag, security, its success schema, a 4xx and the ErrorResponse on every error', () => {
+    const declaredTags = new Set(doc.tags.filter((tag) => tag.description).map((tag) => tag.name));
     const problems: string[] = [];
     let operations = 0;
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -104,12 +115,15 @@ describe('OpenAPI document (e2e)', () => {
         const at = `${method.toUpperCase()} ${path}`;
         if (!op.summary) problems.push(`${at}: no summary`);
         if (!op.tags?.length) problems.push(`${at}: no tag`);
+        for (const tag of op.tags ?? []) if (!declaredTags.has(tag)) problems.push(`${at}: tag ${tag} is not declared with a description`);
         if (!Array.isArray(op.security)) problems.push(`${at}: no security`);
         const statuses = Object.keys(op.responses);
         const ok = statuses.filter((s) => /^2/.test(s));
         if (!ok.length) problems.push(`${at}: no success response`);
         for (const s of ok) if (s !== '204' && !op.responses[s].content?.['application/json']?.schema) problems.push(`${at}: ${s} has no schema`);
         if (!statuses.includes('500')) problems.push(`${at}: 500 is not documented`);
+        // Redocly's operation-4xx-response: only the health probes have no client error
+        if (!path.startsWith('/health/') && !statuses.some((x) => /^4/.test(x))) problems.push(`${at}: no 4xx is documented`);
         for (const s of statuses.filter((x) => /^[45]/.test(x))) {
           if (op.responses[s].content?.['application/json']?.schema?.$ref !== '#/components/schemas/ErrorResponse') problems.push(`${at}: ${s} is not an ErrorResponse`);
         }
@@ -120,6 +134,12 @@ describe('OpenAPI document (e2e)', () => {
     // only login and the health probes are open
     const open = Object.entries(doc.paths).flatMap(([p, item]) => Object.entries(item).filter(([, op]) => op.security?.length === 0).map(([m]) => `${m} ${p}`));
     expect(open.sort()).toEqual(['get /health/live', 'get /health/ready', 'post /v1/auth/login']);
+    // @OptionalAuth() routes take a bearer token or none: the empty requirement is OpenAPI's "no authentication"
+    const optional = Object.entries(doc.paths).flatMap(([p, item]) =>
+      Object.entries(item).filter(([, op]) => (op.security?.length ?? 0) > 0 && op.security?.some((r) => Object.keys(r as object).length === 0)).map(([m]) => `${m} ${p}`),
+    );
+    expect(optional).toEqual(['post /v1/invitations/{token}/accept']);
+    expect(doc.paths['/v1/invitations/{token}/accept'].post.security).toEqual([{ bearer: [] }, {}]);
   });
 
   it('servers come from PUBLIC_BASE_URL; platforms from the registered connectors; nullable fields keep their types', () => {
