@@ -18,6 +18,28 @@ export default tseslint.config(
     },
   },
   {
+    // Requests to URLs a team supplies go through src/http (SSRF check at connect time, timeouts, bounded reads).
+    // Platform API clients (telegraf, @slack/web-api, Octokit) bring their own HTTP and take base URLs from config.
+    files: ['src/**/*.ts'],
+    ignores: ['src/http/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'undici', message: 'Use OutboundHttpClient (src/http) for outbound requests.' },
+            ...['http', 'node:http', 'https', 'node:https'].map((name) => ({
+              name,
+              importNames: ['request', 'get', 'Agent'],
+              message: 'Use OutboundHttpClient (src/http) for outbound requests.',
+            })),
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'Use OutboundHttpClient (src/http) for outbound requests.' }],
+    },
+  },
+  {
     files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'src/main.ts', 'src/cli.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

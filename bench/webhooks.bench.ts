@@ -19,7 +19,7 @@ import { prepareDatabase } from '../src/database/prepare-database';
 import { EventsService } from '../src/events/events.service';
 import { redisOptionsFromUrl } from '../src/queue/queues';
 import { AdminBootstrapService } from '../src/auth/bootstrap-admin.service';
-import { WebhookSigner } from '../src/webhooks/signing/webhook-signer';
+import { WebhookSigner } from '../src/http/signing/webhook-signer';
 import { machine, table } from './machine';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);

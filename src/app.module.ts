@@ -15,6 +15,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { InvitationsModule } from './invitations/invitations.module';
 import { LoggingModule } from './logging/logging.module';
 import { QueueModule } from './queue/queue.module';
 import { TeamsModule } from './teams/teams.module';
@@ -39,6 +40,7 @@ export class AppModule {
         UsersModule,
         TeamsModule,
         AuthModule,
+        InvitationsModule,
         AgentsModule,
         CryptoModule,
         ConnectionsModule,

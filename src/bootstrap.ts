@@ -1,33 +1,21 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
-import { ValidationFailed } from './common/errors';
+import { installBodyParsers } from './common/body-parsers';
 import { AppConfig } from './config/app-config';
+import { setupOpenApi } from './openapi/openapi';
 
-/** Express settings every HTTP instance shares (the app, the tests): raw body for signatures, docs, proxies. */
+/** Express settings every HTTP instance shares (the app, the tests): body parsing (raw bytes kept), docs, proxies. */
 export function configureHttpApp(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Which peers may name the client in X-Forwarded-For (TRUST_PROXY; none by default): req.ip feeds the login limit.
+  app.set('trust proxy', app.get(AppConfig).trustProxy);
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: '1mb' });
-  app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => {
-    // body-parser's own messages are not meant for API clients; say plainly what is wrong.
-    const type = (err as { type?: unknown } | null)?.type;
-    if (type === 'entity.parse.failed') return next(new ValidationFailed('Request body is not valid JSON'));
-    if (type === 'entity.too.large') return next(new ValidationFailed('Request body is too large (limit 1 MB)'));
-    next(err);
-  });
-  const docs = new DocumentBuilder()
-    .setTitle('Switchboard API')
-    .setDescription('Team admin API: teams, members, agents, platform connections, webhooks.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs), { jsonDocumentUrl: 'docs-json' });
+  // request id, per-route body limits and parsers (raw bytes kept), input rules, body-parser errors → our codes
+  installBodyParsers(app);
+  setupOpenApi(app);
 }
 
 export async function createHttpApp(config: AppConfig): Promise<NestExpressApplication> {

@@ -5,7 +5,8 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { CredentialCipher } from '../crypto/credential-cipher';
 import { KeyRotationService } from '../crypto/encrypted-columns';
-import { checkRuntime, RuntimeSecrets } from './runtimes/runtime-config';
+import { OutboundHttpClient } from '../http/outbound-http-client';
+import { checkRuntime, runtimeUrlOf, RuntimeSecrets } from './runtimes/runtime-config';
 import { Page, PageQuery, paginate } from '../common/pagination';
 import { CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 import { Agent, AgentStatus } from './entities/agent.entity';
@@ -47,6 +48,7 @@ export class AgentsService implements OnModuleInit {
     @InjectRepository(Agent) private readonly agents: Repository<Agent>,
     private readonly cipher: CredentialCipher,
     private readonly rotation: KeyRotationService,
+    private readonly http: OutboundHttpClient,
   ) {}
 
   onModuleInit(): void {
@@ -82,6 +84,21 @@ export class AgentsService implements OnModuleInit {
     return r.ok.generated;
   }
 
+  /**
+   * The runtime's URL must be one we may call: http(s), no userinfo, and (unless WEBHOOK_ALLOW_PRIVATE_NETWORKS)
+   * not resolving to a private or reserved address. Checked before any transaction (it may wait on DNS); the
+   * address is checked again at every call, so a name that later resolves elsewhere is still refused then.
+   */
+  private async checkRuntimeUrl(input: Record<string, unknown>): Promise<void> {
+    const target = runtimeUrlOf(input);
+    if (!target) return;
+    const problem = await this.http.checkUrl(target.url.trim());
+    if (!problem) return;
+    const hint = problem.code === 'SSRF_BLOCKED' ? '; agent runtimes must be reachable on the public internet' : '';
+    const message = `${target.field} ${problem.detail}${hint}`;
+    throw new ValidationFailed(message, [{ field: target.field, messages: [message] }]);
+  }
+
   toView(agent: Agent, generated: RuntimeSecrets = {}): AgentView {
     const { runtimeSecretsEncrypted: _s, team: _t, ...rest } = agent;
     return { ...rest, runtime: { ...rest.runtime, ...generated } };
@@ -100,7 +117,9 @@ export class AgentsService implements OnModuleInit {
       description: dto.description ?? null,
       status: dto.status ?? 'active',
     });
-    const generated = this.applyRuntime(agent, dto.runtime ?? { type: 'echo' });
+    const runtime = dto.runtime ?? { type: 'echo' };
+    await this.checkRuntimeUrl(runtime);
+    const generated = this.applyRuntime(agent, runtime);
     const slug = dto.slug ? base : await this.freeSlug(teamId, base);
     agent.slug = slug;
     try {
@@ -126,6 +145,7 @@ export class AgentsService implements OnModuleInit {
   }
 
   async update(teamId: string, agentId: string, dto: UpdateAgentDto): Promise<AgentView> {
+    if (dto.runtime !== undefined) await this.checkRuntimeUrl(dto.runtime);
     try {
       return await this.dataSource.transaction(async (em) => {
         const repo = em.getRepository(Agent);

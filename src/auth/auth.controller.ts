@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-docs';
 import { AuthUser, CurrentUser, Public } from '../common/decorators';
 import { TeamsService } from '../teams/teams.service';
 import { UsersService } from '../users/users.service';
@@ -7,6 +8,7 @@ import { NotFound } from '../common/errors';
 import { AuthService } from './auth.service';
 import { LoginThrottlerGuard } from './guards/login-throttler.guard';
 import { LoginDto, TokenResponse } from './dto/login.dto';
+import { MeResponse } from './dto/me-response.dto';
 
 @ApiTags('auth')
 @Controller('v1')
@@ -21,14 +23,19 @@ export class AuthController {
   @UseGuards(LoginThrottlerGuard)
   @Post('auth/login')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Log in with email and password', description: 'Answers an access token (JWT) for `Authorization: Bearer …`. Rate-limited per address and email.' })
   @ApiOkResponse({ type: TokenResponse })
+  @ApiErrors(400, [401, 'The email or password is incorrect'], 429)
   login(@Body() dto: LoginDto): Promise<TokenResponse> {
     return this.auth.login(dto.email, dto.password);
   }
 
   @ApiBearerAuth()
   @Get('me')
-  async me(@CurrentUser() current: AuthUser): Promise<unknown> {
+  @ApiOperation({ summary: 'Get the signed-in user and their teams' })
+  @ApiOkResponse({ type: MeResponse })
+  @ApiErrors(401, [404, 'The user no longer exists'])
+  async me(@CurrentUser() current: AuthUser): Promise<MeResponse> {
     const user = await this.users.findById(current.id);
     if (!user) throw new NotFound('user');
     const memberships = await this.teams.membershipsOf(user.id);

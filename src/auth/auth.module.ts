@@ -12,6 +12,8 @@ import { AdminBootstrapService } from './bootstrap-admin.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { TeamAccessGuard } from './guards/team-access.guard';
 import { JwtStrategy } from './jwt.strategy';
+import { LoginAttemptStore } from './login-attempt.store';
+import { LoginLimitModule } from './login-limit.module';
 
 @Module({
   imports: [
@@ -23,11 +25,15 @@ import { JwtStrategy } from './jwt.strategy';
       useFactory: (config: AppConfig) => ({ secret: config.auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
     }),
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => [
-        { name: 'login', ttl: config.auth.loginRateTtlSeconds * 1000, limit: config.auth.loginRateLimit },
-        { name: 'login-ip', ttl: config.auth.loginRateTtlSeconds * 1000, limit: config.auth.loginRateLimit * 10 },
-      ],
+      imports: [LoginLimitModule],
+      inject: [AppConfig, LoginAttemptStore],
+      useFactory: (config: AppConfig, storage: LoginAttemptStore) => ({
+        storage, // counters in Redis, shared by every replica
+        throttlers: [
+          { name: 'login', ttl: config.auth.loginRateTtlSeconds * 1000, limit: config.auth.loginRateLimit },
+          { name: 'login-ip', ttl: config.auth.loginRateTtlSeconds * 1000, limit: config.auth.loginRateLimit * 10 },
+        ],
+      }),
     }),
   ],
   controllers: [AuthController],

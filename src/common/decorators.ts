@@ -1,9 +1,16 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
 
 export const IS_PUBLIC = 'switchboard:isPublic';
-/** Marks a route as reachable without a JWT (login, health, inbound platform webhooks). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+/**
+ * Marks a route as reachable without a JWT (login, health, inbound platform webhooks). Its OpenAPI operation gets
+ * `security: []` (src/openapi/openapi.ts reads the `x-public` extension).
+ */
+export const Public = (): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension('x-public', true));
+export const AUTH_OPTIONAL = 'switchboard:authOptional';
+/** The route also serves callers without a JWT; a bearer token, when sent, must still be valid (accepting an invitation). */
+export const OptionalAuth = (): MethodDecorator & ClassDecorator => SetMetadata(AUTH_OPTIONAL, true);
 
 export type TeamRole = 'owner' | 'admin' | 'member';
 export const TEAM_ROLES: TeamRole[] = ['owner', 'admin', 'member'];

@@ -5,6 +5,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   UNPROCESSABLE: 'UNPROCESSABLE',
   RATE_LIMITED: 'RATE_LIMITED',
   UPSTREAM: 'UPSTREAM',
@@ -18,6 +20,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   UNPROCESSABLE: 422,
   RATE_LIMITED: 429,
   UPSTREAM: 502,
@@ -63,6 +67,18 @@ export class NotFound extends DomainError {
 export class Conflict extends DomainError {
   constructor(message: string) {
     super(ErrorCode.CONFLICT, message);
+  }
+}
+/** A request body over its route's limit. */
+export class PayloadTooLarge extends DomainError {
+  constructor(message: string) {
+    super(ErrorCode.PAYLOAD_TOO_LARGE, message);
+  }
+}
+/** A body we cannot read as sent: charset, content encoding. */
+export class UnsupportedMediaType extends DomainError {
+  constructor(message: string) {
+    super(ErrorCode.UNSUPPORTED_MEDIA_TYPE, message);
   }
 }
 export class Unprocessable extends DomainError {

@@ -5,7 +5,7 @@ import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ValidationFailed } from './errors';
 
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -24,6 +24,8 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 interface CursorValue {
   t: string; // created_at ISO
   id: string;
@@ -36,7 +38,8 @@ export function encodeCursor(createdAt: Date, id: string): string {
 export function decodeCursor(cursor: string): CursorValue {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorValue;
-    if (typeof v.t !== 'string' || typeof v.id !== 'string' || Number.isNaN(Date.parse(v.t))) throw new Error('shape');
+    // the cursor comes back from the client: its parts reach SQL, so they must be a date and a UUID
+    if (typeof v.t !== 'string' || typeof v.id !== 'string' || !UUID.test(v.id) || Number.isNaN(Date.parse(v.t))) throw new Error('shape');
     return v;
   } catch {
     throw new ValidationFailed('cursor is not valid', [{ field: 'cursor', messages: ['cursor is not valid'] }]);

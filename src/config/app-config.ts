@@ -1,4 +1,5 @@
 import { EnvSchema } from './env.schema';
+import { TrustProxy } from './trust-proxy';
 
 export type Role = EnvSchema['ROLE'];
 
@@ -7,6 +8,8 @@ export class AppConfig {
   env: EnvSchema['NODE_ENV'];
   role: Role;
   port: number;
+  /** Express `trust proxy`: which peers may tell the client address in X-Forwarded-For (false = none). */
+  trustProxy: TrustProxy;
   logLevel: string;
   publicBaseUrl: string;
   dataDir: string;
@@ -20,6 +23,8 @@ export class AppConfig {
     loginRateLimit: number;
     loginRateTtlSeconds: number;
   };
+  /** Team invitations: how long an invitation token stays valid (INVITATION_TTL_HOURS). */
+  invitations: { ttlHours: number };
   encryptionKeys: string;
   platforms: {
     telegramApiRoot: string;
@@ -39,7 +44,7 @@ export class AppConfig {
     conversationIdleMinutes: number;
     sweepIntervalSeconds: number;
   };
-  /** Team-supplied URLs (webhook endpoints, `http` runtimes) may resolve to private addresses (dev/tests only). */
+  /** Team-supplied URLs (webhook endpoints, runtimes, Slack response_url) may resolve to private addresses (dev/tests only). */
   allowPrivateNetworks: boolean;
   webhooks: {
     /** ENABLE_WEBHOOKS: when false the routes are not mounted and publish records nothing. */

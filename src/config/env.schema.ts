@@ -23,6 +23,8 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
   @IsIn(['all', 'api', 'worker']) ROLE: 'all' | 'api' | 'worker' = 'all';
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: string = 'info';
+  /** Checked by parseTrustProxy in loadConfig (what Express's `trust proxy` takes); unset = no proxy is trusted. */
+  @IsOptional() @IsString() TRUST_PROXY?: string;
 
   @IsUrl(dbUrl) DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/switchboard';
   @Transform(toBool) @IsBoolean() MIGRATIONS_RUN: boolean = true;
@@ -42,6 +44,7 @@ export class EnvSchema {
   @IsString() ADMIN_TEAM: string = 'Default';
   @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_LIMIT: number = 10;
   @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_TTL_S: number = 60;
+  @Type(() => Number) @IsInt() @Min(1) @Max(8760) INVITATION_TTL_HOURS: number = 72;
   @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS: number = 25000;
   @IsString() DATA_DIR: string = '.data';
 

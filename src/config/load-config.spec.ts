@@ -27,6 +27,32 @@ describe('loadConfig', () => {
     expect(c.database.migrationsRun).toBe(true);
     expect(c.auth.jwtExpiresInSeconds).toBe(3600);
     expect(c.publicBaseUrl).toBe('http://localhost:3000');
+    expect(c.invitations.ttlHours).toBe(72);
+    expect(c.trustProxy).toBe(false);
+  });
+
+  it.each([
+    ['false', false],
+    ['true', true],
+    ['0', 0],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    [' loopback, 10.0.0.0/8 ,fd00::/8, 192.168.1.7, 172.16.0.0/255.240.0.0 ', ['loopback', '10.0.0.0/8', 'fd00::/8', '192.168.1.7', '172.16.0.0/255.240.0.0']],
+  ])('reads TRUST_PROXY=%s as Express takes it', (value, expected) => {
+    expect(loadConfig({ ...base, TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each([
+    ['everyone', '"everyone"'],
+    ['10.0.0.0/33', '"10.0.0.0/33"'],
+    ['10.0.0.0/0', '"10.0.0.0/0"'],
+    ['10.0.0.0/255.0.255.0', '"10.0.0.0/255.0.255.0"'],
+    ['loopback,,10.0.0.1', 'an empty entry'],
+    ['-1', '"-1"'],
+  ])('names TRUST_PROXY and the bad entry in %s', (value, entry) => {
+    const msg = problems({ ...base, TRUST_PROXY: value });
+    expect(msg).toContain('TRUST_PROXY');
+    expect(msg).toContain(entry);
   });
 
   it('converts types and roles', () => {
@@ -35,6 +61,7 @@ describe('loadConfig', () => {
     expect(c.runsHttp).toBe(false);
     expect(c.database.migrationsRun).toBe(false);
     expect(c.auth.jwtExpiresInSeconds).toBe(900);
+    expect(loadConfig({ ...base, INVITATION_TTL_HOURS: '24' }).invitations.ttlHours).toBe(24);
   });
 
   it.each([
@@ -46,6 +73,8 @@ describe('loadConfig', () => {
     ['JWT_SECRET', 'short'],
     ['LOG_LEVEL', 'loud'],
     ['MIGRATIONS_RUN', 'maybe'],
+    ['INVITATION_TTL_HOURS', '0'],
+    ['INVITATION_TTL_HOURS', '1.5'],
   ])('names %s when it is bad', (name, value) => {
     expect(problems({ ...base, [name]: value })).toContain(name);
   });

@@ -7,6 +7,7 @@ import { parseKeyring } from '../crypto/credential-cipher';
 import { parseRetrySchedule } from '../webhooks/retry-schedule';
 import { AppConfig } from './app-config';
 import { EnvSchema } from './env.schema';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -85,6 +86,12 @@ export function loadConfig(source: Env = process.env): AppConfig {
   } catch (e) {
     throw new ConfigError([(e as Error).message]);
   }
+  let trustProxy: TrustProxy;
+  try {
+    trustProxy = parseTrustProxy(env.TRUST_PROXY);
+  } catch (e) {
+    throw new ConfigError([(e as Error).message]);
+  }
   if ((env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) || (!env.ADMIN_EMAIL && env.ADMIN_PASSWORD)) {
     throw new ConfigError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
   }
@@ -94,6 +101,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
     env: env.NODE_ENV,
     role: env.ROLE,
     port: env.PORT,
+    trustProxy,
     logLevel: env.LOG_LEVEL,
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
@@ -107,6 +115,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
       loginRateLimit: env.LOGIN_RATE_LIMIT,
       loginRateTtlSeconds: env.LOGIN_RATE_TTL_S,
     },
+    invitations: { ttlHours: env.INVITATION_TTL_HOURS },
     encryptionKeys: env.ENCRYPTION_KEYS as string,
     platforms: {
       telegramApiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ''),

@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiPageResponse } from '../common/api-docs';
 import { TeamWrite } from '../common/decorators';
 import { Page } from '../common/pagination';
 import { IdParam } from '../common/params';
 import { ConnectionHealthView, ConnectionView, ConnectionsService } from './connections.service';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
+import { ConnectionHealthResponse, ConnectionResponse } from './dto/connection-response.dto';
 
 @ApiTags('connections')
 @ApiBearerAuth()
@@ -14,6 +16,21 @@ export class AgentConnectionsController {
 
   @TeamWrite()
   @Post()
+  @ApiOperation({
+    summary: 'Connect an agent to a platform (owner/admin)',
+    description:
+      'Checks the credentials with the platform, registers delivery where the platform allows (Telegram setWebhook, or polling with `settings.mode: "polling"`), stores the credentials encrypted. `setup` says what happened and what is left to configure.',
+  })
+  @ApiCreatedResponse({ type: ConnectionResponse })
+  @ApiErrors(
+    400,
+    401,
+    403,
+    404,
+    [409, 'The agent already has a connection of this platform'],
+    [422, 'The platform rejected the credentials or the webhook'],
+    [502, 'The platform could not be reached'],
+  )
   create(
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
@@ -23,6 +40,9 @@ export class AgentConnectionsController {
   }
 
   @Get()
+  @ApiOperation({ summary: "List an agent's connections" })
+  @ApiPageResponse(ConnectionResponse)
+  @ApiErrors(400, 401, 404)
   list(
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
@@ -32,6 +52,9 @@ export class AgentConnectionsController {
   }
 
   @Get(':connectionId')
+  @ApiOperation({ summary: 'Get a connection' })
+  @ApiOkResponse({ type: ConnectionResponse })
+  @ApiErrors(401, 404)
   get(
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
@@ -41,6 +64,9 @@ export class AgentConnectionsController {
   }
 
   @Get(':connectionId/health')
+  @ApiOperation({ summary: "Get a connection's health", description: 'Last check, last event, failures in a row and the last 10 status changes.' })
+  @ApiOkResponse({ type: ConnectionHealthResponse })
+  @ApiErrors(401, 404)
   health(
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
@@ -51,6 +77,12 @@ export class AgentConnectionsController {
 
   @TeamWrite()
   @Patch(':connectionId')
+  @ApiOperation({
+    summary: 'Change, pause or resume a connection (owner/admin)',
+    description: 'New credentials are checked with the platform first; new settings are registered there again (e.g. Telegram webhook ⇄ polling).',
+  })
+  @ApiOkResponse({ type: ConnectionResponse })
+  @ApiErrors(400, 401, 403, 404, [422, 'The platform rejected the credentials, or stored ones cannot be read'], [502, 'The platform could not be reached'])
   update(
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
@@ -63,6 +95,9 @@ export class AgentConnectionsController {
   @TeamWrite()
   @Delete(':connectionId')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Disconnect and delete a connection (owner/admin)', description: 'Disconnects at the platform on a best-effort basis, then deletes.' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(401, 403, 404)
   remove(
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
@@ -79,6 +114,9 @@ export class TeamConnectionsController {
   constructor(private readonly connections: ConnectionsService) {}
 
   @Get()
+  @ApiOperation({ summary: "List all of a team's connections" })
+  @ApiPageResponse(ConnectionResponse)
+  @ApiErrors(400, 401, 404)
   list(@IdParam('teamId', 'team') teamId: string, @Query() query: ConnectionListQuery): Promise<Page<ConnectionView>> {
     return this.connections.list(teamId, query);
   }

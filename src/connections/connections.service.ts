@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
 import { AppConfig } from '../config/app-config';
@@ -9,6 +8,7 @@ import { Page, paginate } from '../common/pagination';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { KeyRotationService } from '../crypto/encrypted-columns';
 import { maskSecret } from '../crypto/secrets';
+import { connectionIdFor } from './connection-id';
 import { ConnectorRegistry } from './connector-registry';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 import { ConnectionStatusChange } from './entities/connection-status-change.entity';
@@ -40,7 +40,7 @@ export interface ConnectionView {
   lastCheckedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
-  /** Only in create and credential-change responses: what to configure at the platform (may include a secret, once). */
+  /** Only in create, credential-change and settings-change responses: what happened at the platform, what is left to do (may include a secret, once). */
   setup?: SetupInstructions;
 }
 
@@ -52,6 +52,14 @@ export interface ConnectionHealthView {
   consecutiveFailures: number;
   errorMessage: string | null;
   recentStatusChanges: { from: ConnectionStatus; to: ConnectionStatus; reason: string | null; at: Date }[];
+}
+
+export interface PlannedConnectionAddress {
+  agentName: string;
+  connectionId: string;
+  webhookUrl: string;
+  /** Whether the connection exists already. */
+  connected: boolean;
 }
 
 export interface ConnectionStatusEvent {
@@ -116,7 +124,7 @@ export class ConnectionsService implements OnModuleInit {
     if (await this.connections.existsBy({ agentId, platform: dto.platform })) throw this.duplicate(dto.platform);
 
     const identity = await this.callPlatform(connector, () => connector.validateCredentials(credentials));
-    const id = randomUUID();
+    const id = connectionIdFor(agentId, dto.platform);
     const row = this.connections.create({
       id,
       teamId,
@@ -124,7 +132,7 @@ export class ConnectionsService implements OnModuleInit {
       platform: dto.platform,
       credentialsEncrypted: this.encrypt(id, credentials),
       credentialHints: this.hints(connector, credentials),
-      webhookUrl: `${this.config.publicBaseUrl}/webhooks/${dto.platform}/${id}`,
+      webhookUrl: this.webhookUrl(dto.platform, id),
       externalBotId: identity.externalBotId,
       displayName: identity.displayName,
       platformInfo: identity.info,
@@ -146,7 +154,25 @@ export class ConnectionsService implements OnModuleInit {
     }
   }
 
+  /**
+   * Where the agent's connection to `platform` receives events: the existing connection's URL, or the one a connection
+   * made now will have (ids follow from agent and platform). For setup pages shown before the connection exists.
+   */
+  async plannedAddress(teamId: string, agentId: string, platform: Platform): Promise<PlannedConnectionAddress> {
+    const agent = await this.dataSource.getRepository(Agent).findOneBy({ id: agentId, teamId });
+    if (!agent) throw new NotFound('agent');
+    const existing = await this.connections.findOneBy({ agentId, platform });
+    const connectionId = existing?.id ?? connectionIdFor(agentId, platform);
+    return {
+      agentName: agent.name,
+      connectionId,
+      webhookUrl: existing?.webhookUrl ?? this.webhookUrl(platform, connectionId),
+      connected: Boolean(existing),
+    };
+  }
+
   async list(teamId: string, query: ConnectionListQuery, agentId?: string): Promise<Page<ConnectionView>> {
+    if (query.platform) this.registry.get(query.platform); // 400 naming the supported platforms
     if (agentId) await this.assertAgent(teamId, agentId);
     const qb = this.connections.createQueryBuilder('c').where('c.teamId = :teamId', { teamId });
     if (agentId) qb.andWhere('c.agentId = :agentId', { agentId });
@@ -173,22 +199,21 @@ export class ConnectionsService implements OnModuleInit {
     const resuming = dto.status === 'active' && conn.status !== 'active';
     const next: ConnectionStatus =
       dto.status === 'paused' ? 'paused' : resuming || (credentials && conn.status === 'error') ? 'active' : conn.status;
-    let setup: SetupInstructions | undefined;
+    let creds: Credentials | undefined;
 
     if (credentials || resuming || settings) {
-      const creds = credentials ?? (await this.credentialsOf(conn));
+      creds = credentials ?? (await this.credentialsOf(conn));
       if (credentials || resuming) {
-        const identity = await this.callPlatform(connector, () => connector.validateCredentials(creds));
+        const identity = await this.callPlatform(connector, () => connector.validateCredentials(creds as Credentials));
         Object.assign(conn, { externalBotId: identity.externalBotId, displayName: identity.displayName, platformInfo: identity.info });
       }
       if (settings) conn.settings = settings;
       if (credentials) {
         conn.credentialsEncrypted = this.encrypt(conn.id, credentials);
         conn.credentialHints = this.hints(connector, credentials);
-        setup = connector.setupInstructions(conn, creds, false);
       }
       // Re-register with the platform (idempotent) so new credentials or settings take effect there too.
-      if (next === 'active') await this.callPlatform(connector, () => connector.connect(conn, creds));
+      if (next === 'active') await this.callPlatform(connector, () => connector.connect(conn, creds as Credentials));
     }
 
     await this.dataSource.transaction(async (em) => {
@@ -197,6 +222,8 @@ export class ConnectionsService implements OnModuleInit {
       await em.getRepository(PlatformConnection).save(conn);
       if (next !== previous) await this.recordStatus(em, conn, previous, next, next === 'paused' ? 'paused by an admin' : 'resumed by an admin');
     });
+    // New credentials or settings: say what now holds at the platform (the status is final here).
+    const setup = creds && (credentials || settings) ? connector.setupInstructions(conn, creds, false) : undefined;
     return { ...this.toView(conn), ...(setup ? { setup } : {}) };
   }
 
@@ -367,6 +394,10 @@ export class ConnectionsService implements OnModuleInit {
       if (e instanceof PlatformUnavailableError) throw new UpstreamUnavailable(`${connector.platform} could not be reached: ${e.message}`);
       throw e;
     }
+  }
+
+  private webhookUrl(platform: Platform, id: string): string {
+    return `${this.config.publicBaseUrl}/webhooks/${platform}/${id}`;
   }
 
   private duplicate(platform: Platform): Conflict {

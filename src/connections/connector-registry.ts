@@ -15,7 +15,7 @@ export class ConnectorRegistry {
   get(platform: Platform): PlatformConnector {
     const c = this.connectors.get(platform);
     if (!c) {
-      throw new ValidationFailed(`platform "${platform}" is not supported yet (supported: ${this.platforms().join(', ')})`, [
+      throw new ValidationFailed(`platform must be one of: ${this.platforms().join(', ')} ("${platform}" is not supported yet)`, [
         { field: 'platform', messages: [`platform must be one of: ${this.platforms().join(', ')}`] },
       ]);
     }

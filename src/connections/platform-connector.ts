@@ -25,7 +25,7 @@ export interface PlatformIdentity {
 
 /** Shown once, in the create (and credential-change) response: what the admin configures at the platform. */
 export interface SetupInstructions {
-  webhookUrl: string;
+  webhookUrl?: string;
   [key: string]: unknown;
 }
 

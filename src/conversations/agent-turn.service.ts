@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
 import { AgentRuntimeService } from '../agents/runtimes/agent-runtime.service';
 import { RuntimeSecrets } from '../agents/runtimes/runtime-config';
-import { RuntimeError, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
+import { RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
 import { AppConfig } from '../config/app-config';
 import { ConversationKey, ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
@@ -29,6 +29,7 @@ export interface UserMessage {
 export interface Answer extends RuntimeReply {
   /** Set when the runtime failed for good: `reply` is then the apology the user gets. */
   error?: string;
+  errorCode?: RuntimeErrorCode;
   /** `/reset`: the conversation completes once the reply is stored. */
   reset?: boolean;
 }
@@ -100,13 +101,13 @@ export class AgentTurnService {
    */
   async runWithRetries(turn: TurnAgent, conversation: Conversation): Promise<Answer> {
     const delays = this.config.inbound.agentRetryDelaysMs;
-    let lastError = 'unknown error';
+    let lastError = new RuntimeError('unknown error', false, 'UNKNOWN_RUNTIME');
     for (let attempt = 0; attempt <= delays.length; attempt++) {
       try {
         return await this.runOnce(turn, conversation);
       } catch (e) {
         if (!(e instanceof RuntimeError)) throw e;
-        lastError = e.message;
+        lastError = e;
         if (!e.transient || attempt === delays.length) break;
         await new Promise((r) => setTimeout(r, delays[attempt]));
       }
@@ -115,9 +116,9 @@ export class AgentTurnService {
   }
 
   /** The apology the user gets once the runtime failed for good. */
-  gaveUp(turn: TurnAgent, reason: string): Answer {
-    this.logger.warn(`agent ${turn.agent.id} runtime failed: ${reason}`);
-    return { reply: UNAVAILABLE_REPLY, memories: [], error: `agent runtime failed: ${reason}` };
+  gaveUp(turn: TurnAgent, error: RuntimeError): Answer {
+    this.logger.warn(`agent ${turn.agent.id} runtime failed: ${error.message}`);
+    return { reply: UNAVAILABLE_REPLY, memories: [], error: `agent runtime failed: ${error.message}`, errorCode: error.code };
   }
 
   /** Stores the reply (and memories; completes the conversation on /reset); `also` runs in the same transaction. */

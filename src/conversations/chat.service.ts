@@ -1,17 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AgentsService } from '../agents/agents.service';
+import { RuntimeErrorCode } from '../agents/runtimes/runtime.types';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { AgentTurnService, TurnAgent } from './agent-turn.service';
 import { ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
 import { LeaseKeeper } from './lease-keeper';
 
-export interface ChatReply {
+/** POST …/chat's answer; `error`/`errorCode` are set when the runtime failed and `reply` is the apology. */
+export interface ChatAnswer {
   conversationId: string;
   reply: string;
   messageId: string;
   error?: string;
+  errorCode?: RuntimeErrorCode;
 }
 
 /** `POST …/chat`: an agent turn without a platform, answered synchronously, one message of a conversation at a time. */
@@ -24,7 +27,7 @@ export class ChatService {
     private readonly leases: LeaseKeeper,
   ) {}
 
-  async chat(teamId: string, agentId: string, userId: string, text: string, conversationId?: string): Promise<ChatReply> {
+  async chat(teamId: string, agentId: string, userId: string, text: string, conversationId?: string): Promise<ChatAnswer> {
     if (!text.trim()) throw new ValidationFailed('text must not be empty', [{ field: 'text', messages: ['text must not be empty'] }]);
     const turn = await this.agents.loadForTurn(agentId, teamId); // another team's agent is not found
     if (!turn) throw new NotFound('agent');
@@ -49,9 +52,9 @@ export class ChatService {
     return r.result;
   }
 
-  private async answer(turn: TurnAgent, conversation: Conversation): Promise<ChatReply> {
+  private async answer(turn: TurnAgent, conversation: Conversation): Promise<ChatAnswer> {
     const answer = await this.turns.runWithRetries(turn, conversation);
     const m = await this.turns.storeReply(conversation, answer);
-    return { conversationId: conversation.id, reply: answer.reply, messageId: m.id, ...(answer.error ? { error: answer.error } : {}) };
+    return { conversationId: conversation.id, reply: answer.reply, messageId: m.id, ...(answer.error ? { error: answer.error, errorCode: answer.errorCode } : {}) };
   }
 }

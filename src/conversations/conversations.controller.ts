@@ -1,13 +1,15 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiPageResponse } from '../common/api-docs';
 import { AuthUser, CurrentUser, TeamWrite } from '../common/decorators';
 import { Page, PageQuery } from '../common/pagination';
 import { IdParam } from '../common/params';
 import { ConversationsService } from './conversations.service';
 import { ChatDto, ConversationListQuery } from './dto/conversation.dto';
+import { ChatResponse, ConversationResponse, MessageResponse } from './dto/conversation-response.dto';
 import { Conversation } from './entities/conversation.entity';
 import { Message } from './entities/message.entity';
-import { ChatReply, ChatService } from './chat.service';
+import { ChatAnswer, ChatService } from './chat.service';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -19,6 +21,9 @@ export class ConversationsController {
   ) {}
 
   @Get('conversations')
+  @ApiOperation({ summary: "List an agent's conversations" })
+  @ApiPageResponse(ConversationResponse)
+  @ApiErrors(400, 401, 404)
   list(
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
@@ -28,6 +33,9 @@ export class ConversationsController {
   }
 
   @Get('conversations/:conversationId/messages')
+  @ApiOperation({ summary: 'List the messages of a conversation' })
+  @ApiPageResponse(MessageResponse, 'One page, oldest first')
+  @ApiErrors(400, 401, 404)
   messages(
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
@@ -41,12 +49,18 @@ export class ConversationsController {
   @TeamWrite()
   @Post('chat')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Talk to an agent without a platform (owner/admin)',
+    description: 'The same conversation and runtime path as a platform message, answered in the response. Omit `conversationId` to start a new conversation.',
+  })
+  @ApiOkResponse({ type: ChatResponse })
+  @ApiErrors(400, 401, 403, 404, [409, 'The agent is not active, the conversation is completed or busy, or was not started here'])
   chat(
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
     @CurrentUser() user: AuthUser,
     @Body() dto: ChatDto,
-  ): Promise<ChatReply> {
+  ): Promise<ChatAnswer> {
     return this.chats.chat(teamId, agentId, user.id, dto.text, dto.conversationId);
   }
 }

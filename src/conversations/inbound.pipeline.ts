@@ -13,6 +13,8 @@ import { Message } from './entities/message.entity';
 import { InboundEventsRepository, inboundLeaseKey, isTerminal } from './inbound-events.repository';
 import { InboundJob, InboundService } from './inbound.service';
 import { LeaseKeeper } from './lease-keeper';
+import { safeErrorMessage } from '../database/query-error';
+import { isDataException } from '../database/pg-errors';
 import { deliverReply } from './reply-delivery';
 
 const MAX_ATTEMPTS = 8;
@@ -100,7 +102,8 @@ export class InboundPipeline {
 
   /**
    * Transient failures (network, a platform's 5xx, a database hiccup) put the event on hold with a growing delay; the
-   * conversation waits behind it, and after MAX_ATTEMPTS it fails with the last reason.
+   * conversation waits behind it, and after MAX_ATTEMPTS it fails with the last reason. A value PostgreSQL refuses
+   * (an id longer than its column…) fails the event at once: it would fail the same way on every retry.
    */
   private async processOne(ev: InboundEvent, cache: DrainContext): Promise<Outcome> {
     const attempts = ev.attempts; // counted when the event was claimed
@@ -109,7 +112,8 @@ export class InboundPipeline {
       return await this.processOnce(ev, cache);
     } catch (e) {
       Object.assign(cache, { ctx: undefined, conversation: undefined }); // credentials, settings or the conversation may have changed
-      const reason = (e as Error).message;
+      const reason = safeErrorMessage(e); // a failed SQL statement: its code and names, not the values it carried
+      if (isDataException(e)) return this.finish(ev, 'failed', `PostgreSQL refused a value of this event (not retried): ${reason}`);
       if (attempts >= MAX_ATTEMPTS) return this.finish(ev, 'failed', `gave up after ${attempts} attempts: ${reason}`);
       const until = new Date(Date.now() + Math.min(60_000, 2000 * 2 ** (attempts - 1)));
       await this.events.hold(ev.id, until, `will retry: ${reason}`);
@@ -207,7 +211,7 @@ export class InboundPipeline {
     } catch (e) {
       if (!(e instanceof RuntimeError)) throw e;
       const delays = this.config.inbound.agentRetryDelaysMs;
-      if (!e.transient || ev.agentAttempts >= delays.length) return this.turns.gaveUp(turn, e.message);
+      if (!e.transient || ev.agentAttempts >= delays.length) return this.turns.gaveUp(turn, e);
       const until = new Date(Date.now() + delays[ev.agentAttempts]);
       await this.events.hold(ev.id, until, `agent runtime will retry: ${e.message}`, ev.agentAttempts + 1);
       return { until };

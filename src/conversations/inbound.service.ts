@@ -3,9 +3,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { jsonbText, withoutNul } from '../common/input-rules';
 import { ConnectionsService } from '../connections/connections.service';
 import { PlatformConnection } from '../connections/entities/platform-connection.entity';
-import { QueueName } from '../queue/queues';
+import { QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
+import { RedisAvailability, RedisUnavailable } from '../queue/redis-availability';
 import { EVENT_PUBLISHER, EventPublisher } from './conversation-events';
 import { InboundEventsRepository } from './inbound-events.repository';
 
@@ -42,19 +44,26 @@ export class InboundService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Inbound) private readonly queue: Queue<InboundJob>,
     private readonly connections: ConnectionsService,
+    private readonly redis: RedisAvailability,
     private readonly events: InboundEventsRepository,
     @Inject(EVENT_PUBLISHER) private readonly outbox: EventPublisher,
   ) {}
 
-  /** `ignored` records the event without processing it (e.g. a paused connection). */
+  /**
+   * `ignored` records the event without processing it (e.g. a paused connection). PostgreSQL stores no NUL character
+   * (U+0000) in text or jsonb, and a platform resends what we refuse, so every NUL in the event — its payload's
+   * strings and keys, its keys, the reason — is stored as U+FFFD (the same UTF-16 length: Telegram's entity offsets
+   * still point at the right text).
+   */
   async ingest(connection: PlatformConnection, input: IngestInput, ignored?: string): Promise<{ eventId: string | null; duplicate: boolean }> {
-    const orderingKeyStored = input.orderingKey.slice(0, 300);
+    const reason = ignored ? withoutNul(ignored) : null;
+    const orderingKey = withoutNul(input.orderingKey).slice(0, 300);
     const rows = (await this.dataSource.query(
       `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
        ON CONFLICT (connection_id, dedupe_key) DO NOTHING
        RETURNING id`,
-      [connection.id, connection.platform, input.dedupeKey.slice(0, 200), orderingKeyStored, input.payload, ignored ? 'ignored' : 'received', ignored ?? null],
+      [connection.id, connection.platform, withoutNul(input.dedupeKey).slice(0, 200), orderingKey, jsonbText(input.payload), reason !== null ? 'ignored' : 'received', reason],
     )) as { id: string }[];
     if (!rows.length) return { eventId: null, duplicate: true };
     const eventId = rows[0].id;
@@ -64,24 +73,29 @@ export class InboundService {
       if (this.lastMarked.size > 10_000) this.lastMarked.clear();
       await this.connections.markEvent(connection.id, new Date(now));
     }
-    if (!ignored) await this.enqueue({ eventId, connectionId: connection.id, orderingKey: orderingKeyStored });
+    if (reason === null) await this.enqueue({ eventId, connectionId: connection.id, orderingKey });
     return { eventId, duplicate: false };
   }
 
   /**
    * Wakes a worker for the event's conversation, now or at `at` (a held event). The first wake-up's job id is the event
-   * id (a webhook retry adds nothing); later ones (`at`, or a sweep's `fresh`) get their own, so a finished or failed job
-   * kept by BullMQ never swallows them. Failures are logged, not thrown: the event is stored and the sweeper will
-   * enqueue it.
+   * id (a webhook retry adds nothing); later ones (`at`, or a sweep's `fresh`) get their own, so a finished or failed
+   * job kept by BullMQ never swallows them. Bounded (the platform may be waiting for our 200); failures are logged, not
+   * thrown: the event is stored and the sweeper enqueues it. Returns whether the job was added.
    */
-  async enqueue(job: InboundJob, opts: { at?: Date; fresh?: boolean } = {}): Promise<void> {
+  async enqueue(job: InboundJob, opts: { at?: Date; fresh?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
     const { eventId } = job;
     const delay = opts.at ? Math.max(0, opts.at.getTime() - Date.now()) : 0;
     const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${Date.now()}`}` : eventId;
     try {
-      await this.queue.add('inbound', job, { ...INBOUND_JOB_OPTIONS, jobId, delay });
+      await this.redis.run('enqueue inbound event', () => this.queue.add('inbound', job, { ...INBOUND_JOB_OPTIONS, jobId, delay }), opts.timeoutMs ?? REDIS_CALL_TIMEOUT_MS);
+      return true;
     } catch (e) {
-      this.logger.warn(`could not enqueue inbound event ${eventId} (the sweeper will retry): ${(e as Error).message}`);
+      // While Redis is known to be down its monitor warns once a minute; one line per event would drown the log.
+      const msg = `could not enqueue inbound event ${eventId} (the sweeper will): ${(e as Error).message}`;
+      if (e instanceof RedisUnavailable) this.logger.debug(msg);
+      else this.logger.warn(msg);
+      return false;
     }
   }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { AppConfig } from '../config/app-config';
+import { SqlLogger } from './sql-logger';
 
 const root = join(__dirname, '..', '..');
 const ext = __filename.endsWith('.ts') ? 'ts' : 'js';
@@ -19,6 +20,7 @@ export function dataSourceOptions(config: { database: Pick<AppConfig['database']
     uuidExtension: 'pgcrypto',
     synchronize: false,
     migrationsRun: false,
+    logger: new SqlLogger(), // never logs a statement's parameters
     extra: { max: config.database.poolSize ?? 20, application_name: 'switchboard' },
   };
 }

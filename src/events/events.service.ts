@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { RedisUnavailable } from '../queue/redis-availability';
 import { DeliveryQueue } from '../webhooks/delivery-queue';
 import { isKnownEventType } from './event-catalog';
 
@@ -133,7 +134,11 @@ export class EventsService implements EntitySubscriberInterface, OnModuleDestroy
       await this.queue.add(ids);
     } catch (e) {
       // Committed rows are the truth: the sweeper enqueues them later. Never fail the caller's (committed) change.
-      this.logger.warn(`could not enqueue ${ids.length} webhook deliveries (the sweeper will): ${(e as Error).message}`);
+      // The add is bounded (DeliveryQueue): a commit never waits on Redis for long. While Redis is known to be down,
+      // its monitor warns once a minute instead of one line per change.
+      const msg = `could not enqueue ${ids.length} webhook deliveries (the sweeper will): ${(e as Error).message}`;
+      if (e instanceof RedisUnavailable) this.logger.debug(msg);
+      else this.logger.warn(msg);
     }
   }
 }

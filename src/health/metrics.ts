@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from '../common/decorators';
 import { QueueName } from '../queue/queues';
+import { RedisAvailability } from '../queue/redis-availability';
 
 @Injectable()
 export class MetricsService implements OnModuleInit {
@@ -19,27 +20,43 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
 
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    private readonly redis: RedisAvailability,
+  ) {}
 
   onModuleInit(): void {
     collectDefaultMetrics({ register: this.registry });
-    const moduleRef = this.moduleRef;
+    const { moduleRef, redis } = this;
+    new Gauge({
+      name: 'redis_up',
+      help: '1 while Redis answers, 0 while it is unreachable (queue_jobs is then left out)',
+      registers: [this.registry],
+      collect() {
+        this.set(redis.isDown() ? 0 : 1);
+      },
+    });
     new Gauge({
       name: 'queue_jobs',
       help: 'BullMQ jobs by queue and state',
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
-        for (const name of Object.values(QueueName)) {
-          let queue: Queue;
+        this.reset(); // no stale counts from before an outage
+        const queues = Object.values(QueueName).flatMap((name) => {
           try {
-            queue = moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+            return [{ name, queue: moduleRef.get<Queue>(getQueueToken(name), { strict: false }) }];
           } catch {
-            continue; // queue not registered in this process
+            return []; // queue not registered in this process
           }
-          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
-          for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
-        }
+        });
+        // bounded and in parallel, skipped while Redis is down: a scrape answers whatever Redis does
+        const counts = await Promise.all(
+          queues.map(({ queue }) => redis.run('queue job counts', () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')).catch(() => null)),
+        );
+        queues.forEach(({ name }, i) => {
+          for (const [state, n] of Object.entries(counts[i] ?? {})) this.set({ queue: name, state }, n);
+        });
       },
     });
   }

@@ -1,9 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
+import { serializeError } from './error-serializer';
+import { requestIdOf } from '../common/request-id';
 
 /** Paths pino removes from every log line: credentials in headers and in bodies, wherever they appear. */
 export const REDACT_PATHS = [
@@ -31,7 +32,10 @@ export const REDACT_PATHS = [
   'secret',
 ];
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Invitation tokens travel in the accept route's path; request logs show the path without them. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/v1\/invitations\/)[^/?#]+/g, '$1[redacted]');
+}
 
 /** Where log lines go: stdout; tests swap it for a stream they read. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
@@ -52,14 +56,12 @@ export class LogDestinationModule {}
         pinoHttp: [{
           level: config.logLevel,
           redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-          genReqId: (req: IncomingMessage) => {
-            const given = req.headers['x-request-id'];
-            return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-          },
+          genReqId: (req: IncomingMessage) => requestIdOf(req),
           customProps: () => ({ role: config.role }),
           autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
           serializers: {
-            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+            err: serializeError, // a failed SQL statement: its code and names, never its parameters
           },
         }, destination],
       }),

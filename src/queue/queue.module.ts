@@ -1,12 +1,16 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../config/app-config';
+import { QueueShutdown } from './queue-shutdown';
 import { DEFAULT_JOB_OPTIONS, redisOptionsFromUrl } from './queues';
+import { RedisAvailability } from './redis-availability';
 import { RedisClient } from './redis.provider';
 
 @Global()
 @Module({
   imports: [
+    DiscoveryModule,
     BullModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -16,7 +20,7 @@ import { RedisClient } from './redis.provider';
       }),
     }),
   ],
-  providers: [RedisClient],
-  exports: [RedisClient],
+  providers: [RedisClient, RedisAvailability, QueueShutdown],
+  exports: [RedisClient, RedisAvailability],
 })
 export class QueueModule {}

@@ -14,6 +14,21 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+/** How long a request waits on Redis before it falls back to PostgreSQL (the sweepers enqueue later). */
+export const REDIS_CALL_TIMEOUT_MS = 500;
+/** Sweepers are not answering anyone: they wait longer, e.g. for BullMQ's connection to finish reconnecting. */
+export const SWEEP_REDIS_TIMEOUT_MS = 5000;
+
+/** Reconnect every 0.2 s, 0.4 s, … at most every 2 s: work resumes within seconds once Redis is back. */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(attempt * 200, 2000);
+}
+
+/**
+ * Connection options for BullMQ (queues and workers share them). Workers need `maxRetriesPerRequest: null` and the
+ * offline queue, so a command made while Redis is away waits for it; calls on a request path are bounded instead
+ * (RedisAvailability.run).
+ */
 export function redisOptionsFromUrl(url: string): RedisOptions {
   const u = new URL(url);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
@@ -25,5 +40,6 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
     db: Number.isFinite(db) ? db : 0,
     tls: u.protocol === 'rediss:' ? {} : undefined,
     maxRetriesPerRequest: null,
+    retryStrategy: reconnectDelayMs,
   };
 }

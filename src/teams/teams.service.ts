@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { TeamRole } from '../common/decorators';
-import { Conflict, Forbidden, NotFound, ValidationFailed } from '../common/errors';
+import { Conflict, Forbidden, NotFound } from '../common/errors';
 import { Page, PageQuery, decodeCursor, encodeCursor } from '../common/pagination';
 import { User } from '../users/entities/user.entity';
-import { UsersService } from '../users/users.service';
+import { normalizeEmail } from '../users/users.service';
 import { Team } from './entities/team.entity';
 import { TeamMember } from './entities/team-member.entity';
 
@@ -39,7 +39,6 @@ export class TeamsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(Team) private readonly teams: Repository<Team>,
     @InjectRepository(TeamMember) private readonly members: Repository<TeamMember>,
-    private readonly users: UsersService,
   ) {}
 
   async roleOf(teamId: string, userId: string): Promise<TeamRole | null> {
@@ -120,30 +119,20 @@ export class TeamsService {
     return toMemberView(m as TeamMember & { user: User });
   }
 
-  /** Adds a user (creating the account when the email is new) to the team. */
-  async addMember(
-    teamId: string,
-    actorRole: TeamRole,
-    input: { email: string; role: TeamRole; password?: string; name?: string },
-  ): Promise<MemberView> {
-    if (input.role === 'owner' && actorRole !== 'owner') throw new Forbidden('only an owner can add another owner');
-    await this.dataSource.transaction(async (em) => {
-      let user = await em.getRepository(User).findOneBy({ email: input.email.trim().toLowerCase() });
-      if (!user) {
-        if (!input.password) {
-          throw new ValidationFailed('password is required to create an account for a new email', [
-            { field: 'password', messages: ['password is required to create an account for a new email'] },
-          ]);
-        }
-        user = await this.users.create({ email: input.email, password: input.password, name: input.name }, em);
-      }
-      const exists = await em.getRepository(TeamMember).existsBy({ teamId, userId: user.id });
-      if (exists) throw new Conflict(`${user.email} is already a member of this team`);
-      await em.getRepository(TeamMember).insert({ teamId, userId: user.id, role: input.role });
-      input.email = user.email;
-    });
-    const user = await this.users.findByEmail(input.email);
-    return this.getMember(teamId, (user as User).id);
+  /** Whether someone with this email is a member (owners and admins see the member list anyway). */
+  hasMemberWithEmail(teamId: string, email: string): Promise<boolean> {
+    return this.members
+      .createQueryBuilder('m')
+      .innerJoin('m.user', 'u')
+      .where('m.teamId = :teamId AND u.email = :email', { teamId, email: normalizeEmail(email) })
+      .getExists();
+  }
+
+  /** Adds an existing user to the team inside the caller's transaction (used when an invitation is accepted). */
+  async insertMember(em: EntityManager, teamId: string, userId: string, role: TeamRole): Promise<void> {
+    const result = await em.createQueryBuilder().insert().into(TeamMember).values({ teamId, userId, role }).orIgnore().execute();
+    // ON CONFLICT DO NOTHING … RETURNING gives no row when the membership already exists
+    if ((result.raw as unknown[]).length === 0) throw new Conflict('you are already a member of this team');
   }
 
   async updateMember(teamId: string, actorRole: TeamRole, userId: string, role: TeamRole): Promise<MemberView> {

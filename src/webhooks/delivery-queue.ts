@@ -2,7 +2,8 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
 import DataLoader from 'dataloader';
-import { QueueName } from '../queue/queues';
+import { QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
+import { RedisAvailability } from '../queue/redis-availability';
 
 /** The only payload a delivery job carries: the delivery row's id (never a URL, body or secret). */
 export interface DeliverJob {
@@ -26,7 +27,9 @@ const BULK = 500;
 
 /**
  * Enqueues `deliver` jobs with jobId = delivery id, so a delivery has at most one job at a time. Adds made within the
- * same millisecond (many transactions committing at once) share one `addBulk` round trip to Redis.
+ * same millisecond (many transactions committing at once) share one `addBulk` round trip to Redis. Every call is
+ * bounded (RedisAvailability.run: at once while Redis is down, `timeoutMs` otherwise) and rejects when Redis does not
+ * answer: the delivery row is pending in PostgreSQL and the webhook sweeper gives it its job later.
  */
 @Injectable()
 export class DeliveryQueue {
@@ -36,10 +39,13 @@ export class DeliveryQueue {
     batchScheduleFn: (run) => setTimeout(run, 1),
   });
 
-  constructor(@InjectQueue(QueueName.WebhookDeliveries) readonly queue: Queue<DeliverJob>) {}
+  constructor(
+    @InjectQueue(QueueName.WebhookDeliveries) readonly queue: Queue<DeliverJob>,
+    private readonly redis: RedisAvailability,
+  ) {}
 
-  async add(deliveryIds: readonly string[]): Promise<void> {
-    await Promise.all(deliveryIds.map((id) => this.adds.load(id)));
+  async add(deliveryIds: readonly string[], timeoutMs = REDIS_CALL_TIMEOUT_MS): Promise<void> {
+    await this.redis.run('enqueue webhook deliveries', () => Promise.all(deliveryIds.map((id) => this.adds.load(id))), timeoutMs);
   }
 
   private async addNow(ids: readonly string[]): Promise<true[]> {
@@ -51,16 +57,17 @@ export class DeliveryQueue {
    * Makes sure the delivery's job runs now: a waiting or active job is left alone, a delayed one is promoted,
    * a finished or missing one is (re)added. Returns true when a job was added or promoted.
    */
-  async kick(deliveryId: string): Promise<boolean> {
-    const job = await this.queue.getJob(deliveryId);
-    const state = job ? await job.getState() : 'missing';
+  async kick(deliveryId: string, timeoutMs = REDIS_CALL_TIMEOUT_MS): Promise<boolean> {
+    const bounded = <T>(what: string, fn: () => Promise<T>): Promise<T> => this.redis.run(`webhook delivery ${what}`, fn, timeoutMs);
+    const job = await bounded('job lookup', () => this.queue.getJob(deliveryId));
+    const state = job ? await bounded('job state', () => job.getState()) : 'missing';
     if (LIVE_STATES.has(state)) return false;
     if (job && state === 'delayed') {
-      await job.promote().catch(() => undefined); // it may have just become active
+      await bounded('job promotion', () => job.promote()).catch(() => undefined); // it may have just become active
       return true;
     }
-    if (job) await job.remove().catch(() => undefined);
-    await this.add([deliveryId]);
+    if (job) await bounded('job removal', () => job.remove()).catch(() => undefined);
+    await this.add([deliveryId], timeoutMs);
     return true;
   }
 }

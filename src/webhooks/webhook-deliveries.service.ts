@@ -100,7 +100,7 @@ export class WebhookDeliveriesService {
       `UPDATE webhook_delivery SET ${RESET_ROUND} WHERE id = $1 AND (status <> 'pending' OR lease_until IS NULL OR lease_until < now())`,
       [deliveryId],
     );
-    await this.queue.kick(deliveryId);
+    await this.kick(deliveryId);
     return deliveryView(await this.find(teamId, endpointId, deliveryId));
   }
 
@@ -117,8 +117,18 @@ export class WebhookDeliveriesService {
        RETURNING id`,
       [teamId, endpointId, since, until],
     )) as [{ id: string }[], number];
-    for (const { id } of rows) await this.queue.kick(id);
+    for (const { id } of rows) if (!(await this.kick(id))) break;
     return { recovered: rows.length };
+  }
+
+  /** The row is pending and due: when Redis does not answer in time, the sweeper gives it its job later. */
+  private async kick(deliveryId: string): Promise<boolean> {
+    try {
+      await this.queue.kick(deliveryId);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async find(teamId: string, endpointId: string, id: string): Promise<WebhookDelivery> {

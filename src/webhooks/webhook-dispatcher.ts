@@ -1,18 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import DataLoader from 'dataloader';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { NotificationsService } from '../notifications/notifications.service';
-import { HttpResult, HttpSender, parseRetryAfter } from './http/http-sender';
+import { OutboundHttpClient, OutboundResult } from '../http/outbound-http-client';
+import { parseRetryAfter } from '../http/retry-after';
 import { nextAttemptAt } from './retry-schedule';
-import { WebhookSigner } from './signing/webhook-signer';
+import { WebhookSigner } from '../http/signing/webhook-signer';
 import type { AttemptView } from './webhook-deliveries.service';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
-
-/** The HttpSender the dispatcher posts with (keep-alive, SSRF-checked at connect time). */
-export const WEBHOOK_HTTP_SENDER = Symbol('WEBHOOK_HTTP_SENDER');
 
 /** How long past the request timeout a claimed delivery stays leased to its worker (then another may take it). */
 const LEASE_MARGIN_MS = 5000;
@@ -97,7 +95,7 @@ export class WebhookDispatcher {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(WEBHOOK_HTTP_SENDER) private readonly http: HttpSender,
+    private readonly http: OutboundHttpClient,
     private readonly signer: WebhookSigner,
     private readonly endpoints: WebhookEndpointsService,
     private readonly notifications: NotificationsService,
@@ -128,7 +126,7 @@ export class WebhookDispatcher {
       return this.secretUnavailable(row, e.message);
     }
     const headers = this.signer.headers({ secrets, msgId: row.event_id, timestampSeconds: Math.floor(now.getTime() / 1000), body, eventType: row.type });
-    const result = await this.http.send({ url: row.url, headers, body, timeoutMs });
+    const result = await this.http.request({ url: row.url, method: 'POST', headers, body, timeoutMs });
     const attemptedAt = new Date(now.getTime());
     const roundStartedAt = row.round_started_at ?? attemptedAt;
     const roundAttempts = row.round_attempts + 1;
@@ -244,7 +242,7 @@ export class WebhookDispatcher {
     return { retryAt: at };
   }
 
-  private async changeEndpoint(em: EntityManager, row: ClaimedRow, change: 'recovered' | 'gone' | 'exhausted', result: HttpResult): Promise<void> {
+  private async changeEndpoint(em: EntityManager, row: ClaimedRow, change: 'recovered' | 'gone' | 'exhausted', result: OutboundResult): Promise<void> {
     const team = row.team_id;
     const endpointId = row.endpoint_id;
     if (change === 'recovered') {
@@ -313,6 +311,6 @@ function recordParams(batch: readonly AttemptRecord[]): unknown[] {
   ];
 }
 
-function describe(result: HttpResult): string {
+function describe(result: OutboundResult): string {
   return result.ok ? `HTTP ${result.status}` : result.errorCode;
 }

@@ -10,7 +10,7 @@ import { generateWebhookSecret } from '../crypto/secrets';
 import { EventsService } from '../events/events.service';
 import { CreateWebhookEndpointDto, UpdateWebhookEndpointDto } from './dto/webhook.dto';
 import { EndpointStatus, WebhookEndpoint } from './entities/webhook-endpoint.entity';
-import { DnsLookupError, InvalidUrlError, SsrfBlockedError, assertPublicUrl } from './ssrf/address-policy';
+import { OutboundHttpClient } from '../http/outbound-http-client';
 
 export interface WebhookEndpointView {
   id: string;
@@ -42,6 +42,7 @@ export class WebhookEndpointsService {
     private readonly cipher: CredentialCipher,
     private readonly events: EventsService,
     private readonly config: AppConfig,
+    private readonly http: OutboundHttpClient,
   ) {}
 
   async create(teamId: string, dto: CreateWebhookEndpointDto): Promise<WebhookEndpointWithSecret> {
@@ -160,26 +161,17 @@ export class WebhookEndpointsService {
     }
   }
 
-  /** Scheme, no credentials, https outside development/tests, and no private or reserved address (SSRF). */
+  /** Scheme, no userinfo, https outside development/tests, and no private or reserved address (SSRF). */
   private async checkUrl(raw: string): Promise<string> {
     const url = raw.trim();
     const fail = (message: string): never => {
       throw new ValidationFailed(message, [{ field: 'url', messages: [message] }]);
     };
-    try {
-      const parsed = new URL(url);
-      if (parsed.protocol === 'http:' && !this.config.allowPrivateNetworks) {
-        fail('url must use https (http is allowed only with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true)');
-      }
-    } catch (e) {
-      if (e instanceof ValidationFailed) throw e;
-    }
-    try {
-      await assertPublicUrl(url, { allowPrivate: this.config.allowPrivateNetworks });
-    } catch (e) {
-      if (e instanceof SsrfBlockedError) fail(`url: ${e.message}; webhook endpoints must be reachable on the public internet`);
-      if (e instanceof InvalidUrlError || e instanceof DnsLookupError) fail(e.message.startsWith('url') ? e.message : `url: ${e.message}`);
-      throw e;
+    const problem = await this.http.checkUrl(url);
+    if (problem?.code === 'SSRF_BLOCKED') fail(`url ${problem.detail}; webhook endpoints must be reachable on the public internet`);
+    if (problem) fail(`url ${problem.detail}`);
+    if (new URL(url).protocol === 'http:' && !this.config.allowPrivateNetworks) {
+      fail('url must use https (http is allowed only with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true)');
     }
     return url;
   }

@@ -1,18 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
 import { EventsModule } from '../events/events.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { WebhookAttempt } from './entities/webhook-attempt.entity';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEndpoint } from './entities/webhook-endpoint.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
-import { HttpSender } from './http/http-sender';
 import { DeliveryProcessor } from './jobs/delivery.processor';
 import { WebhookSweeper } from './jobs/webhook.sweeper';
-import { WebhookSigner } from './signing/webhook-signer';
+import { OutboundHttpModule } from '../http/outbound-http.module';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
-import { WEBHOOK_HTTP_SENDER, WebhookDispatcher } from './webhook-dispatcher';
+import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookQueueModule } from './webhook-queue.module';
 import { WebhookEventTypesController, WebhooksController } from './webhooks.controller';
@@ -24,6 +22,7 @@ import { WebhookEventTypesController, WebhooksController } from './webhooks.cont
     WebhookQueueModule,
     EventsModule,
     NotificationsModule,
+    OutboundHttpModule,
   ],
   controllers: [WebhooksController, WebhookEventTypesController],
   providers: [WebhookEndpointsService, WebhookDeliveriesService],
@@ -33,18 +32,8 @@ export class WebhooksModule {}
 
 /** Worker-only: the delivery processor, the sweeper and the retention pruner. */
 @Module({
-  imports: [WebhooksModule, WebhookQueueModule, NotificationsModule],
-  providers: [
-    WebhookDispatcher,
-    WebhookSigner,
-    DeliveryProcessor,
-    WebhookSweeper,
-    {
-      provide: WEBHOOK_HTTP_SENDER,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => new HttpSender({ allowPrivateNetworks: config.allowPrivateNetworks }),
-    },
-  ],
+  imports: [WebhooksModule, WebhookQueueModule, NotificationsModule, OutboundHttpModule],
+  providers: [WebhookDispatcher, DeliveryProcessor, WebhookSweeper],
   exports: [WebhookSweeper, WebhookDispatcher],
 })
 export class WebhooksWorkerModule {}

@@ -81,6 +81,18 @@ describe('auth (e2e)', () => {
       await me(signHs256(claims({ iss: 'someone-else' }), secret)).expect(401);
       await me(signHs256(claims({ aud: 'other-api' }), secret)).expect(401);
     });
+    it('rejects a token without an expiry, even one signed with our secret', async () => {
+      const { exp: _exp, ...noExp } = claims() as { exp: number };
+      const res = await me(signHs256(noExp, secret)).expect(401);
+      expect(res.body.message).toMatch(/invalid token/);
+    });
+    it('rejects a token whose subject is not a user id with 401, not 500', async () => {
+      const res = await me(signHs256(claims({ sub: 'not-a-uuid' }), secret)).expect(401);
+      expect(res.body.message).toMatch(/invalid token/);
+      await me(signHs256(claims({ sub: 42 }), secret)).expect(401);
+      const { sub: _sub, ...noSub } = claims() as { sub: string };
+      await me(signHs256(noSub, secret)).expect(401);
+    });
     it('rejects a token whose payload was edited', async () => {
       const [h, , s] = signHs256(claims(), secret).split('.');
       await me(`${h}.${b64url(claims({ sub: '00000000-0000-0000-0000-000000000000' }))}.${s}`).expect(401);

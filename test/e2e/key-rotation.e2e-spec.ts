@@ -17,7 +17,7 @@ describe('key rotation (e2e)', () => {
 
   const boot = async (keys: string, fresh = false): Promise<TestApp> => {
     await t?.close();
-    t = await createTestApp({ reuseDatabase: !fresh, env: { ENCRYPTION_KEYS: keys, TELEGRAM_API_ROOT: tg.url, CONNECTION_HEALTH_INTERVAL_S: '0' } });
+    t = await createTestApp({ reuseDatabase: !fresh, env: { ENCRYPTION_KEYS: keys, TELEGRAM_API_ROOT: tg.url, CONNECTION_HEALTH_INTERVAL_S: '0', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
     return t;
   };
   const envelopes = async (app: TestApp): Promise<string[]> =>

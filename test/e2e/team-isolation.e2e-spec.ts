@@ -24,6 +24,8 @@ describe('team isolation (e2e)', () => {
     ids.teamId = b.teamId;
     ids.userId = bMember.userId;
     ids.agentId = agent.body.id;
+    const inv = await t.http().post(`/v1/teams/${b.teamId}/members`).set(b.auth).send({ email: 'pending@example.com', role: 'member' }).expect(201);
+    ids.invitationId = inv.body.id;
   });
   afterAll(() => t.close());
 
@@ -38,6 +40,8 @@ describe('team isolation (e2e)', () => {
         'DELETE /v1/teams/:teamId',
         'GET /v1/teams/:teamId/members',
         'POST /v1/teams/:teamId/members',
+        'GET /v1/teams/:teamId/invitations',
+        'DELETE /v1/teams/:teamId/invitations/:invitationId',
         'GET /v1/teams/:teamId/agents/:agentId',
         'DELETE /v1/teams/:teamId/agents/:agentId',
       ]),
@@ -65,6 +69,8 @@ describe('team isolation (e2e)', () => {
     await t.http().get(`/v1/teams/${b.teamId}`).set(b.auth).expect(200);
     await t.http().get(`/v1/teams/${b.teamId}/agents/${ids.agentId}`).set(b.auth).expect(200);
     await t.http().get(`/v1/teams/${b.teamId}/members/${ids.userId}`).set(b.auth).expect(200);
+    const pending = await t.http().get(`/v1/teams/${b.teamId}/invitations`).set(b.auth).expect(200);
+    expect(pending.body.data.map((i: { id: string }) => i.id)).toEqual([ids.invitationId]);
   });
 
   it('an unknown or malformed team id is 404 too', async () => {

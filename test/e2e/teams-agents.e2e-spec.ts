@@ -65,21 +65,27 @@ describe('teams, members and agents (e2e)', () => {
       expect(JSON.stringify(res.body)).not.toMatch(/password/i);
     });
 
-    it('adds an existing user without a password; a new email needs one', async () => {
+    it('POST members invites: the user joins only by accepting; passwords are no longer taken; members cannot invite', async () => {
       const other = await ownerWithTeam(t, 'Other');
-      const added = await t.http().post(`/v1/teams/${owner.teamId}/members`).set(admin.auth).send({ email: other.email, role: 'member' }).expect(201);
-      expect(added.body).toMatchObject({ userId: other.userId, role: 'member' });
-      const dup = await t.http().post(`/v1/teams/${owner.teamId}/members`).set(admin.auth).send({ email: other.email, role: 'member' }).expect(409);
+      const members = `/v1/teams/${owner.teamId}/members`;
+      const inv = await t.http().post(members).set(admin.auth).send({ email: other.email, role: 'member' }).expect(201);
+      expect(inv.body).toMatchObject({ email: other.email, role: 'member', token: expect.any(String) });
+      expect(inv.body).not.toHaveProperty('userId');
+      await t.http().get(`${members}/${other.userId}`).set(admin.auth).expect(404);
+      await t.http().post(`/v1/invitations/${inv.body.token}/accept`).set(other.auth).expect(201);
+      const joined = await t.http().get(`${members}/${other.userId}`).set(admin.auth).expect(200);
+      expect(joined.body).toMatchObject({ userId: other.userId, role: 'member' });
+      const dup = await t.http().post(members).set(admin.auth).send({ email: other.email, role: 'member' }).expect(409);
       expect(dup.body.message).toContain('already a member');
-      const noPw = await t.http().post(`/v1/teams/${owner.teamId}/members`).set(admin.auth).send({ email: 'new@example.com', role: 'member' }).expect(400);
-      expect(noPw.body.details[0].field).toBe('password');
-      const badRole = await t.http().post(`/v1/teams/${owner.teamId}/members`).set(admin.auth).send({ email: 'new@example.com', role: 'boss', password: 'long-enough-1' }).expect(400);
+      const withPw = await t.http().post(members).set(admin.auth).send({ email: 'new@example.com', role: 'member', password: 'long-enough-1' }).expect(400);
+      expect(withPw.body.details[0].field).toBe('password');
+      const badRole = await t.http().post(members).set(admin.auth).send({ email: 'new@example.com', role: 'boss' }).expect(400);
       expect(badRole.body.message).toContain('role must be one of');
-      await t.http().post(`/v1/teams/${owner.teamId}/members`).set(member.auth).send({ email: 'x@example.com', role: 'member', password: 'long-enough-1' }).expect(403);
+      await t.http().post(members).set(member.auth).send({ email: 'x@example.com', role: 'member' }).expect(403);
     });
 
     it('admins cannot create or touch owners; the last owner cannot leave or be demoted', async () => {
-      await t.http().post(`/v1/teams/${owner.teamId}/members`).set(admin.auth).send({ email: 'o2@example.com', role: 'owner', password: 'long-enough-1' }).expect(403);
+      await t.http().post(`/v1/teams/${owner.teamId}/members`).set(admin.auth).send({ email: 'o2@example.com', role: 'owner' }).expect(403);
       await t.http().patch(`/v1/teams/${owner.teamId}/members/${owner.userId}`).set(admin.auth).send({ role: 'member' }).expect(403);
       const demote = await t.http().patch(`/v1/teams/${owner.teamId}/members/${owner.userId}`).set(owner.auth).send({ role: 'admin' }).expect(409);
       expect(demote.body.message).toContain('at least one owner');
@@ -88,7 +94,9 @@ describe('teams, members and agents (e2e)', () => {
       const second = await memberOf(t, owner, owner.teamId, 'owner');
       await t.http().delete(`/v1/teams/${owner.teamId}/members/${owner.userId}`).set(second.auth).expect(204);
       await t.http().get(`/v1/teams/${owner.teamId}`).set(owner.auth).expect(404);
-      await t.http().post(`/v1/teams/${owner.teamId}/members`).set(second.auth).send({ email: owner.email, role: 'owner' }).expect(201);
+      const back = await t.http().post(`/v1/teams/${owner.teamId}/members`).set(second.auth).send({ email: owner.email, role: 'owner' }).expect(201);
+      await t.http().post(`/v1/invitations/${back.body.token}/accept`).set(owner.auth).expect(201);
+      await t.http().get(`/v1/teams/${owner.teamId}`).set(owner.auth).expect(200);
     });
 
     it('changes a role and removes a member', async () => {

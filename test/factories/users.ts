@@ -26,10 +26,17 @@ export async function ownerWithTeam(t: TestApp, teamName = 'Team'): Promise<Acto
   return { ...actor, teamId: r.teamId as string };
 }
 
-/** Adds a new user with `role` to the team (through the API, as `owner`) and logs them in. */
+/** Invites `email` (as `inviter`, through the API) and returns the one-time token. */
+export async function invite(t: TestApp, inviter: Actor, teamId: string, email: string, role: 'owner' | 'admin' | 'member'): Promise<string> {
+  const res = await t.http().post(`/v1/teams/${teamId}/members`).set(inviter.auth).send({ email, role }).expect(201);
+  return res.body.token as string;
+}
+
+/** A new user with `role` in the team: invited by `owner`, accepted by creating the account, then logged in. */
 export async function memberOf(t: TestApp, owner: Actor, teamId: string, role: 'owner' | 'admin' | 'member'): Promise<Actor> {
   const email = `${role}-${randomUUID().slice(0, 8)}@example.com`;
   const password = `${role}-password-1`;
-  await t.http().post(`/v1/teams/${teamId}/members`).set(owner.auth).send({ email, password, role }).expect(201);
+  const token = await invite(t, owner, teamId, email, role);
+  await t.http().post(`/v1/invitations/${token}/accept`).send({ password }).expect(201);
   return login(t, email, password);
 }

@@ -1,13 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { request } from 'undici';
 import { AppConfig } from '../../config/app-config';
-import { HttpSender } from '../../webhooks/http/http-sender';
-import { WebhookSigner } from '../../webhooks/signing/webhook-signer';
+import { OutboundHttpClient, OutboundResult } from '../../http/outbound-http-client';
+import { WebhookSigner } from '../../http/signing/webhook-signer';
 import { RuntimeError, RuntimeMemory, RuntimeReply, RuntimeRequest } from './runtime.types';
 
-/** HttpSender for team-supplied runtime URLs (SSRF-checked like webhook endpoints). */
-export const RUNTIME_HTTP_SENDER = Symbol('RUNTIME_HTTP_SENDER');
 const MAX_REPLY_BYTES = 256 * 1024;
 
 /** Runs an agent's runtime once. Retrying is the caller's business (RuntimeError.transient says whether to). */
@@ -15,7 +12,7 @@ const MAX_REPLY_BYTES = 256 * 1024;
 export class AgentRuntimeService {
   constructor(
     private readonly config: AppConfig,
-    @Inject(RUNTIME_HTTP_SENDER) private readonly http: HttpSender,
+    private readonly http: OutboundHttpClient,
     private readonly signer: WebhookSigner,
   ) {}
 
@@ -28,7 +25,7 @@ export class AgentRuntimeService {
       case 'http':
         return this.httpRuntime(req);
       default:
-        throw new RuntimeError(`unknown runtime type "${String(req.agent.runtime.type)}"`, false);
+        throw new RuntimeError(`unknown runtime type "${String(req.agent.runtime.type)}"`, false, 'UNKNOWN_RUNTIME');
     }
   }
 
@@ -43,23 +40,21 @@ export class AgentRuntimeService {
     const messages = [...(rt.systemPrompt ? [{ role: 'system', content: rt.systemPrompt }] : []), ...history];
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (req.secrets.apiKey) headers.authorization = `Bearer ${req.secrets.apiKey}`;
-    let res;
-    try {
-      res = await request(`${rt.baseUrl}/chat/completions`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ model: rt.model, messages, ...(rt.temperature !== undefined ? { temperature: rt.temperature } : {}) }),
-        headersTimeout: this.config.inbound.agentTimeoutMs,
-        bodyTimeout: this.config.inbound.agentTimeoutMs,
-      });
-    } catch (e) {
-      throw new RuntimeError(`the model API could not be reached (${(e as { code?: string }).code ?? 'network error'})`, true);
-    }
-    const text = await res.body.text();
-    if (res.statusCode === 429 || res.statusCode >= 500) throw new RuntimeError(`the model API answered ${res.statusCode}`, true);
-    if (res.statusCode >= 400) throw new RuntimeError(`the model API refused the request (${res.statusCode}): ${errorMessageOf(text)}`, false);
-    const content = (parseJson(text) as { choices?: { message?: { content?: unknown } }[] } | undefined)?.choices?.[0]?.message?.content;
-    if (typeof content !== 'string') throw new RuntimeError('the model API answered without choices[0].message.content', false);
+    const timeoutMs = this.config.inbound.agentTimeoutMs;
+    const res = await this.http.request({
+      url: `${rt.baseUrl}/chat/completions`,
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: rt.model, messages, ...(rt.temperature !== undefined ? { temperature: rt.temperature } : {}) }),
+      timeoutMs,
+      maxResponseBytes: MAX_REPLY_BYTES,
+    });
+    if (!res.ok) throw noResponse('the model API', res, timeoutMs);
+    if (res.status === 429 || res.status >= 500) throw new RuntimeError(`the model API answered ${res.status}`, true, 'UPSTREAM_STATUS');
+    if (res.status >= 400) throw new RuntimeError(`the model API refused the request (${res.status}): ${errorMessageOf(res.body)}`, false, 'UPSTREAM_STATUS');
+    if (res.truncated) throw new RuntimeError(`the model API answer is larger than ${MAX_REPLY_BYTES / 1024} KB`, false, 'BAD_RESPONSE');
+    const content = (parseJson(res.body) as { choices?: { message?: { content?: unknown } }[] } | undefined)?.choices?.[0]?.message?.content;
+    if (typeof content !== 'string') throw new RuntimeError('the model API answered without choices[0].message.content', false, 'BAD_RESPONSE');
     return { reply: content, memories: [] };
   }
 
@@ -84,19 +79,36 @@ export class AgentRuntimeService {
       body,
       eventType: 'agent.reply_requested',
     });
-    const res = await this.http.send({
-      url: rt.url,
-      headers,
-      body,
-      timeoutMs: rt.timeoutMs ?? this.config.inbound.agentTimeoutMs,
-      maxResponseBytes: MAX_REPLY_BYTES,
-    });
-    if (!res.ok) throw new RuntimeError(`the agent URL could not be reached (${res.errorCode})`, res.errorCode !== 'SSRF_BLOCKED');
-    if (res.status === 429 || res.status >= 500) throw new RuntimeError(`the agent URL answered ${res.status}`, true);
-    if (res.status < 200 || res.status >= 300) throw new RuntimeError(`the agent URL answered ${res.status}`, false);
+    const timeoutMs = rt.timeoutMs ?? this.config.inbound.agentTimeoutMs;
+    const res = await this.http.request({ url: rt.url, method: 'POST', headers, body, timeoutMs, maxResponseBytes: MAX_REPLY_BYTES });
+    if (!res.ok) throw noResponse('the agent URL', res, timeoutMs);
+    if (res.status === 429 || res.status >= 500) throw new RuntimeError(`the agent URL answered ${res.status}`, true, 'UPSTREAM_STATUS');
+    if (res.status < 200 || res.status >= 300) throw new RuntimeError(`the agent URL answered ${res.status}`, false, 'UPSTREAM_STATUS');
+    if (res.truncated) throw new RuntimeError(`the agent URL's answer is larger than ${MAX_REPLY_BYTES / 1024} KB`, false, 'BAD_RESPONSE');
     const parsed = parseJson(res.body) as { reply?: unknown; memories?: unknown } | undefined;
-    if (!parsed || typeof parsed.reply !== 'string') throw new RuntimeError('the agent URL must answer JSON {"reply": string}', false);
+    if (!parsed || typeof parsed.reply !== 'string') throw new RuntimeError('the agent URL must answer JSON {"reply": string}', false, 'BAD_RESPONSE');
     return { reply: parsed.reply, memories: toMemories(parsed.memories) };
+  }
+}
+
+/**
+ * A request that got no HTTP response, told in words that cannot distinguish an open port from a closed one: a
+ * blocked address is refused before any connection, and refused/reset connections read the same.
+ */
+function noResponse(what: string, res: Extract<OutboundResult, { ok: false }>, timeoutMs: number): RuntimeError {
+  switch (res.errorCode) {
+    case 'SSRF_BLOCKED':
+      return new RuntimeError(`${what} was not called: its URL resolves to a private or reserved address (SSRF_BLOCKED)`, false, 'SSRF_BLOCKED');
+    case 'INVALID_URL':
+      return new RuntimeError(`${what} was not called: its URL is not allowed (INVALID_URL)`, false, 'INVALID_URL');
+    case 'DNS':
+      return new RuntimeError(`${what} host could not be resolved (DNS)`, true, 'DNS');
+    case 'TIMEOUT':
+      return new RuntimeError(`${what} did not answer within ${timeoutMs} ms (TIMEOUT)`, true, 'TIMEOUT');
+    case 'TLS':
+      return new RuntimeError(`${what} could not be reached: TLS failed (TLS)`, true, 'TLS');
+    default:
+      return new RuntimeError(`${what} could not be reached (UNREACHABLE)`, true, 'UNREACHABLE');
   }
 }
 
@@ -110,7 +122,9 @@ function parseJson(text: string): unknown {
 
 function errorMessageOf(text: string): string {
   const j = parseJson(text) as { error?: { message?: unknown } } | undefined;
-  return typeof j?.error?.message === 'string' ? j.error.message.slice(0, 300) : 'no details';
+  // Only the API's own error text (e.g. "Incorrect API key provided"), never the raw body.
+  // eslint-disable-next-line no-control-regex -- control characters are what is being removed
+  return typeof j?.error?.message === 'string' ? j.error.message.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 300) : 'no details';
 }
 
 function toMemories(v: unknown): RuntimeMemory[] {

@@ -95,6 +95,13 @@ export function checkRuntime(
   };
 }
 
+/** The team-supplied URL a runtime input calls (`runtime.baseUrl` / `runtime.url`), when it gives one as a string. */
+export function runtimeUrlOf(input: Record<string, unknown>): { field: string; url: string } | undefined {
+  const key = input.type === 'openai' ? 'baseUrl' : input.type === 'http' ? 'url' : undefined;
+  const url = key ? input[key] : undefined;
+  return key && typeof url === 'string' ? { field: `runtime.${key}`, url } : undefined;
+}
+
 export function secretFieldsOf(type: string): readonly string[] {
   return SECRET_FIELDS[type as RuntimeType] ?? [];
 }

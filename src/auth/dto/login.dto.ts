@@ -16,5 +16,5 @@ export class LoginDto {
 export class TokenResponse {
   @ApiProperty() accessToken: string;
   @ApiProperty({ example: 'Bearer' }) tokenType: 'Bearer';
-  @ApiProperty({ description: 'Lifetime in seconds', example: 3600 }) expiresIn: number;
+  @ApiProperty({ type: 'integer', description: 'Lifetime in seconds', example: 3600 }) expiresIn: number;
 }

@@ -2,10 +2,11 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { Observable } from 'rxjs';
-import { IS_PUBLIC } from '../../common/decorators';
+import type { Request } from 'express';
+import { AUTH_OPTIONAL, IS_PUBLIC } from '../../common/decorators';
 import { Unauthorized } from '../../common/errors';
 
-/** Global: every route needs a valid bearer token unless marked @Public(). */
+/** Global: every route needs a valid bearer token unless marked @Public() (or @OptionalAuth() and none is sent). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(private readonly reflector: Reflector) {
@@ -16,6 +17,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
+    const optional = this.reflector.getAllAndOverride<boolean>(AUTH_OPTIONAL, [context.getHandler(), context.getClass()]);
+    if (optional && context.switchToHttp().getRequest<Request>().headers.authorization === undefined) return true;
     return super.canActivate(context);
   }
 

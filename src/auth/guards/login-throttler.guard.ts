@@ -4,6 +4,8 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 /**
  * Login attempts are counted per client address and email (`login` throttler), so guessing one account's password
  * is slowed without locking out colleagues behind the same NAT; `login-ip` bounds one address across all emails.
+ * The address is `req.ip`: the peer, or what a proxy trusted by TRUST_PROXY forwarded. The counters live in Redis
+ * (LoginAttemptStore), shared by every replica.
  */
 @Injectable()
 export class LoginThrottlerGuard extends ThrottlerGuard {

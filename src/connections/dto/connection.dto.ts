@@ -1,14 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
-import { CONNECTION_STATUSES, ConnectionStatus, PLATFORMS, Platform } from '../entities/platform-connection.entity';
+import { CONNECTION_STATUSES, ConnectionStatus, Platform } from '../entities/platform-connection.entity';
+import { PLATFORM_PROPERTY } from './connection-response.dto';
 
 export class CreateConnectionDto {
-  @ApiProperty({ enum: PLATFORMS, example: 'telegram' })
-  @IsIn(PLATFORMS, { message: `platform must be one of: ${PLATFORMS.join(', ')}` })
+  @ApiProperty({ ...PLATFORM_PROPERTY, example: 'telegram' })
+  @IsString({ message: 'platform must be a string' }) // which platforms exist is the connector registry's answer
   platform: Platform;
 
   @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
     description:
       'Write-only. Telegram {botToken}; Slack {botToken, signingSecret, appToken?}; GitHub {token} or {appId, privateKey, installationId}, plus webhookSecret? (generated when absent)',
     example: { botToken: '123456:ABC-DEF' },
@@ -16,14 +19,19 @@ export class CreateConnectionDto {
   @IsObject({ message: 'credentials must be an object' })
   credentials: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Non-secret, per-platform options', example: {} })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Non-secret, per-platform options. Telegram {mode?: "webhook"|"polling", greeting?}; GitHub {repositories?, events?}',
+    example: { mode: 'polling' },
+  })
   @IsOptional()
   @IsObject({ message: 'settings must be an object' })
   settings?: Record<string, unknown>;
 }
 
 export class UpdateConnectionDto {
-  @ApiPropertyOptional({ description: 'Replaces the settings (validated per platform)' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Replaces the settings (validated per platform)' })
   @IsOptional()
   @IsObject({ message: 'settings must be an object' })
   settings?: Record<string, unknown>;
@@ -33,19 +41,19 @@ export class UpdateConnectionDto {
   @IsIn(['active', 'paused'], { message: 'status must be one of: active, paused' })
   status?: 'active' | 'paused';
 
-  @ApiPropertyOptional({ description: 'Write-only. Replaces the credentials; checked with the platform first.' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Write-only. Replaces the credentials; checked with the platform first.' })
   @IsOptional()
   @IsObject({ message: 'credentials must be an object' })
   credentials?: Record<string, unknown>;
 }
 
 export class ConnectionListQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: PLATFORMS })
+  @ApiPropertyOptional(PLATFORM_PROPERTY)
   @IsOptional()
-  @IsIn(PLATFORMS, { message: `platform must be one of: ${PLATFORMS.join(', ')}` })
+  @IsString({ message: 'platform must be a string' }) // checked against the connector registry
   platform?: Platform;
 
-  @ApiPropertyOptional({ enum: CONNECTION_STATUSES })
+  @ApiPropertyOptional({ enum: CONNECTION_STATUSES, enumName: 'ConnectionStatus' })
   @IsOptional()
   @IsIn(CONNECTION_STATUSES, { message: `status must be one of: ${CONNECTION_STATUSES.join(', ')}` })
   status?: ConnectionStatus;

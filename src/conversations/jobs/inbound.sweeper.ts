@@ -1,18 +1,24 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { SchedulerLock } from '../../database/scheduler-lock';
+import { SWEEP_REDIS_TIMEOUT_MS } from '../../queue/queues';
+import { RedisAvailability } from '../../queue/redis-availability';
 import { ConversationsService } from '../conversations.service';
 import { InboundEventsRepository } from '../inbound-events.repository';
 import { InboundService } from '../inbound.service';
 
 /**
- * Worker, one replica at a time: wakes conversations whose stored events have waited over a minute with no live
- * lease (Redis was flushed, an enqueue failed, a worker died mid-turn), and completes conversations idle for CONVERSATION_IDLE_MINUTES.
+ * Worker, one replica at a time: wakes conversations whose stored events wait with nobody working on them — their
+ * holder's lease expired (a worker died mid-turn), or their job was lost for a minute (Redis flushed, an enqueue
+ * failed) — and completes conversations idle for CONVERSATION_IDLE_MINUTES. While Redis is unreachable it skips the
+ * wake-ups; when Redis comes back it sweeps at once, whatever the events' age.
  */
 @Injectable()
 export class InboundSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('InboundSweeper');
   private timer?: NodeJS.Timeout;
+  /** Redis came back: the next sweep takes stored events of any age (whichever sweep gets the lock first). */
+  private afterOutage = false;
 
   constructor(
     private readonly events: InboundEventsRepository,
@@ -20,11 +26,18 @@ export class InboundSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly conversations: ConversationsService,
     private readonly lock: SchedulerLock,
     private readonly config: AppConfig,
+    private readonly redis: RedisAvailability,
   ) {}
 
   onApplicationBootstrap(): void {
     const s = this.config.inbound.sweepIntervalSeconds;
-    if (s > 0) this.timer = setInterval(() => void this.tick(), s * 1000);
+    if (s > 0) {
+      this.timer = setInterval(() => void this.tick(), s * 1000);
+      this.redis.onRecovered(() => {
+        this.afterOutage = true;
+        return this.lock.runExclusive('inbound-sweep', () => this.logSweep());
+      });
+    }
   }
 
   onModuleDestroy(): void {
@@ -32,22 +45,39 @@ export class InboundSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async tick(): Promise<void> {
-    await this.lock.runExclusive('inbound-sweep', async () => {
-      const n = await this.sweep();
-      if (n) this.logger.warn(`woke ${n} conversation(s) whose events had no live job or lease`);
-    });
+    await this.lock.runExclusive('inbound-sweep', () => this.logSweep());
     await this.lock.runExclusive('conversation-idle', async () => {
       await this.conversations.completeIdle(this.config.inbound.conversationIdleMinutes);
     });
   }
 
+  private async logSweep(): Promise<void> {
+    if (this.redis.isDown()) return;
+    const all = this.afterOutage;
+    this.afterOutage = false;
+    try {
+      const n = await this.sweep(all ? 0 : undefined);
+      if (n) this.logger.warn(`woke ${n} conversation(s) whose events had no live job or lease`);
+    } catch (e) {
+      this.afterOutage ||= all;
+      throw e;
+    }
+  }
+
   /**
-   * Returns how many conversations were woken: those whose oldest unfinished event is due and that no live lease
-   * covers, for `olderThanMs` (60 s in production; a dead worker's conversations resume once its lease expired).
+   * Returns how many conversations were woken: those whose oldest unfinished event is due and that nobody works on
+   * (see InboundEventsRepository.stalledHeads; `olderThanMs` is 60 s in production). Does nothing while Redis is known
+   * to be unreachable, and stops at the first enqueue that fails (the next sweep goes on).
    */
   async sweep(olderThanMs = 60_000): Promise<number> {
+    if (this.redis.isDown()) return 0;
     const stalled = await this.events.stalledHeads(olderThanMs);
-    for (const h of stalled) await this.inbound.enqueue({ eventId: h.id, connectionId: h.connectionId, orderingKey: h.orderingKey }, { fresh: true });
-    return stalled.length;
+    let count = 0;
+    for (const h of stalled) {
+      const job = { eventId: h.id, connectionId: h.connectionId, orderingKey: h.orderingKey };
+      if (!(await this.inbound.enqueue(job, { fresh: true, timeoutMs: SWEEP_REDIS_TIMEOUT_MS }))) break;
+      count++;
+    }
+    return count;
   }
 }

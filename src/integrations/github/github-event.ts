@@ -41,12 +41,27 @@ export interface GhPayload {
   release?: { tag_name: string; name?: string | null; html_url?: string; prerelease?: boolean; author?: GhUser; body?: string | null };
 }
 
+/** `owner/name` as GitHub allows them; the conversation's chat id, and where the reply goes. */
+export const REPO_FULL_NAME = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
+const isNumberId = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) > 0;
+
+/** Why the ids of an event cannot name a conversation we can store or answer (signed, but malformed), if they cannot. */
+function badIds(p: GhPayload): string | undefined {
+  if (!REPO_FULL_NAME.test(p.repository?.full_name ?? '')) return 'invalid repository full_name';
+  if (p.issue && !isNumberId(p.issue.number)) return 'invalid issue number';
+  if (p.pull_request && !isNumberId(p.pull_request.number)) return 'invalid pull request number';
+  if (p.comment && !isNumberId(p.comment.id)) return 'invalid comment id';
+  const sha = p.pull_request?.head?.sha;
+  if (sha !== undefined && (typeof sha !== 'string' || !/^[0-9a-f]{1,64}$/i.test(sha))) return 'invalid head sha';
+  return undefined;
+}
+
 export type Priority = 'high' | 'medium' | 'low';
 
 /** Why an event is outside the connection's settings (events, repositories), or undefined when it is in. */
 export function outsideSettings(settings: { repositories?: string[]; events?: string[] }, event: string, repo: string | undefined): string | undefined {
   if (settings.events?.length && !settings.events.includes(event)) return `${event} events are not subscribed in settings.events`;
-  const r = repo?.toLowerCase();
+  const r = typeof repo === 'string' ? repo.toLowerCase() : undefined;
   if (settings.repositories?.length && (!r || !settings.repositories.includes(r))) return `repository ${r ?? '(none)'} is not in settings.repositories`;
   return undefined;
 }
@@ -61,7 +76,8 @@ export function priorityOf(labels: (GhLabel | string)[] = []): Priority {
 
 /** The conversation of an event: the issue or PR thread, else the repository and event. */
 export function githubOrderingKey(e: StoredGitHubEvent): string {
-  const repo = e.payload.repository?.full_name?.toLowerCase() ?? 'no-repo';
+  const name = e.payload.repository?.full_name;
+  const repo = typeof name === 'string' ? name.toLowerCase() : 'no-repo';
   const n = e.payload.issue?.number ?? e.payload.pull_request?.number;
   return n !== undefined ? `${repo}#${n}` : `${repo}:${e.event}`;
 }
@@ -96,6 +112,8 @@ export function parseGitHubEvent(
   const p = e.payload;
   const repo = p.repository?.full_name;
   if (!repo) return { kind: 'ignored', reason: 'event without a repository' };
+  const invalid = badIds(p);
+  if (invalid) return { kind: 'ignored', reason: invalid };
   const outside = outsideSettings(settings, e.event, repo);
   if (outside) return { kind: 'ignored', reason: outside };
   if (p.sender?.login && p.sender.login.toLowerCase() === botLogin.toLowerCase()) return { kind: 'ignored', reason: 'caused by our own bot' };

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-docs';
 import { IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { TeamWrite } from '../../common/decorators';
 import { Forbidden, NotFound, Unprocessable, UpstreamUnavailable, ValidationFailed } from '../../common/errors';
@@ -7,6 +8,13 @@ import { IdParam } from '../../common/params';
 import { ConnectionsService } from '../../connections/connections.service';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
 import { GitHubClientFactory, isAppCredentials } from './github-client.factory';
+import {
+  GitHubCreatedCommentResponse,
+  GitHubCreatedIssueResponse,
+  GitHubIssueResponse,
+  GitHubPullResponse,
+  GitHubRepoResponse,
+} from './dto/github-response.dto';
 
 export class CreateIssueDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(256) title: string;
@@ -36,7 +44,10 @@ export class GitHubReposController {
   ) {}
 
   @Get('repos')
-  async repos(@IdParam('teamId', 'team') teamId: string, @IdParam('connectionId', 'connection') id: string): Promise<unknown[]> {
+  @ApiOperation({ summary: 'List the repositories a GitHub connection can see', description: 'Limited to `settings.repositories` when set.' })
+  @ApiOkResponse({ type: [GitHubRepoResponse] })
+  @ApiErrors(401, [403, 'GitHub refused (the scope it needs is named)'], [404, 'No such GitHub connection or repository visible to it'], [422, "GitHub rejected the connection's credentials"], [502, 'GitHub could not be reached or failed'])
+  async repos(@IdParam('teamId', 'team') teamId: string, @IdParam('connectionId', 'connection') id: string): Promise<GitHubRepoResponse[]> {
     const { conn, octokit, creds } = await this.client(teamId, id);
     const allowed = (conn.settings.repositories as string[] | undefined) ?? [];
     const repos = await this.call(async () =>
@@ -50,14 +61,20 @@ export class GitHubReposController {
   }
 
   @Get('repos/:owner/:repo/issues')
-  async issues(@IdParam('teamId', 'team') teamId: string, @IdParam('connectionId', 'connection') id: string, @Param('owner') owner: string, @Param('repo') repo: string, @Query() q: ListQuery): Promise<unknown[]> {
+  @ApiOperation({ summary: 'List the issues of a repository (without pull requests)' })
+  @ApiOkResponse({ type: [GitHubIssueResponse] })
+  @ApiErrors(400, 401, [403, 'GitHub refused (the scope it needs is named)'], [404, 'No such GitHub connection or repository visible to it'], [422, "GitHub rejected the connection's credentials"], [502, 'GitHub could not be reached or failed'])
+  async issues(@IdParam('teamId', 'team') teamId: string, @IdParam('connectionId', 'connection') id: string, @Param('owner') owner: string, @Param('repo') repo: string, @Query() q: ListQuery): Promise<GitHubIssueResponse[]> {
     const { octokit } = await this.client(teamId, id, owner, repo);
     const data = await this.call(async () => (await octokit.rest.issues.listForRepo({ owner, repo, state: q.state ?? 'open', per_page: 100 })).data);
     return data.filter((i) => !i.pull_request).map((i) => ({ number: i.number, title: i.title, state: i.state, author: i.user?.login, labels: i.labels.map((l) => (typeof l === 'string' ? l : l.name)), htmlUrl: i.html_url }));
   }
 
   @Get('repos/:owner/:repo/pulls')
-  async pulls(@IdParam('teamId', 'team') teamId: string, @IdParam('connectionId', 'connection') id: string, @Param('owner') owner: string, @Param('repo') repo: string, @Query() q: ListQuery): Promise<unknown[]> {
+  @ApiOperation({ summary: 'List the pull requests of a repository' })
+  @ApiOkResponse({ type: [GitHubPullResponse] })
+  @ApiErrors(400, 401, [403, 'GitHub refused (the scope it needs is named)'], [404, 'No such GitHub connection or repository visible to it'], [422, "GitHub rejected the connection's credentials"], [502, 'GitHub could not be reached or failed'])
+  async pulls(@IdParam('teamId', 'team') teamId: string, @IdParam('connectionId', 'connection') id: string, @Param('owner') owner: string, @Param('repo') repo: string, @Query() q: ListQuery): Promise<GitHubPullResponse[]> {
     const { octokit } = await this.client(teamId, id, owner, repo);
     const data = await this.call(async () => (await octokit.rest.pulls.list({ owner, repo, state: q.state ?? 'open', per_page: 100 })).data);
     return data.map((p) => ({ number: p.number, title: p.title, state: p.state, draft: p.draft ?? false, author: p.user?.login, htmlUrl: p.html_url }));
@@ -65,7 +82,10 @@ export class GitHubReposController {
 
   @TeamWrite()
   @Post('repos/:owner/:repo/issues')
-  async createIssue(@IdParam('teamId', 'team') teamId: string, @IdParam('connectionId', 'connection') id: string, @Param('owner') owner: string, @Param('repo') repo: string, @Body() dto: CreateIssueDto): Promise<unknown> {
+  @ApiOperation({ summary: 'Create an issue (owner/admin)' })
+  @ApiCreatedResponse({ type: GitHubCreatedIssueResponse })
+  @ApiErrors([400, 'Invalid input, or GitHub rejected the request (422 from GitHub)'], 401, [403, 'Not an owner/admin, or GitHub refused (the scope it needs is named)'], [404, 'No such GitHub connection or repository visible to it'], [422, "GitHub rejected the connection's credentials"], [502, 'GitHub could not be reached or failed'])
+  async createIssue(@IdParam('teamId', 'team') teamId: string, @IdParam('connectionId', 'connection') id: string, @Param('owner') owner: string, @Param('repo') repo: string, @Body() dto: CreateIssueDto): Promise<GitHubCreatedIssueResponse> {
     const { octokit } = await this.client(teamId, id, owner, repo);
     const i = await this.call(async () => (await octokit.rest.issues.create({ owner, repo, title: dto.title, body: dto.body, labels: dto.labels })).data);
     return { number: i.number, title: i.title, htmlUrl: i.html_url };
@@ -73,7 +93,10 @@ export class GitHubReposController {
 
   @TeamWrite()
   @Post('repos/:owner/:repo/issues/:number/comments')
-  async comment(@IdParam('teamId', 'team') teamId: string, @IdParam('connectionId', 'connection') id: string, @Param('owner') owner: string, @Param('repo') repo: string, @Param('number') number: string, @Body() dto: CreateCommentDto): Promise<unknown> {
+  @ApiOperation({ summary: 'Comment on an issue or pull request (owner/admin)' })
+  @ApiCreatedResponse({ type: GitHubCreatedCommentResponse })
+  @ApiErrors([400, 'Invalid input, or GitHub rejected the request (422 from GitHub)'], 401, [403, 'Not an owner/admin, or GitHub refused (the scope it needs is named)'], [404, 'No such GitHub connection or repository visible to it'], [422, "GitHub rejected the connection's credentials"], [502, 'GitHub could not be reached or failed'])
+  async comment(@IdParam('teamId', 'team') teamId: string, @IdParam('connectionId', 'connection') id: string, @Param('owner') owner: string, @Param('repo') repo: string, @Param('number') number: string, @Body() dto: CreateCommentDto): Promise<GitHubCreatedCommentResponse> {
     if (!/^\d{1,10}$/.test(number)) throw new ValidationFailed('number must be an issue or pull request number', [{ field: 'number', messages: ['must be a positive integer'] }]);
     const { octokit } = await this.client(teamId, id, owner, repo);
     const c = await this.call(async () => (await octokit.rest.issues.createComment({ owner, repo, issue_number: Number(number), body: dto.body })).data);

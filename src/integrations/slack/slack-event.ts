@@ -59,6 +59,16 @@ export function slackOrderingKey(p: SlackPayload): string {
   return e.channel_type === 'im' ? `${e.channel}:dm` : `${e.channel}:${e.ts}`;
 }
 
+/** Slack ids (channels, users) and timestamps (`1700000000.000100`): short ASCII tokens. */
+const SLACK_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const SLACK_TS = /^\d{1,12}(\.\d{1,9})?$/;
+
+/** Why the ids of an event cannot name a conversation we can store or answer (signed, but malformed), if they cannot. */
+function badIds(fields: Record<string, [unknown, RegExp]>): string | undefined {
+  const bad = Object.entries(fields).find(([, [v, re]]) => v !== undefined && (typeof v !== 'string' || !re.test(v)));
+  return bad ? `invalid ${bad[0]}` : undefined;
+}
+
 const stripMentions = (text: string, botUserId: string): string => text.replace(new RegExp(`<@${botUserId}(\\|[^>]*)?>`, 'g'), '').trim();
 
 /**
@@ -69,6 +79,8 @@ const stripMentions = (text: string, botUserId: string): string => text.replace(
 export function parseSlackPayload(p: SlackPayload, bot: SlackBot, connectionId: string): ParsedEvent {
   if (p.type === 'slash_command') {
     const c = p as SlackSlashCommand;
+    const invalid = badIds({ channel_id: [c.channel_id ?? null, SLACK_ID], user_id: [c.user_id ?? null, SLACK_ID] });
+    if (invalid) return { kind: 'ignored', reason: invalid };
     return {
       kind: 'message',
       message: {
@@ -91,6 +103,8 @@ export function parseSlackPayload(p: SlackPayload, bot: SlackBot, connectionId: 
   if (e.user === bot.botUserId) return { kind: 'ignored', reason: 'our own message' };
   if (e.subtype && e.subtype !== 'file_share' && e.subtype !== 'thread_broadcast') return { kind: 'ignored', reason: `unsupported subtype ${e.subtype}` };
   if (!e.channel || !e.ts || !e.user) return { kind: 'ignored', reason: 'incomplete event' };
+  const invalid = badIds({ channel: [e.channel, SLACK_ID], user: [e.user, SLACK_ID], ts: [e.ts, SLACK_TS], thread_ts: [e.thread_ts, SLACK_TS] });
+  if (invalid) return { kind: 'ignored', reason: invalid };
 
   const im = e.channel_type === 'im';
   const mentioned = (e.text ?? '').includes(`<@${bot.botUserId}`);

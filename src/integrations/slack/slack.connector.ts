@@ -19,13 +19,14 @@ import {
   SetupInstructions,
 } from '../../connections/platform-connector';
 import { FieldChecker } from '../../common/field-checker';
-import { request } from 'undici';
+import { AppConfig } from '../../config/app-config';
+import { OutboundHttpClient } from '../../http/outbound-http-client';
+import { parseRetryAfter } from '../../http/retry-after';
 import { SlackApiFactory } from './slack-api.factory';
 import { chunkMrkdwn, markdownToMrkdwn } from './slack-format';
 import { parseSlackPayload, SlackPayload } from './slack-event';
+import { slackSetup } from './slack-manifest';
 
-export const SLACK_BOT_EVENTS = ['app_mention', 'message.im'];
-export const SLACK_BOT_SCOPES = ['app_mentions:read', 'chat:write', 'im:history', 'im:read', 'reactions:write', 'commands'];
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
 @Injectable()
@@ -36,6 +37,8 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
   constructor(
     private readonly registry: ConnectorRegistry,
     private readonly api: SlackApiFactory,
+    private readonly http: OutboundHttpClient,
+    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -76,29 +79,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
   }
 
   setupInstructions(connection: PlatformConnection): SetupInstructions {
-    const url = connection.webhookUrl as string;
-    return {
-      webhookUrl: url,
-      requestUrl: url,
-      slashCommandUrl: `${url}/commands`,
-      botEvents: SLACK_BOT_EVENTS,
-      scopes: SLACK_BOT_SCOPES,
-      manifest: {
-        display_information: { name: connection.displayName?.replace(/^@/, '').split(' in ')[0] ?? 'Switchboard agent' },
-        features: {
-          bot_user: { display_name: 'agent', always_online: true },
-          app_home: { messages_tab_enabled: true, messages_tab_read_only_enabled: false },
-          slash_commands: [{ command: '/agent', url: `${url}/commands`, description: 'Ask the agent', usage_hint: '<question>' }],
-        },
-        oauth_config: { scopes: { bot: SLACK_BOT_SCOPES } },
-        settings: {
-          event_subscriptions: { request_url: url, bot_events: SLACK_BOT_EVENTS },
-          org_deploy_enabled: false,
-          socket_mode_enabled: false,
-          token_rotation_enabled: false,
-        },
-      },
-    };
+    return slackSetup(connection.webhookUrl as string, connection.displayName?.replace(/^@/, '').split(' in ')[0] ?? '');
   }
 
   // ---- inbound --------------------------------------------------------------------------------------------------
@@ -142,12 +123,29 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
     return { externalMessageId: first };
   }
 
+  /**
+   * The response_url comes from a slash-command payload, which anyone holding the signing secret can write: it is a
+   * team-supplied URL, so it goes through the SSRF-checked client like webhooks and runtimes.
+   */
   private async postToResponseUrl(url: string, body: Record<string, unknown>): Promise<void> {
-    const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await res.body.dump();
-    if (res.statusCode === 429) throw new RetryLaterError('Slack response_url rate limited', Number(res.headers['retry-after'] ?? 1) * 1000);
-    if (res.statusCode >= 500) throw new Error(`Slack response_url answered ${res.statusCode}`);
-    if (res.statusCode >= 400) throw new PermanentSendError(`Slack response_url refused the reply (${res.statusCode}); it may have expired`);
+    const res = await this.http.request({
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      timeoutMs: this.config.platforms.timeoutMs,
+      maxResponseBytes: 1024,
+    });
+    if (!res.ok) {
+      if (res.errorCode === 'SSRF_BLOCKED') throw new PermanentSendError('Slack response_url was not called: it resolves to a private or reserved address (SSRF_BLOCKED)');
+      if (res.errorCode === 'INVALID_URL') throw new PermanentSendError('Slack response_url was not called: it is not an allowed URL (INVALID_URL)');
+      throw new Error(`Slack response_url could not be reached (${res.errorCode})`);
+    }
+    if (res.status === 429) {
+      throw new RetryLaterError('Slack response_url rate limited', Math.max(1, parseRetryAfter(res.headers['retry-after'], new Date()) ?? 1) * 1000);
+    }
+    if (res.status >= 500) throw new Error(`Slack response_url answered ${res.status}`);
+    if (res.status >= 400) throw new PermanentSendError(`Slack response_url refused the reply (${res.status}); it may have expired`);
   }
 
   private async sendCall<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ConnectionsModule } from '../../connections/connections.module';
 import { ConversationsModule } from '../../conversations/conversations.module';
+import { OutboundHttpModule } from '../../http/outbound-http.module';
 import { SlackApiFactory } from './slack-api.factory';
 import { SlackEventsController } from './slack-events.controller';
+import { SlackManifestController } from './slack-manifest.controller';
 import { SlackSignatureGuard } from './slack-signature.guard';
 import { SlackConnector } from './slack.connector';
 
 @Module({
-  imports: [ConnectionsModule, ConversationsModule],
-  controllers: [SlackEventsController],
+  imports: [ConnectionsModule, ConversationsModule, OutboundHttpModule],
+  controllers: [SlackEventsController, SlackManifestController],
   providers: [SlackApiFactory, SlackConnector, SlackSignatureGuard],
   exports: [SlackApiFactory, SlackConnector],
 })

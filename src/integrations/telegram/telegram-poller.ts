@@ -7,6 +7,7 @@ import { ConnectionsService } from '../../connections/connections.service';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
 import { InvalidCredentialsError } from '../../connections/platform-connector';
 import { InboundService } from '../../conversations/inbound.service';
+import { RedisAvailability } from '../../queue/redis-availability';
 import { RedisClient } from '../../queue/redis.provider';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { TELEGRAM_ALLOWED_UPDATES, mapTelegramError } from './telegram.connector';
@@ -36,6 +37,7 @@ export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly inbound: InboundService,
     private readonly api: TelegramApiFactory,
     private readonly redis: RedisClient,
+    private readonly availability: RedisAvailability,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -54,12 +56,16 @@ export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Starts a loop for every polling connection that has none here (the Redis lock keeps it to one replica). */
   async scan(): Promise<void> {
+    if (this.availability.isDown()) return; // no lock without Redis: its monitor reports the outage
     const rows = (await this.dataSource.query(
       `SELECT id FROM platform_connection WHERE platform = 'telegram' AND status = 'active' AND settings->>'mode' = 'polling'`,
     )) as { id: string }[];
     for (const { id } of rows) {
       if (this.loops.has(id) || this.stopping) continue;
-      const loop = this.run(id).finally(() => this.loops.delete(id));
+      // Redis unreachable (the lock cannot be taken or renewed) ends the loop; the next scan starts it again.
+      const loop = this.run(id)
+        .catch((e: unknown) => this.logger.warn(`polling ${id} stopped: ${(e as Error).message}`))
+        .finally(() => this.loops.delete(id));
       this.loops.set(id, loop);
     }
   }

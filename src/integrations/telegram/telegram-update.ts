@@ -72,6 +72,18 @@ function attachmentsOf(m: TgMessage): IncomingAttachment[] {
   return out;
 }
 
+/** Telegram ids are integers; anything else (a signed but malformed update) cannot name a chat we can store or answer. */
+const isId = (v: unknown): boolean => Number.isSafeInteger(v);
+
+/** Why the ids of a message cannot be used (chat, topic thread, message), or undefined when they can. */
+function badIds(m: TgMessage): string | undefined {
+  if (!isId(m.chat?.id)) return 'invalid chat id';
+  if (m.is_topic_message && m.message_thread_id !== undefined && !isId(m.message_thread_id)) return 'invalid message_thread_id';
+  if (m.message_id !== undefined && !isId(m.message_id)) return 'invalid message_id';
+  if (m.from !== undefined && !isId(m.from?.id)) return 'invalid sender id';
+  return undefined;
+}
+
 const nameOf = (u?: TgUser): string | undefined => (u ? [u.first_name, u.last_name].filter(Boolean).join(' ') || u.username : undefined);
 
 /**
@@ -86,6 +98,8 @@ export function parseTelegramUpdate(update: TgUpdate, bot: BotIdentity, connecti
     const cq = update.callback_query;
     const chat = cq.message?.chat;
     if (!chat) return { kind: 'ignored', reason: 'callback query without a message' };
+    const invalid = badIds(cq.message!) ?? (isId(cq.from?.id) ? undefined : 'invalid sender id');
+    if (invalid) return { kind: 'ignored', reason: invalid };
     return {
       kind: 'message',
       message: {
@@ -102,6 +116,8 @@ export function parseTelegramUpdate(update: TgUpdate, bot: BotIdentity, connecti
 
   const m = update.message;
   if (!m) return { kind: 'ignored', reason: 'unsupported update type' };
+  const invalid = badIds(m);
+  if (invalid) return { kind: 'ignored', reason: invalid };
   if (m.from?.id === bot.id) return { kind: 'ignored', reason: 'our own message' };
   if (m.from?.is_bot) return { kind: 'ignored', reason: 'message from a bot' };
 

@@ -21,6 +21,7 @@ import {
 } from '../../connections/platform-connector';
 import { generateTelegramSecretToken } from '../../crypto/secrets';
 import { FieldChecker } from '../../common/field-checker';
+import { AppConfig } from '../../config/app-config';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { toTelegramChunks } from './telegram-format';
 import { parseTelegramUpdate, TgUpdate } from './telegram-update';
@@ -47,6 +48,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
   constructor(
     private readonly registry: ConnectorRegistry,
     private readonly api: TelegramApiFactory,
+    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -92,12 +94,16 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
       // getUpdates answers 409 while a webhook is set
       await this.call(credentials, (tg) => tg.deleteWebhook({ drop_pending_updates: false }));
     } else {
+      const url = connection.webhookUrl as string;
       await this.call(credentials, (tg) =>
-        tg.setWebhook(connection.webhookUrl as string, {
-          secret_token: credentials.secretToken,
-          allowed_updates: [...TELEGRAM_ALLOWED_UPDATES],
-        }),
-      );
+        tg.setWebhook(url, { secret_token: credentials.secretToken, allowed_updates: [...TELEGRAM_ALLOWED_UPDATES] }),
+      ).catch((e: unknown) => {
+        if (!(e instanceof PlatformRejectedError && /webhook/i.test(e.message))) throw e;
+        throw new PlatformRejectedError(
+          `${e.message}. Telegram delivers webhooks only to a public HTTPS address, and this one is ${url} (from PUBLIC_BASE_URL). ` +
+            'Without one (e.g. on a laptop), create the connection with "settings": {"mode": "polling"}.',
+        );
+      });
     }
     await this.call(credentials, (tg) => tg.setMyCommands(TELEGRAM_COMMANDS));
   }
@@ -110,11 +116,23 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
     await this.call(credentials, (tg) => tg.getMe());
   }
 
+  /** What `connect` did (or, for a paused connection, will do on resume), in words and fields. */
   setupInstructions(connection: PlatformConnection): SetupInstructions {
-    return {
-      webhookUrl: connection.webhookUrl as string,
-      note: 'The webhook is registered with Telegram for you (setWebhook with a secret token); nothing to paste.',
-    };
+    const url = connection.webhookUrl as string;
+    const paused = connection.status !== 'active';
+    if ((connection.settings as Partial<TelegramSettings>).mode === 'polling') {
+      const pollingEnabled = this.config.telegramPolling.scanIntervalMs > 0;
+      const note = paused
+        ? 'Polling mode; the connection is not active, so nothing is polled until you resume it (PATCH {"status":"active"}).'
+        : pollingEnabled
+          ? 'Polling mode: no webhook is registered at Telegram (any previous one was removed); a worker process (ROLE=worker or all) long-polls getUpdates for this bot. Nothing to paste.'
+          : 'Polling mode, but polling is turned off on this deployment (TELEGRAM_POLL_SCAN_MS=0): no messages arrive until it is turned on. The webhook at Telegram was removed.';
+      return { mode: 'polling', pollingEnabled, note };
+    }
+    const note = paused
+      ? `Webhook mode; the connection is not active, so these settings reach Telegram when you resume it (PATCH {"status":"active"}), which registers ${url}.`
+      : `Registered with Telegram (setWebhook) at ${url} with a secret token, plus the command list; nothing to paste. Telegram delivers only to a public HTTPS address.`;
+    return { mode: 'webhook', webhookUrl: url, note };
   }
 
   // ---- inbound --------------------------------------------------------------------------------------------------

@@ -30,7 +30,12 @@ export class CreateWebhookEndpointDto {
   @MaxLength(500, { message: 'description must be at most 500 characters' })
   description?: string;
 
-  @ApiPropertyOptional({ description: 'Event types to receive; absent = all', example: ['message.created', 'agent.status_changed'] })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', enum: [...EVENT_TYPES] },
+    description: 'Event types to receive; absent = all',
+    example: ['message.created', 'agent.status_changed'],
+  })
   @IsOptional()
   @IsArray({ message: 'eventTypes must be an array of event types' })
   @ArrayMinSize(1, { message: 'eventTypes must not be empty (omit it to receive every type)' })
@@ -46,20 +51,20 @@ export class CreateWebhookEndpointDto {
 }
 
 export class UpdateWebhookEndpointDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: 'https://hooks.example.com/switchboard' })
   @IsOptional()
   @IsString({ message: 'url must be a string' })
   @MaxLength(2000, { message: 'url must be at most 2000 characters' })
   url?: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null clears it' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsString({ message: 'description must be a string' })
   @MaxLength(500, { message: 'description must be at most 500 characters' })
   description?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'null = every type' })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', enum: [...EVENT_TYPES] }, nullable: true, description: 'null = every type' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsArray({ message: 'eventTypes must be an array of event types, or null for all' })
@@ -76,33 +81,33 @@ export class UpdateWebhookEndpointDto {
 }
 
 export class DeliveryListQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES, enumName: 'DeliveryStatus' })
   @IsOptional()
   @IsIn(DELIVERY_STATUSES, { message: `status must be one of: ${DELIVERY_STATUSES.join(', ')}` })
   status?: DeliveryStatus;
 
-  @ApiPropertyOptional({ example: 'message.created' })
+  @ApiPropertyOptional({ enum: [...EVENT_TYPES], enumName: 'WebhookEventType', example: 'message.created' })
   @IsOptional()
   @IsIn(EVENT_TYPES, { message: `eventType must be one of: ${EVENT_TYPES.join(', ')}` })
   eventType?: string;
 
-  @ApiPropertyOptional({ description: 'Deliveries created at or after (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Deliveries created at or after (ISO 8601)' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
   since?: string;
 
-  @ApiPropertyOptional({ description: 'Deliveries created before (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Deliveries created before (ISO 8601)' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date-time' })
   until?: string;
 }
 
 export class RecoverDto {
-  @ApiProperty({ description: 'Re-send failed and skipped deliveries created at or after (ISO 8601)' })
+  @ApiProperty({ format: 'date-time', description: 'Re-send failed and skipped deliveries created at or after (ISO 8601)' })
   @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
   since: string;
 
-  @ApiPropertyOptional({ description: '… and before (ISO 8601; default now)' })
+  @ApiPropertyOptional({ format: 'date-time', description: '… and before (ISO 8601; default now)' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date-time' })
   until?: string;

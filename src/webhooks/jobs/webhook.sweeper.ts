@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { SchedulerLock } from '../../database/scheduler-lock';
+import { SWEEP_REDIS_TIMEOUT_MS } from '../../queue/queues';
+import { RedisAvailability } from '../../queue/redis-availability';
 import { DeliveryQueue } from '../delivery-queue';
 
 const PRUNE_INTERVAL_MS = 3600_000;
@@ -10,7 +12,8 @@ const PRUNE_INTERVAL_MS = 3600_000;
 /**
  * Worker, one replica at a time (advisory locks):
  * - sweep: pending deliveries that are due and not leased get their job back if it is gone (Redis flushed or
- *   restarted, an enqueue failed after commit, a worker died mid-delivery and its lease ran out);
+ *   restarted, an enqueue failed after commit, a worker died mid-delivery and its lease ran out); skipped while Redis
+ *   is unreachable, and run at once when it comes back;
  * - prune: delivered deliveries (and their attempts) older than WEBHOOK_RETENTION_DAYS, in batches, hourly.
  *   Failed and skipped deliveries are kept until recovered; events left without deliveries go too.
  */
@@ -24,6 +27,7 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly queue: DeliveryQueue,
     private readonly lock: SchedulerLock,
     private readonly config: AppConfig,
+    private readonly redis: RedisAvailability,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -31,6 +35,7 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     if (s > 0) {
       this.timers.push(setInterval(() => void this.lock.runExclusive('webhook-sweep', () => this.logSweep()), s * 1000));
       this.timers.push(setInterval(() => void this.lock.runExclusive('webhook-prune', () => this.logPrune()), PRUNE_INTERVAL_MS));
+      this.redis.onRecovered(() => this.lock.runExclusive('webhook-sweep', () => this.logSweep()));
     }
   }
 
@@ -48,8 +53,9 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     if (r.deliveries) this.logger.log(`pruned ${r.deliveries} delivered webhook deliveries and ${r.events} events`);
   }
 
-  /** Returns how many deliveries got a job back. */
+  /** Returns how many deliveries got a job back (none while Redis is known to be unreachable). */
   async sweep(limit = 1000): Promise<number> {
+    if (this.redis.isDown()) return 0;
     const due = (await this.dataSource.query(
       `SELECT id FROM webhook_delivery
        WHERE status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
@@ -57,7 +63,7 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
       [limit],
     )) as { id: string }[];
     let count = 0;
-    for (const { id } of due) if (await this.queue.kick(id)) count++;
+    for (const { id } of due) if (await this.queue.kick(id, SWEEP_REDIS_TIMEOUT_MS)) count++;
     return count;
   }
 

@@ -1,7 +1,7 @@
 import { promises as dns } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
-/** SSRF protection: which addresses outbound webhook/agent requests may reach. */
+/** SSRF protection: which addresses requests to team-supplied URLs (webhooks, runtimes, Slack response_url) may reach. */
 
 export interface AddressClassification {
   blocked: boolean;
@@ -11,32 +11,43 @@ export interface AddressClassification {
 /** Resolves a host name to every address it has. */
 export type HostLookup = (hostname: string) => Promise<string[]>;
 
+/**
+ * The errors below carry `detail`: what is wrong, without a subject, so a caller can name its own field
+ * (`runtime.baseUrl ${detail}`); `message` is `url ${detail}`. The resolved address is kept out of both (a team
+ * must not learn what an internal name resolves to); it is on `address` for our logs.
+ */
 export class SsrfBlockedError extends Error {
   readonly code = 'SSRF_BLOCKED' as const;
+  readonly detail: string;
   constructor(
     readonly address: string,
     readonly reason: string,
   ) {
-    super(`url resolves to a private or reserved address (${address}: ${reason})`);
+    const detail = `resolves to a private or reserved address (${reason})`;
+    super(`url ${detail}`);
+    this.detail = detail;
     this.name = 'SsrfBlockedError';
   }
 }
 
 export class DnsLookupError extends Error {
   readonly code = 'DNS' as const;
+  readonly detail: string;
   constructor(
     readonly hostname: string,
     readonly dnsCode: string,
   ) {
-    super(`url host "${hostname}" could not be resolved (${dnsCode})`);
+    const detail = `host "${hostname.slice(0, 100)}" could not be resolved (${dnsCode})`;
+    super(`url ${detail}`);
+    this.detail = detail;
     this.name = 'DnsLookupError';
   }
 }
 
 export class InvalidUrlError extends Error {
   readonly code = 'INVALID_URL' as const;
-  constructor(message: string) {
-    super(message);
+  constructor(readonly detail: string) {
+    super(`url ${detail}`);
     this.name = 'InvalidUrlError';
   }
 }
@@ -53,6 +64,7 @@ const IPV4_RULES: Rule[] = [
   ['172.16.0.0', 12, 'private'],
   ['192.0.0.0', 24, 'IETF protocol assignments'],
   ['192.0.2.0', 24, 'documentation'],
+  ['192.88.99.0', 24, '6to4 relay anycast'],
   ['192.168.0.0', 16, 'private'],
   ['198.18.0.0', 15, 'benchmarking'],
   ['198.51.100.0', 24, 'documentation'],
@@ -64,8 +76,13 @@ const IPV4_RULES: Rule[] = [
 const IPV6_RULES: Rule[] = [
   ['::', 128, 'unspecified'],
   ['::1', 128, 'loopback'],
+  ['64:ff9b:1::', 48, 'local-use NAT64'],
   ['100::', 64, 'discard-only'],
+  // Transition tunnels carry an IPv4 address inside (6to4: bits 16–47; Teredo: the server and the obfuscated
+  // client); both are deprecated, so the whole prefixes are refused rather than decoded.
+  ['2001::', 32, 'Teredo'],
   ['2001:db8::', 32, 'documentation'],
+  ['2002::', 16, '6to4'],
   ['fc00::', 7, 'unique local'],
   ['fe80::', 10, 'link-local'],
   ['fec0::', 10, 'site-local'],
@@ -111,21 +128,28 @@ export function classifyAddress(ip: string): AddressClassification {
   return { blocked: false };
 }
 
-/** Parses a URL and checks it is http(s) without credentials. */
+/** Parses a URL and checks it is http(s) without userinfo (`user:pass@`, or even an empty `@`). */
 export function parseHttpUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new InvalidUrlError('url is not a valid absolute URL');
+    throw new InvalidUrlError('is not a valid absolute URL');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new InvalidUrlError(`url must use http or https (got "${parsed.protocol.slice(0, 20)}")`);
+    throw new InvalidUrlError(`must use http or https (got "${parsed.protocol.slice(0, 20)}")`);
   }
-  if (parsed.username !== '' || parsed.password !== '') {
-    throw new InvalidUrlError('url must not contain credentials');
+  // WHATWG parsing drops an empty userinfo ("https://@host", "https://:@host"); the raw authority still shows it.
+  if (parsed.username !== '' || parsed.password !== '' || hasUserinfo(url)) {
+    throw new InvalidUrlError('must not contain credentials (user:password@)');
   }
   return parsed;
+}
+
+/** `@` in the authority (after the scheme and its slashes, before the path; a backslash counts as a slash). */
+function hasUserinfo(url: string): boolean {
+  const afterScheme = url.trim().replace(/^[a-z][a-z0-9+.-]*:[/\\]*/i, '');
+  return /^[^/\\?#]*@/.test(afterScheme);
 }
 
 export const defaultLookup: HostLookup = async (hostname) => {

@@ -1,0 +1,103 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { ConnectionHealthView, ConnectionView } from '../connections.service';
+import { CONNECTION_STATUSES, ConnectionStatus, Platform, PLATFORMS } from '../entities/platform-connection.entity';
+import type { SetupInstructions } from '../platform-connector';
+
+/** `enumName` makes every platform field one shared schema, which the document narrows to the registered connectors. */
+export const PLATFORM_PROPERTY = { enum: PLATFORMS, enumName: 'Platform' } as const;
+
+/** What to configure at the platform; which fields appear depends on the platform. */
+export class ConnectionSetupResponse implements SetupInstructions {
+  [key: string]: unknown;
+
+  @ApiPropertyOptional({ description: 'Where the platform must send events (Slack Request URL, GitHub Payload URL; Telegram: where the webhook was registered). Absent in Telegram polling mode.' })
+  webhookUrl?: string;
+
+  @ApiPropertyOptional({ description: 'What Switchboard did or what you still have to do, in words' })
+  note?: string;
+
+  @ApiPropertyOptional({ enum: ['webhook', 'polling'], description: 'Telegram: how updates reach us' })
+  mode?: 'webhook' | 'polling';
+
+  @ApiPropertyOptional({ description: 'Telegram polling mode: whether this deployment polls at all (TELEGRAM_POLL_SCAN_MS > 0)' })
+  pollingEnabled?: boolean;
+
+  @ApiPropertyOptional({ description: 'Slack: the Events API Request URL' })
+  requestUrl?: string;
+
+  @ApiPropertyOptional({ description: 'Slack: the URL of the `/agent` slash command' })
+  slashCommandUrl?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Slack: bot events to subscribe to' })
+  botEvents?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Slack: bot token scopes' })
+  scopes?: string[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Slack: an app manifest (JSON) to paste at api.slack.com/apps' })
+  manifest?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: 'application/json', description: 'GitHub: the webhook content type to choose' })
+  contentType?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'GitHub: the webhook events to select' })
+  events?: string[];
+
+  @ApiPropertyOptional({ description: 'GitHub: the webhook secret — only in the create response, and only once' })
+  webhookSecret?: string;
+}
+
+export class ConnectionResponse implements ConnectionView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) teamId: string;
+  @ApiProperty({ format: 'uuid' }) agentId: string;
+  @ApiProperty(PLATFORM_PROPERTY) platform: Platform;
+  @ApiProperty({ enum: CONNECTION_STATUSES, enumName: 'ConnectionStatus' }) status: ConnectionStatus;
+  @ApiProperty({ type: String, nullable: true, example: '@acme_support_bot' }) displayName: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The bot's id at the platform" }) externalBotId: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Where this connection receives platform events' }) webhookUrl: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Masked hints of the stored credentials (never the values)',
+    example: { botToken: '…Xy9Q' },
+  })
+  credentials: Record<string, string>;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Non-secret per-platform options', example: { mode: 'webhook' } })
+  settings: Record<string, unknown>;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Facts learned from the platform (bot username, workspace…)' })
+  platformInfo: Record<string, unknown>;
+
+  @ApiProperty({ type: String, nullable: true }) errorMessage: string | null;
+  @ApiProperty({ type: 'integer', description: 'Failed health checks in a row' }) consecutiveFailures: number;
+  @ApiProperty({ type: Date, nullable: true }) lastEventAt: Date | null;
+  @ApiProperty({ type: Date, nullable: true }) lastCheckedAt: Date | null;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty() updatedAt: Date;
+
+  @ApiPropertyOptional({
+    type: ConnectionSetupResponse,
+    description: 'Only in the create response and when credentials or settings change: what happened at the platform and what is left to do',
+  })
+  setup?: ConnectionSetupResponse;
+}
+
+export class StatusChangeResponse {
+  @ApiProperty({ enum: CONNECTION_STATUSES, enumName: 'ConnectionStatus' }) from: ConnectionStatus;
+  @ApiProperty({ enum: CONNECTION_STATUSES, enumName: 'ConnectionStatus' }) to: ConnectionStatus;
+  @ApiProperty({ type: String, nullable: true }) reason: string | null;
+  @ApiProperty() at: Date;
+}
+
+export class ConnectionHealthResponse implements ConnectionHealthView {
+  @ApiProperty({ format: 'uuid' }) connectionId: string;
+  @ApiProperty({ enum: CONNECTION_STATUSES, enumName: 'ConnectionStatus' }) status: ConnectionStatus;
+  @ApiProperty({ type: Date, nullable: true }) lastCheckedAt: Date | null;
+  @ApiProperty({ type: Date, nullable: true }) lastEventAt: Date | null;
+  @ApiProperty({ type: 'integer' }) consecutiveFailures: number;
+  @ApiProperty({ type: String, nullable: true }) errorMessage: string | null;
+  @ApiProperty({ type: [StatusChangeResponse], description: 'The last 10, newest first' }) recentStatusChanges: StatusChangeResponse[];
+}

@@ -1,0 +1,190 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { Brackets, DataSource, EntityManager, QueryFailedError, Repository, SelectQueryBuilder } from 'typeorm';
+import { AuthService } from '../auth/auth.service';
+import { TokenResponse } from '../auth/dto/login.dto';
+import { AuthUser, TeamRole } from '../common/decorators';
+import { Conflict, Forbidden, NotFound, ValidationFailed } from '../common/errors';
+import { Page, PageQuery, mapPage, paginate } from '../common/pagination';
+import { AppConfig } from '../config/app-config';
+import { MemberView, TeamView, TeamsService } from '../teams/teams.service';
+import { UsersService, normalizeEmail } from '../users/users.service';
+import { Invitation } from './entities/invitation.entity';
+import { InvitationNeedsSignIn, InvitationNotFound } from './invitation.errors';
+import { hashInvitationToken, looksLikeInvitationToken, newInvitationToken } from './invitation-token';
+
+export interface InvitationView {
+  id: string;
+  teamId: string;
+  email: string;
+  role: TeamRole;
+  invitedById: string | null;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/** The answer to an invite: the same shape whether or not the email has an account. */
+export interface CreatedInvitation extends InvitationView {
+  /** Shown once; only its SHA-256 is stored. */
+  token: string;
+  /** The API route that accepts it (POST), built from PUBLIC_BASE_URL. */
+  acceptUrl: string;
+}
+
+export interface MyInvitationView {
+  id: string;
+  team: { id: string; name: string };
+  email: string;
+  role: TeamRole;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface AcceptedInvitation {
+  team: TeamView;
+  member: MemberView;
+  /** Only when the account was created by this call: signed in at once. */
+  session?: TokenResponse;
+}
+
+const toView = (i: Invitation): InvitationView => ({
+  id: i.id,
+  teamId: i.teamId,
+  email: i.email,
+  role: i.role,
+  invitedById: i.invitedById,
+  expiresAt: i.expiresAt,
+  createdAt: i.createdAt,
+});
+
+const isUniqueViolation = (e: unknown): boolean =>
+  e instanceof QueryFailedError && (e as QueryFailedError & { code?: string }).code === '23505';
+
+@Injectable()
+export class InvitationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(Invitation) private readonly invitations: Repository<Invitation>,
+    private readonly teams: TeamsService,
+    private readonly users: UsersService,
+    private readonly auth: AuthService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Invites `email` with `role`. Never looks at whether the email has an account, so known and unknown emails get
+   * the same answer. Inviting an email that already has an open invitation to this team replaces it (the old token
+   * stops working). Only owners invite (or replace the invitation of) an owner; someone already in the team is 409,
+   * which tells owners and admins nothing the member list does not.
+   */
+  async create(teamId: string, actor: { id: string; role: TeamRole }, input: { email: string; role: TeamRole }): Promise<CreatedInvitation> {
+    if (input.role === 'owner' && actor.role !== 'owner') throw new Forbidden('only an owner can invite an owner');
+    const email = normalizeEmail(input.email);
+    if (await this.teams.hasMemberWithEmail(teamId, email)) throw new Conflict(`${email} is already a member of this team`);
+    const { token, hash } = newInvitationToken();
+    const saved = await this.dataSource.transaction(async (em) => {
+      // one open invitation per team and email: serialize concurrent invites of the same address
+      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`invitation:${teamId}:${email}`]);
+      const repo = em.getRepository(Invitation);
+      const open = await this.openQuery(em, false).andWhere('i.teamId = :teamId AND i.email = :email', { teamId, email }).getOne();
+      if (open) {
+        if (open.role === 'owner' && open.expiresAt > new Date() && actor.role !== 'owner') {
+          throw new Forbidden('only an owner can replace the invitation of an owner');
+        }
+        await repo.update({ id: open.id }, { revokedAt: new Date() });
+      }
+      const expiresAt = new Date(Date.now() + this.config.invitations.ttlHours * 3_600_000);
+      return repo.save(repo.create({ teamId, email, role: input.role, tokenHash: hash, invitedById: actor.id, expiresAt }));
+    });
+    return { ...toView(saved), token, acceptUrl: `${this.config.publicBaseUrl}/v1/invitations/${token}/accept` };
+  }
+
+  /** Pending invitations of a team (open and not expired), newest first. */
+  async listPending(teamId: string, page: PageQuery): Promise<Page<InvitationView>> {
+    const qb = this.openQuery(this.dataSource.manager, true).andWhere('i.teamId = :teamId', { teamId });
+    return mapPage(await paginate(qb, page), toView);
+  }
+
+  /** Revokes a pending invitation; its token stops working. Only owners revoke an owner's invitation. */
+  async revoke(teamId: string, actorRole: TeamRole, invitationId: string): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const inv = await this.openQuery(em, true)
+        .andWhere('i.id = :invitationId AND i.teamId = :teamId', { invitationId, teamId })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!inv) throw new NotFound('invitation');
+      if (inv.role === 'owner' && actorRole !== 'owner') throw new Forbidden('only an owner can revoke the invitation of an owner');
+      await em.getRepository(Invitation).update({ id: inv.id }, { revokedAt: new Date() });
+    });
+  }
+
+  /** Pending invitations addressed to the signed-in user's email (accepting still needs the token). */
+  async listForUser(user: AuthUser, page: PageQuery): Promise<Page<MyInvitationView>> {
+    const qb = this.openQuery(this.dataSource.manager, true)
+      .innerJoinAndSelect('i.team', 't')
+      .andWhere('i.email = :email', { email: normalizeEmail(user.email) });
+    return mapPage(await paginate(qb, page), (i) => ({
+      id: i.id,
+      team: { id: i.teamId, name: (i.team as { name: string }).name },
+      email: i.email,
+      role: i.role,
+      expiresAt: i.expiresAt,
+      createdAt: i.createdAt,
+    }));
+  }
+
+  /**
+   * Uses a token once. Signed in: the user's email must be the invited one. Not signed in: `password` creates the
+   * account for the invited email — only when it has none; an existing account must sign in (never taken over).
+   */
+  async accept(token: string, caller: AuthUser | undefined, input: { name?: string; password?: string }): Promise<AcceptedInvitation> {
+    if (caller && (input.password !== undefined || input.name !== undefined)) {
+      const field = input.password !== undefined ? 'password' : 'name';
+      const message = `${field} is only for creating an account; you are signed in, send no body`;
+      throw new ValidationFailed(message, [{ field, messages: [message] }]);
+    }
+    if (!looksLikeInvitationToken(token)) throw new InvitationNotFound();
+    let created: { id: string; email: string } | undefined;
+    const { teamId, userId, role } = await this.dataSource.transaction(async (em) => {
+      const inv = await this.openQuery(em, true)
+        .andWhere('i.tokenHash = :hash', { hash: hashInvitationToken(token) })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!inv) throw new InvitationNotFound();
+      let userId: string;
+      if (caller) {
+        if (normalizeEmail(caller.email) !== inv.email) throw new InvitationNotFound();
+        userId = caller.id;
+      } else {
+        if (!input.password) throw new InvitationNeedsSignIn();
+        created = await this.createAccount(em, inv.email, input.password, input.name);
+        userId = created.id;
+      }
+      await this.teams.insertMember(em, inv.teamId, userId, inv.role);
+      await em.getRepository(Invitation).update({ id: inv.id }, { acceptedAt: new Date(), acceptedById: userId });
+      return { teamId: inv.teamId, userId, role: inv.role };
+    });
+    const [team, member] = await Promise.all([this.teams.get(teamId, role), this.teams.getMember(teamId, userId)]);
+    const session = created ? await this.auth.issue(created.id, created.email) : undefined;
+    return { team, member, ...(session ? { session } : {}) };
+  }
+
+  private async createAccount(em: EntityManager, email: string, password: string, name?: string): Promise<{ id: string; email: string }> {
+    try {
+      return await this.users.create({ email, password, name }, em);
+    } catch (e) {
+      // the email has an account (or got one a moment ago): same answer as without a password
+      if (e instanceof Conflict || isUniqueViolation(e)) throw new InvitationNeedsSignIn();
+      throw e;
+    }
+  }
+
+  /** Invitations neither accepted nor revoked; `unexpiredOnly` also drops expired ones. */
+  private openQuery(em: EntityManager, unexpiredOnly: boolean): SelectQueryBuilder<Invitation> {
+    const qb = em
+      .getRepository(Invitation)
+      .createQueryBuilder('i')
+      .where(new Brackets((w) => w.where('i.acceptedAt IS NULL').andWhere('i.revokedAt IS NULL')));
+    return unexpiredOnly ? qb.andWhere('i.expiresAt > :now', { now: new Date() }) : qb;
+  }
+}
