@@ -14,6 +14,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
@@ -56,6 +57,15 @@ function startProc(file: string, env: Record<string, string>, ready: RegExp): Pr
 async function stopProcs(procs: Proc[]): Promise<void> {
   for (const p of procs) p.child.kill('SIGTERM');
   await Promise.all(procs.map((p) => p.exited));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createTcpServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 function rssMb(procs: Proc[]): number {
@@ -224,7 +234,7 @@ async function main(): Promise<void> {
     },
   ];
   for (const topo of topologies) {
-    const port = 39_000 + rows.length;
+    const port = await freePort();
     const procs = await topo.start(port);
     const origin = `http://127.0.0.1:${port}`;
     const api = async (path: string, body?: unknown, token?: string): Promise<Record<string, unknown>> => {
@@ -263,7 +273,7 @@ async function main(): Promise<void> {
   const refToken = `${799999}:AAbenchreferencexxxxxxxxxxxxxxxxxxxx`;
   tg.addBot(refToken, { id: 799999, username: 'benchref_bot', first_name: 'Ref' });
   const refs: Record<'slow' | 'echo', Proc> = {} as never;
-  const refPorts = { slow: 39_100, echo: 39_101 };
+  const refPorts = { slow: await freePort(), echo: await freePort() };
   for (const kind of ['slow', 'echo'] as const) {
     refs[kind] = await startProc(
       join(build, 'bench', 'pipeline-reference.js'),

@@ -37,11 +37,15 @@ const isUniqueViolation = (e: unknown): boolean => (e as { code?: string }).code
 /** An agent as the API shows it; a runtime secret we just generated appears once, in place of its hint. */
 export type AgentView = Omit<Agent, 'runtimeSecretsEncrypted' | 'team'>;
 
+/** How long loadForTurn's answer is reused. */
+const TURN_CACHE_MS = 1000;
+
 const RUNTIME_AAD = (id: string) => ({ table: 'agent', rowId: id, field: 'runtime_secrets' });
 
 @Injectable()
 export class AgentsService implements OnModuleInit {
   private readonly statusListeners: AgentStatusListener[] = [];
+  private readonly turnCache = new Map<string, { value: { agent: Agent; secrets: RuntimeSecrets }; at: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -55,8 +59,21 @@ export class AgentsService implements OnModuleInit {
     this.rotation.register({ table: 'agent', column: 'runtime_secrets_encrypted', field: 'runtime_secrets' });
   }
 
-  /** An agent with its runtime settings and decrypted secrets, in one query (one agent turn); null when deleted. */
+  /**
+   * An agent with its runtime settings and decrypted secrets, in one query (one agent turn); null when deleted. Kept for
+   * TURN_CACHE_MS so a burst of messages to one agent loads it once; a change made through this process is seen at
+   * once, one made through another replica within TURN_CACHE_MS.
+   */
   async loadForTurn(agentId: string, teamId?: string): Promise<{ agent: Agent; secrets: RuntimeSecrets } | null> {
+    const hit = this.turnCache.get(agentId);
+    if (hit && Date.now() - hit.at < TURN_CACHE_MS && (!teamId || hit.value.agent.teamId === teamId)) return hit.value;
+    const value = await this.loadForTurnNow(agentId, teamId);
+    if (value) this.turnCache.set(agentId, { value, at: Date.now() });
+    if (this.turnCache.size > 10_000) this.turnCache.clear();
+    return value;
+  }
+
+  private async loadForTurnNow(agentId: string, teamId?: string): Promise<{ agent: Agent; secrets: RuntimeSecrets } | null> {
     const qb = this.agents.createQueryBuilder('a').addSelect('a.runtimeSecretsEncrypted').where('a.id = :id', { id: agentId });
     if (teamId) qb.andWhere('a.teamId = :teamId', { teamId });
     const row = await qb.getOne();
@@ -146,6 +163,7 @@ export class AgentsService implements OnModuleInit {
 
   async update(teamId: string, agentId: string, dto: UpdateAgentDto): Promise<AgentView> {
     if (dto.runtime !== undefined) await this.checkRuntimeUrl(dto.runtime);
+    this.turnCache.delete(agentId);
     try {
       return await this.dataSource.transaction(async (em) => {
         const repo = em.getRepository(Agent);
@@ -178,10 +196,13 @@ export class AgentsService implements OnModuleInit {
     } catch (e) {
       if (isUniqueViolation(e)) throw new Conflict(`an agent with slug "${dto.slug}" already exists in this team`);
       throw e;
+    } finally {
+      this.turnCache.delete(agentId); // a turn that loaded it during the transaction must not keep the old one
     }
   }
 
   async remove(teamId: string, agentId: string): Promise<void> {
+    this.turnCache.delete(agentId);
     const res = await this.agents.delete({ id: agentId, teamId });
     if (!res.affected) throw new NotFound('agent');
   }

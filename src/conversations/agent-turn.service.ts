@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
 import { AgentRuntimeService } from '../agents/runtimes/agent-runtime.service';
 import { RuntimeSecrets } from '../agents/runtimes/runtime-config';
@@ -50,17 +50,19 @@ export class AgentTurnService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Finds or opens the conversation for `key` and stores the user's message in it; `also` runs in the same transaction. */
+  /**
+   * Finds or opens the conversation for `key` (or takes `known`, the open one the caller just had) and stores the user's
+   * message in it, linked to its inbound event.
+   */
   async storeUserMessage(
     key: ConversationKey,
     msg: UserMessage,
-    opts: { known?: Conversation; conversationMetadata?: Record<string, unknown>; also?: (em: EntityManager, c: Conversation) => Promise<void> } = {},
+    opts: { known?: Conversation; conversationMetadata?: Record<string, unknown>; inboundEventId?: string } = {},
   ): Promise<Conversation> {
     return this.dataSource.transaction(async (em) => {
       const { conversation } = await this.conversations.findOrOpen(em, key, opts.known);
-      await this.conversations.append(em, conversation, { role: 'user', ...msg });
+      await this.conversations.append(em, conversation, { role: 'user', ...msg }, opts.inboundEventId ? { inboundEventId: opts.inboundEventId, as: 'user' } : undefined);
       if (opts.conversationMetadata) await this.conversations.mergeMetadata(em, conversation, opts.conversationMetadata);
-      await opts.also?.(em, conversation);
       return conversation;
     });
   }
@@ -121,21 +123,17 @@ export class AgentTurnService {
     return { reply: UNAVAILABLE_REPLY, memories: [], error: `agent runtime failed: ${error.message}`, errorCode: error.code };
   }
 
-  /** Stores the reply (and memories; completes the conversation on /reset); `also` runs in the same transaction. */
-  async storeReply(
-    conversation: Conversation,
-    answer: Answer,
-    opts: { metadata?: Record<string, unknown>; also?: (em: EntityManager, reply: Message) => Promise<void> } = {},
-  ): Promise<Message> {
+  /** Stores the reply, linked to its inbound event (and memories; completes the conversation on /reset). */
+  async storeReply(conversation: Conversation, answer: Answer, opts: { inboundEventId?: string } = {}): Promise<Message> {
     return this.dataSource.transaction(async (em) => {
-      const reply = await this.conversations.append(em, conversation, {
-        role: 'assistant',
-        content: answer.reply,
-        metadata: { ...opts.metadata, ...(answer.error ? { runtimeError: answer.error } : {}) },
-      });
+      const reply = await this.conversations.append(
+        em,
+        conversation,
+        { role: 'assistant', content: answer.reply, metadata: { ...(opts.inboundEventId ? { inboundEventId: opts.inboundEventId } : {}), ...(answer.error ? { runtimeError: answer.error } : {}) } },
+        opts.inboundEventId ? { inboundEventId: opts.inboundEventId, as: 'reply', error: answer.error ?? null } : undefined,
+      );
       await this.conversations.remember(em, conversation, answer.memories);
       if (answer.reset) await this.conversations.complete(em, conversation, 'reset');
-      await opts.also?.(em, reply);
       return reply;
     });
   }

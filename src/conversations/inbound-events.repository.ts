@@ -150,14 +150,6 @@ export class InboundEventsRepository {
     });
   }
 
-  async setConversation(em: EntityManager, id: string, conversationId: string): Promise<void> {
-    await this.repo(em).update({ id }, { conversationId });
-  }
-
-  async setReply(em: EntityManager, id: string, replyMessageId: string, error: string | null): Promise<void> {
-    await this.repo(em).update({ id }, { replyMessageId, error });
-  }
-
   /**
    * Conversations whose oldest unfinished event is due and that nobody works on: their holder's lease expired (the
    * worker died), or there is no lease and the event has waited `olderThanMs` since it arrived or fell due (its job was

@@ -154,10 +154,7 @@ export class InboundPipeline {
       cache.conversation = c;
       const answer = await this.answer(ev, connector, ctx, turn, conversation, incoming);
       if ('until' in answer) return { kind: 'wait', until: answer.until };
-      reply = await this.turns.storeReply(conversation, answer, {
-        metadata: { inboundEventId: ev.id },
-        also: (em, m) => this.events.setReply(em, ev.id, m.id, answer.error ?? null),
-      });
+      reply = await this.turns.storeReply(conversation, answer, { inboundEventId: ev.id });
     }
     const runtimeError = typeof reply.metadata?.runtimeError === 'string' ? reply.metadata.runtimeError : null;
 
@@ -187,7 +184,7 @@ export class InboundPipeline {
         externalMessageId: incoming.externalMessageId ?? null,
         metadata: { inboundEventId: ev.id, ...(incoming.attachments.length ? { attachments: incoming.attachments } : {}) },
       },
-      { known: sameChat, conversationMetadata: incoming.conversationMetadata, also: (em, c) => this.events.setConversation(em, ev.id, c.id) },
+      { known: sameChat, conversationMetadata: incoming.conversationMetadata, inboundEventId: ev.id },
     );
   }
 
