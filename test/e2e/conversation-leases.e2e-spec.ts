@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
-import { RecordedCall } from '../fakes/fake-http-server';
-import { connectTelegramBot, postUpdate, textUpdate } from '../factories/telegram';
+import { lastUserText } from '../factories/runtime';
+import { connectTelegramBot, postUpdate, sentTexts, textUpdate } from '../factories/telegram';
 import { Actor, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { until } from '../utils/wait';
@@ -13,15 +13,6 @@ import { until } from '../utils/wait';
 const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
 
-const sentTo = (tg: FakeTelegramApi, chatId: number): string[] =>
-  tg
-    .callsTo('sendMessage')
-    .filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId))
-    .map((c) => String((c.body as { text: unknown }).text));
-const lastUserText = (call: RecordedCall): string => {
-  const msgs = (call.body as { messages: { role: string; content: string }[] }).messages;
-  return msgs[msgs.length - 1].content;
-};
 
 /**
  * Conversation leases across real worker processes: `ROLE=worker` children of the compiled app share the test's
@@ -98,8 +89,8 @@ describe('conversation leases across worker processes (e2e)', () => {
     const bot = await connectTelegramBot(t, tg, owner, { runtime: { type: 'http', url: runtime.urlFor('/order') } });
     const chats = Array.from({ length: 12 }, (_, i) => 5000 + i);
     for (let n = 1; n <= 8; n++) await Promise.all(chats.map((c) => postUpdate(t, bot, textUpdate(c, `c${c} m${n}`)).expect(200)));
-    await until(() => chats.every((c) => sentTo(tg, c).length === 8), '96 replies', 60_000);
-    for (const c of chats) expect(sentTo(tg, c)).toEqual(Array.from({ length: 8 }, (_, i) => `re: c${c} m${i + 1}`));
+    await until(() => chats.every((c) => sentTexts(tg, c).length === 8), '96 replies', 60_000);
+    for (const c of chats) expect(sentTexts(tg, c)).toEqual(Array.from({ length: 8 }, (_, i) => `re: c${c} m${i + 1}`));
     const [{ done }] = await ds.query(`SELECT count(*)::int AS done FROM inbound_event WHERE connection_id = $1 AND status = 'done'`, [bot.connectionId]);
     expect(done).toBe(96);
     expect(workers.every((w) => w.child.exitCode === null)).toBe(true);
@@ -122,12 +113,12 @@ describe('conversation leases across worker processes (e2e)', () => {
     await victim?.exited;
     release();
 
-    await until(() => sentTo(tg, 7001).length >= 1, 'the reply from the surviving worker', 30_000);
+    await until(() => sentTexts(tg, 7001).length >= 1, 'the reply from the surviving worker', 30_000);
     await until(async () => {
       const [{ status }] = await ds.query(`SELECT status FROM inbound_event WHERE connection_id = $1`, [bot.connectionId]);
       return status === 'done';
     }, 'the event done');
-    expect(sentTo(tg, 7001)).toEqual(['answer to are you there?']);
+    expect(sentTexts(tg, 7001)).toEqual(['answer to are you there?']);
     const msgs = (await ds.query(
       `SELECT m.role, m.content FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE c.connection_id = $1 ORDER BY m.seq`,
       [bot.connectionId],

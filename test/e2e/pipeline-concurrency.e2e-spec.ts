@@ -3,21 +3,12 @@ import { Queue, QueueEvents } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { QueueName } from '../../src/queue/queues';
 import { FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
-import { RecordedCall } from '../fakes/fake-http-server';
-import { connectTelegramBot, postUpdate, textUpdate } from '../factories/telegram';
+import { lastUserText } from '../factories/runtime';
+import { connectTelegramBot, postUpdate, sentTexts, textUpdate } from '../factories/telegram';
 import { Actor, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { until } from '../utils/wait';
 
-const sentTo = (tg: FakeTelegramApi, chatId: number): string[] =>
-  tg
-    .callsTo('sendMessage')
-    .filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId))
-    .map((c) => String((c.body as { text: unknown }).text));
-const lastUserText = (call: RecordedCall): string => {
-  const msgs = (call.body as { messages: { role: string; content: string }[] }).messages;
-  return msgs[msgs.length - 1].content;
-};
 
 describe('inbound pipeline concurrency (e2e)', () => {
   let tg: FakeTelegramApi;
@@ -59,8 +50,8 @@ describe('inbound pipeline concurrency (e2e)', () => {
     const chats = Array.from({ length: 60 }, (_, i) => 9000 + i);
     maxInFlight = 0;
     await Promise.all(chats.map((c) => postUpdate(t, bot, textUpdate(c, `hi from ${c}`)).expect(200)));
-    await until(() => chats.every((c) => sentTo(tg, c).length === 1), '60 replies', 30_000);
-    for (const c of chats) expect(sentTo(tg, c)).toEqual([`re: hi from ${c}`]);
+    await until(() => chats.every((c) => sentTexts(tg, c).length === 1), '60 replies', 30_000);
+    for (const c of chats) expect(sentTexts(tg, c)).toEqual([`re: hi from ${c}`]);
     // with a connection pinned per conversation, at most 3 calls could overlap (or none finish at all)
     expect(maxInFlight).toBeGreaterThan(10);
   });
@@ -74,8 +65,8 @@ describe('inbound pipeline concurrency (e2e)', () => {
     events.on('delayed', () => delayed++);
     try {
       for (let n = 1; n <= 5; n++) await postUpdate(t, bot, textUpdate(9500, `m${n}`)).expect(200);
-      await until(() => sentTo(tg, 9500).length === 5, '5 replies');
-      expect(sentTo(tg, 9500)).toEqual(['re: m1', 're: m2', 're: m3', 're: m4', 're: m5']);
+      await until(() => sentTexts(tg, 9500).length === 5, '5 replies');
+      expect(sentTexts(tg, 9500)).toEqual(['re: m1', 're: m2', 're: m3', 're: m4', 're: m5']);
       expect(delayed).toBe(0);
     } finally {
       await events.close();
@@ -94,8 +85,8 @@ describe('inbound pipeline concurrency (e2e)', () => {
       const leases = (await ds.query(`SELECT 1 FROM conversation_lease WHERE key LIKE $1`, [`inbound:${bot.connectionId}:%`])) as unknown[];
       return ev?.agent_attempts === 1 && ev.not_before !== null && leases.length === 0;
     }, 'the event on hold with its lease released');
-    expect(sentTo(tg, 9600)).toEqual([]);
-    await until(() => sentTo(tg, 9600).length === 1, 'the reply after the retry', 20_000);
-    expect(sentTo(tg, 9600)).toEqual(['finally']);
+    expect(sentTexts(tg, 9600)).toEqual([]);
+    await until(() => sentTexts(tg, 9600).length === 1, 'the reply after the retry', 20_000);
+    expect(sentTexts(tg, 9600)).toEqual(['finally']);
   });
 });

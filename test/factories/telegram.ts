@@ -66,3 +66,11 @@ export function postUpdate(t: TestApp, bot: TelegramBotFixture, update: Record<s
   const req = t.http().post(`/webhooks/telegram/${bot.connectionId}`);
   return (secret === null ? req : req.set('X-Telegram-Bot-Api-Secret-Token', secret)).send(update);
 }
+
+/** The texts the bot sent to one chat, in order (from the fake Bot API's record). */
+export function sentTexts(tg: FakeTelegramApi, chatId: number): string[] {
+  return tg
+    .callsTo('sendMessage')
+    .filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId))
+    .map((c) => String((c.body as { text: unknown }).text));
+}
