@@ -50,19 +50,11 @@ export class AgentTurnService {
     private readonly config: AppConfig,
   ) {}
 
-  /**
-   * Finds or opens the conversation for `key` (or takes `known`, the open one the caller just had) and stores the user's
-   * message in it, linked to its inbound event.
-   */
-  async storeUserMessage(
-    key: ConversationKey,
-    msg: UserMessage,
-    opts: { known?: Conversation; conversationMetadata?: Record<string, unknown>; inboundEventId?: string } = {},
-  ): Promise<Conversation> {
+  /** Finds or opens the conversation for `key` and stores the user's message in it (platform messages: TurnWrites). */
+  async storeUserMessage(key: ConversationKey, msg: UserMessage): Promise<Conversation> {
     return this.dataSource.transaction(async (em) => {
-      const { conversation } = await this.conversations.findOrOpen(em, key, opts.known);
-      await this.conversations.append(em, conversation, { role: 'user', ...msg }, opts.inboundEventId ? { inboundEventId: opts.inboundEventId, as: 'user' } : undefined);
-      if (opts.conversationMetadata) await this.conversations.mergeMetadata(em, conversation, opts.conversationMetadata);
+      const { conversation } = await this.conversations.findOrOpen(em, key);
+      await this.conversations.append(em, conversation, { role: 'user', ...msg });
       return conversation;
     });
   }
@@ -123,15 +115,10 @@ export class AgentTurnService {
     return { reply: UNAVAILABLE_REPLY, memories: [], error: `agent runtime failed: ${error.message}`, errorCode: error.code };
   }
 
-  /** Stores the reply, linked to its inbound event (and memories; completes the conversation on /reset). */
-  async storeReply(conversation: Conversation, answer: Answer, opts: { inboundEventId?: string } = {}): Promise<Message> {
+  /** Stores the reply (and memories; completes the conversation on /reset). Platform replies: TurnWrites. */
+  async storeReply(conversation: Conversation, answer: Answer): Promise<Message> {
     return this.dataSource.transaction(async (em) => {
-      const reply = await this.conversations.append(
-        em,
-        conversation,
-        { role: 'assistant', content: answer.reply, metadata: { ...(opts.inboundEventId ? { inboundEventId: opts.inboundEventId } : {}), ...(answer.error ? { runtimeError: answer.error } : {}) } },
-        opts.inboundEventId ? { inboundEventId: opts.inboundEventId, as: 'reply', error: answer.error ?? null } : undefined,
-      );
+      const reply = await this.conversations.append(em, conversation, { role: 'assistant', content: answer.reply, metadata: answer.error ? { runtimeError: answer.error } : {} });
       await this.conversations.remember(em, conversation, answer.memories);
       if (answer.reset) await this.conversations.complete(em, conversation, 'reset');
       return reply;

@@ -17,6 +17,7 @@ import { ConversationLease } from './entities/conversation-lease.entity';
 import { InboundEventsRepository } from './inbound-events.repository';
 import { InboundPipeline } from './inbound.pipeline';
 import { LeaseKeeper } from './lease-keeper';
+import { TurnWrites } from './turn-writes';
 import { InboundService } from './inbound.service';
 import { InboundProcessor } from './jobs/inbound.processor';
 import { InboundSweeper } from './jobs/inbound.sweeper';
@@ -41,6 +42,7 @@ import { EventsService } from '../events/events.service';
     ConversationLeaseRepository,
     LeaseKeeper,
     AgentTurnService,
+    TurnWrites,
     ChatService,
     { provide: EVENT_PUBLISHER, useExisting: EventsService },
   ],

@@ -59,33 +59,20 @@ export class ConversationsService {
     return { conversation, created: true };
   }
 
-  /**
-   * Stores a message, moves the conversation's last_message_at and links the inbound event, in one statement;
-   * publishes `message.created`.
-   */
+  /** Stores a message and moves the conversation's last_message_at, in one statement; publishes `message.created`. */
   async append(
     em: EntityManager,
     conversation: Conversation,
     msg: { role: MessageRole; content: string; sender?: MessageSender | null; externalMessageId?: string | null; metadata?: Record<string, unknown> },
-    /** The inbound event this message answers to or comes from: linked in the same statement. */
-    link?: { inboundEventId: string; as: 'user' } | { inboundEventId: string; as: 'reply'; error: string | null },
   ): Promise<Message> {
     const params: unknown[] = [conversation.id, msg.role, msg.content, msg.sender ? JSON.stringify(msg.sender) : null, msg.externalMessageId ?? null, JSON.stringify(msg.metadata ?? {})];
-    let linkSql = '';
-    if (link?.as === 'user') {
-      params.push(link.inboundEventId);
-      linkSql = `, e AS (UPDATE inbound_event SET conversation_id = $1 WHERE id = $7)`;
-    } else if (link?.as === 'reply') {
-      params.push(link.inboundEventId, link.error);
-      linkSql = `, e AS (UPDATE inbound_event SET reply_message_id = (SELECT id FROM m), error = $8 WHERE id = $7)`;
-    }
     const [row] = (await em.query(
       `WITH m AS (
          INSERT INTO message (conversation_id, role, content, sender, external_message_id, metadata)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING *
        ), c AS (
          UPDATE conversation SET last_message_at = (SELECT created_at FROM m), updated_at = now() WHERE id = $1
-       )${linkSql}
+       )
        SELECT id, seq, conversation_id, role, content, external_message_id, sender, created_at, metadata FROM m`,
       params,
     )) as { id: string; seq: string; conversation_id: string; role: MessageRole; content: string; external_message_id: string | null; sender: MessageSender | null; created_at: Date; metadata: Record<string, unknown> }[];

@@ -13,6 +13,7 @@ import { Message } from './entities/message.entity';
 import { InboundEventsRepository, inboundLeaseKey, isTerminal } from './inbound-events.repository';
 import { InboundJob, InboundService } from './inbound.service';
 import { LeaseKeeper } from './lease-keeper';
+import { TurnWrites } from './turn-writes';
 import { safeErrorMessage } from '../database/query-error';
 import { isDataException } from '../database/pg-errors';
 import { deliverReply } from './reply-delivery';
@@ -56,6 +57,7 @@ export class InboundPipeline {
     private readonly agents: AgentsService,
     private readonly conversations: ConversationsService,
     private readonly turns: AgentTurnService,
+    private readonly writes: TurnWrites,
   ) {}
 
   /**
@@ -154,7 +156,15 @@ export class InboundPipeline {
       cache.conversation = c;
       const answer = await this.answer(ev, connector, ctx, turn, conversation, incoming);
       if ('until' in answer) return { kind: 'wait', until: answer.until };
-      reply = await this.turns.storeReply(conversation, answer, { inboundEventId: ev.id });
+      reply = await this.writes.storeReply({
+        conversation,
+        content: answer.reply,
+        metadata: { inboundEventId: ev.id, ...(answer.error ? { runtimeError: answer.error } : {}) },
+        inboundEventId: ev.id,
+        error: answer.error ?? null,
+        memories: answer.memories,
+        reset: answer.reset,
+      });
     }
     const runtimeError = typeof reply.metadata?.runtimeError === 'string' ? reply.metadata.runtimeError : null;
 
@@ -175,17 +185,16 @@ export class InboundPipeline {
 
   private storeUserMessage(ev: InboundEvent, ctx: ConnectorContext, incoming: IncomingMessage, known?: Conversation): Promise<Conversation> {
     const { connection } = ctx;
-    const sameChat = known && known.externalChatId === incoming.chatId && known.externalThreadId === (incoming.threadId ?? null) ? known : undefined;
-    return this.turns.storeUserMessage(
-      { teamId: connection.teamId, agentId: connection.agentId, connectionId: connection.id, platform: connection.platform, chatId: incoming.chatId, threadId: incoming.threadId ?? null },
-      {
-        content: incoming.text,
-        sender: incoming.sender,
-        externalMessageId: incoming.externalMessageId ?? null,
-        metadata: { inboundEventId: ev.id, ...(incoming.attachments.length ? { attachments: incoming.attachments } : {}) },
-      },
-      { known: sameChat, conversationMetadata: incoming.conversationMetadata, inboundEventId: ev.id },
-    );
+    return this.writes.storeUser({
+      key: { teamId: connection.teamId, agentId: connection.agentId, connectionId: connection.id, platform: connection.platform, chatId: incoming.chatId, threadId: incoming.threadId ?? null },
+      known,
+      content: incoming.text,
+      sender: incoming.sender,
+      externalMessageId: incoming.externalMessageId ?? null,
+      metadata: { inboundEventId: ev.id, ...(incoming.attachments.length ? { attachments: incoming.attachments } : {}) },
+      inboundEventId: ev.id,
+      conversationMetadata: incoming.conversationMetadata,
+    });
   }
 
   /** Commands, then one runtime call. A transient runtime failure puts the event on hold for the next retry delay. */
