@@ -2,15 +2,15 @@ import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
 import { ValidationFailed } from './common/errors';
 import { AppConfig } from './config/app-config';
+import { AppLogger } from './logging/app-logger';
 
 /** Express settings every HTTP instance shares (the app, the tests): raw body for signatures, docs, proxies. */
 export function configureHttpApp(app: NestExpressApplication): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '1mb' });
@@ -42,7 +42,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestExpressAppli
 
 export async function createWorkerContext(config: AppConfig): Promise<INestApplicationContext> {
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
-  ctx.useLogger(ctx.get(Logger));
+  ctx.useLogger(ctx.get(AppLogger));
   return ctx;
 }
 

@@ -8,6 +8,7 @@ export class AppConfig {
   role: Role;
   port: number;
   logLevel: string;
+  logFormat: EnvSchema['LOG_FORMAT'];
   publicBaseUrl: string;
   dataDir: string;
   shutdownTimeoutMs: number;

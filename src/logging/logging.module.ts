@@ -1,9 +1,11 @@
 import { Global, Module } from '@nestjs/common';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, LoggerOptions } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
+import { AppLogger } from './app-logger';
+import { logStream } from './log-stream';
 
 /** Paths pino removes from every log line: credentials in headers and in bodies, wherever they appear. */
 export const REDACT_PATHS = [
@@ -31,6 +33,11 @@ export const REDACT_PATHS = [
   'secret',
 ];
 
+/** What every pino logger of the process shares: the level and the redaction (applied before any formatting). */
+export function baseLogOptions(config: Pick<AppConfig, 'logLevel'>): LoggerOptions {
+  return { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Where log lines go: stdout; tests swap it for a stream they read. */
@@ -50,8 +57,7 @@ export class LogDestinationModule {}
       inject: [AppConfig, LOG_DESTINATION],
       useFactory: (config: AppConfig, destination: DestinationStream) => ({
         pinoHttp: [{
-          level: config.logLevel,
-          redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+          ...baseLogOptions(config),
           genReqId: (req: IncomingMessage) => {
             const given = req.headers['x-request-id'];
             return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -61,9 +67,11 @@ export class LogDestinationModule {}
           serializers: {
             req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
           },
-        }, destination],
+        }, logStream(config, destination)],
       }),
     }),
   ],
+  providers: [AppLogger],
+  exports: [AppLogger],
 })
 export class LoggingModule {}
