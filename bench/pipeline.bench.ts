@@ -223,12 +223,12 @@ async function main(): Promise<void> {
   let bot = 0;
 
   const topologies: { name: string; start: (port: number) => Promise<Proc[]> }[] = [
-    { name: 'switchboard, 1 process (ROLE=all)', start: async (port) => [await startProc(main, { ...env, PORT: String(port) }, /started|listening/)] },
+    { name: 'switchboard, 1 process (ROLE=all)', start: async (port) => [await startProc(main, { ...env, PORT: String(port) }, /listening on|running without HTTP/)] },
     {
       name: 'switchboard, api + 2 workers',
       start: async (port) => {
-        const api = await startProc(main, { ...env, ROLE: 'api', PORT: String(port) }, /started|listening/);
-        const w = await Promise.all([1, 2].map(() => startProc(main, { ...env, ROLE: 'worker', MIGRATIONS_RUN: 'false' }, /started|listening/)));
+        const api = await startProc(main, { ...env, ROLE: 'api', PORT: String(port) }, /listening on|running without HTTP/);
+        const w = await Promise.all([1, 2].map(() => startProc(main, { ...env, ROLE: 'worker', MIGRATIONS_RUN: 'false' }, /listening on|running without HTTP/)));
         return [api, ...w];
       },
     },

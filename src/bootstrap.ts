@@ -1,15 +1,15 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { installBodyParsers } from './common/body-parsers';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './openapi/openapi';
+import { AppLogger } from './logging/app-logger';
 
 /** Express settings every HTTP instance shares (the app, the tests): body parsing (raw bytes kept), docs, proxies. */
 export function configureHttpApp(app: NestExpressApplication): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   // Which peers may name the client in X-Forwarded-For (TRUST_PROXY; none by default): req.ip feeds the login limit.
   app.set('trust proxy', app.get(AppConfig).trustProxy);
   app.disable('x-powered-by');
@@ -30,7 +30,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestExpressAppli
 
 export async function createWorkerContext(config: AppConfig): Promise<INestApplicationContext> {
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
-  ctx.useLogger(ctx.get(Logger));
+  ctx.useLogger(ctx.get(AppLogger));
   return ctx;
 }
 

@@ -1,14 +1,18 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
 import { AdminBootstrapService } from './auth/bootstrap-admin.service';
-import { ConfigError, loadConfig } from './config/load-config';
+import { ExitCode, StartupError } from './common/startup-error';
+import { loadConfig } from './config/load-config';
+import { readEnvironment } from './config/read-environment';
 import { CredentialCipher } from './crypto/credential-cipher';
 import { KeyRotationService } from './crypto/encrypted-columns';
 import { prepareDatabase } from './database/prepare-database';
 
-const USAGE = `usage: npm run cli -- <command> [options]
+const USAGE = `usage: switchboard <command> [options]
+       (from a checkout: npm run cli -- <command> [options]; or: node dist/src/cli.js <command> [options])
 
 commands:
   create-admin --email E --password P [--team NAME]   create the first user (owner of team NAME when given)
@@ -21,7 +25,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const config = Object.assign(loadConfig(), { role: 'api' as const });
+  const config = Object.assign(loadConfig(readEnvironment()), { role: 'api' as const });
   // The CLI runs no HTTP server and no workers; it only needs the services.
   Object.defineProperty(config, 'runsWorker', { value: false });
   Object.defineProperty(config, 'runsHttp', { value: false });
@@ -72,10 +76,15 @@ class UsageError extends Error {}
 main()
   .then((code) => process.exit(code))
   .catch((e: unknown) => {
-    if (e instanceof UsageError || e instanceof ConfigError) {
+    if (e instanceof UsageError) {
       console.error(`${e.message}\n\n${USAGE}`);
-      process.exit(2);
+      process.exit(ExitCode.USAGE);
+    }
+    if (e instanceof StartupError) {
+      // bad variables (78), PostgreSQL unreachable (69) or refusing the login (78): the same lines as main.js
+      console.error(e.message);
+      process.exit(e.exitCode);
     }
     console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
+    process.exit(ExitCode.FAILURE);
   });

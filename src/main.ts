@@ -1,28 +1,30 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { createHttpApp, createWorkerContext, RunningApp } from './bootstrap';
-import { ConfigError, loadConfig } from './config/load-config';
+import { assertPortFree, listeningUrl, portStartupError } from './common/listen-port';
+import { exitOnStartupFailure } from './common/startup-error';
+import { loadConfig } from './config/load-config';
+import { readEnvironment } from './config/read-environment';
 import { prepareDatabase } from './database/prepare-database';
+import { createRootLogger } from './logging/root-logger';
+import { startupSummary } from './logging/startup-summary';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw e;
-  }
+  // Startup failures (bad variables, PostgreSQL unreachable or refusing, PORT taken) are StartupErrors: one line each
+  // naming the variable, and the exit code README "Exit codes" lists.
+  const config = loadConfig(readEnvironment());
+  const log = createRootLogger(config);
+  if (config.runsHttp) await assertPortFree(config.port);
   const migrated = await prepareDatabase(config);
-  if (migrated.length) console.log(JSON.stringify({ level: 30, msg: `ran migrations: ${migrated.join(', ')}` }));
+  if (migrated.length) log.info({ migrations: migrated }, `ran migrations: ${migrated.join(', ')}`);
 
   let app: RunningApp;
   let server: Server | undefined;
   if (config.runsHttp) {
     const http = await createHttpApp(config);
-    await http.listen(config.port);
+    await http.listen(config.port).catch((e: unknown) => {
+      throw portStartupError(e, config.port) ?? e;
+    });
     server = http.getHttpServer() as Server;
     app = http;
   } else {
@@ -53,10 +55,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   // After the handlers: from this line on, SIGTERM is a graceful shutdown (supervisors and tests wait for it).
-  console.log(JSON.stringify({ level: 30, msg: `started (ROLE=${config.role})` }));
+  const summary = startupSummary(config, server && listeningUrl(server));
+  log.info(summary.fields, summary.msg);
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-  process.exit(1);
-});
+main().catch(exitOnStartupFailure);

@@ -11,6 +11,7 @@ export class AppConfig {
   /** Express `trust proxy`: which peers may tell the client address in X-Forwarded-For (false = none). */
   trustProxy: TrustProxy;
   logLevel: string;
+  logFormat: EnvSchema['LOG_FORMAT'];
   publicBaseUrl: string;
   dataDir: string;
   shutdownTimeoutMs: number;

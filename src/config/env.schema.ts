@@ -13,6 +13,9 @@ const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }): un
 const dbUrl = { protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true };
 const redisUrl = { protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true };
 const httpUrl = { protocols: ['http', 'https'], require_tld: false, require_protocol: true };
+const dbUrlMessage = { message: '$property must be a postgres:// or postgresql:// URL' };
+const redisUrlMessage = { message: '$property must be a redis:// or rediss:// URL' };
+const httpUrlMessage = { message: '$property must be an http:// or https:// URL' };
 
 /**
  * Every environment variable Switchboard reads, with its rule. Validated once at boot;
@@ -25,11 +28,13 @@ export class EnvSchema {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: string = 'info';
   /** Checked by parseTrustProxy in loadConfig (what Express's `trust proxy` takes); unset = no proxy is trusted. */
   @IsOptional() @IsString() TRUST_PROXY?: string;
+  /** `auto`: human-readable lines (pino-pretty) when NODE_ENV=development and stdout is a terminal, JSON otherwise. */
+  @IsIn(['auto', 'json', 'pretty']) LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
 
-  @IsUrl(dbUrl) DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/switchboard';
+  @IsUrl(dbUrl, dbUrlMessage) DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/switchboard';
   @Transform(toBool) @IsBoolean() MIGRATIONS_RUN: boolean = true;
   @Type(() => Number) @IsInt() @Min(2) @Max(1000) DATABASE_POOL_SIZE: number = 20;
-  @IsUrl(redisUrl) REDIS_URL: string = 'redis://127.0.0.1:6379';
+  @IsUrl(redisUrl, redisUrlMessage) REDIS_URL: string = 'redis://127.0.0.1:6379';
   @Matches(/^[A-Za-z0-9_-]{1,32}$/) BULLMQ_PREFIX: string = 'sb';
 
   @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' }) JWT_SECRET?: string;
@@ -38,7 +43,7 @@ export class EnvSchema {
   @IsString() JWT_ISSUER: string = 'switchboard';
   @IsOptional() @IsString() ENCRYPTION_KEYS?: string;
 
-  @IsOptional() @IsUrl(httpUrl) PUBLIC_BASE_URL?: string;
+  @IsOptional() @IsUrl(httpUrl, httpUrlMessage) PUBLIC_BASE_URL?: string;
   @IsOptional() @IsEmail() ADMIN_EMAIL?: string;
   @IsOptional() @IsString() @MinLength(8, { message: 'ADMIN_PASSWORD must be at least 8 characters' }) ADMIN_PASSWORD?: string;
   @IsString() ADMIN_TEAM: string = 'Default';
@@ -49,9 +54,9 @@ export class EnvSchema {
   @IsString() DATA_DIR: string = '.data';
 
   // Platform API base URLs (fakes in tests; GitHub Enterprise for GITHUB_API_URL)
-  @IsUrl(httpUrl) TELEGRAM_API_ROOT: string = 'https://api.telegram.org';
-  @IsUrl(httpUrl) SLACK_API_URL: string = 'https://slack.com/api/';
-  @IsUrl(httpUrl) GITHUB_API_URL: string = 'https://api.github.com';
+  @IsUrl(httpUrl, httpUrlMessage) TELEGRAM_API_ROOT: string = 'https://api.telegram.org';
+  @IsUrl(httpUrl, httpUrlMessage) SLACK_API_URL: string = 'https://slack.com/api/';
+  @IsUrl(httpUrl, httpUrlMessage) GITHUB_API_URL: string = 'https://api.github.com';
   @Type(() => Number) @IsInt() @Min(1000) PLATFORM_TIMEOUT_MS: number = 10000;
   @Transform(toBool) @IsBoolean() GITHUB_RETRY_AND_THROTTLE: boolean = true;
   @Type(() => Number) @IsInt() @Min(0) CONNECTION_HEALTH_INTERVAL_S: number = 60;

@@ -1,6 +1,9 @@
+import 'reflect-metadata';
+import { getMetadataStorage } from 'class-validator';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EnvSchema } from './env.schema';
 import { ConfigError, loadConfig } from './load-config';
 
 const KEY = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
@@ -129,5 +132,56 @@ describe('loadConfig', () => {
   it('rejects a bad retry schedule naming the variable', () => {
     expect(problems({ ...base, WEBHOOK_RETRY_SCHEDULE: '5,60' })).toContain('WEBHOOK_RETRY_SCHEDULE must start with 0');
     expect(problems({ ...base, WEBHOOK_TIMEOUT_MS: '10' })).toContain('WEBHOOK_TIMEOUT_MS');
+  });
+
+  it('reports every bad variable at once, one message each, with the value unless it may be secret', () => {
+    const e = (() => {
+      try {
+        loadConfig({ NODE_ENV: 'production', PORT: 'abc', ROLE: 'both', REDIS_URL: 'redis//user:pw@host', JWT_EXPIRES_IN: 'soon', ADMIN_EMAIL: 'a@example.com' });
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e.exitCode).toBe(78);
+    expect(e.problems).toEqual([
+      'PORT must be an integer number (got "abc")',
+      'ROLE must be one of the following values: all, api, worker (got "both")',
+      'REDIS_URL must be a redis:// or rediss:// URL',
+      'JWT_EXPIRES_IN must be seconds or a number with s, m, h or d (e.g. 3600, 15m, 1h) (got "soon")',
+      'JWT_SECRET is required when NODE_ENV=production',
+      'ENCRYPTION_KEYS is required when NODE_ENV=production',
+      'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+    ]);
+    expect(e.message).not.toContain('pw');
+  });
+
+  it('names a number out of range once', () => {
+    expect(problems({ ...base, PORT: '70000' })).toBe('PORT must not be greater than 65535 (got "70000")');
+  });
+
+  it('LOG_FORMAT is auto, json or pretty', () => {
+    expect(loadConfig(base).logFormat).toBe('auto');
+    expect(loadConfig({ ...base, LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(problems({ ...base, LOG_FORMAT: 'xml' })).toContain('LOG_FORMAT');
+  });
+
+  describe('documentation lists every variable of the schema', () => {
+    const variables = [...new Set(getMetadataStorage().getTargetValidationMetadatas(EnvSchema, '', true, false).map((m) => m.propertyName))];
+    const root = join(__dirname, '..', '..');
+
+    it('has the variables', () => expect(variables.length).toBeGreaterThan(40));
+
+    it('.env.example (set or commented out)', () => {
+      const example = readFileSync(join(root, '.env.example'), 'utf8');
+      const listed = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+      expect(variables.filter((v) => !listed.has(v))).toEqual([]);
+    });
+
+    it("README's configuration table", () => {
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      expect(variables.filter((v) => !readme.includes(`\`${v}\``))).toEqual([]);
+    });
   });
 });

@@ -3,16 +3,17 @@ import { ValidationError, validateSync } from 'class-validator';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ExitCode, StartupError } from '../common/startup-error';
 import { parseKeyring } from '../crypto/credential-cipher';
 import { parseRetrySchedule } from '../webhooks/retry-schedule';
 import { AppConfig } from './app-config';
 import { EnvSchema } from './env.schema';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
-export class ConfigError extends Error {
-  constructor(public readonly problems: string[]) {
-    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
+/** One line per bad or missing variable, each naming it; main and the CLI print them and exit 78 (EX_CONFIG). */
+export class ConfigError extends StartupError {
+  constructor(problems: string[]) {
+    super(problems, ExitCode.CONFIG);
   }
 }
 
@@ -22,8 +23,21 @@ type Env = Record<string, string | undefined>;
 const GENERATED_SECRETS = ['JWT_SECRET', 'ENCRYPTION_KEYS'] as const;
 type DevSecrets = Partial<Record<(typeof GENERATED_SECRETS)[number], string>>;
 
-function flatten(errors: ValidationError[]): string[] {
-  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`)));
+/** When a value breaks several rules (PORT=abc is no integer, and so neither ≥ 0 nor ≤ 65535), the first one here explains it. */
+const CONSTRAINT_ORDER = ['isInt', 'isNumber', 'isBoolean', 'isIn', 'isUrl', 'isEmail', 'matches', 'isString', 'minLength', 'min', 'max'];
+/** Variables whose value is never repeated in a message (secrets, and URLs that may carry a password). */
+const UNSHOWN = /SECRET|PASSWORD|KEYS|DATABASE_URL|REDIS_URL/;
+
+/** One message per variable: the most telling broken rule, and the value given unless it may be secret. */
+function describe(errors: ValidationError[], raw: Env): string[] {
+  return errors.map((e) => {
+    const constraints = e.constraints ?? {};
+    const key = CONSTRAINT_ORDER.find((k) => k in constraints) ?? Object.keys(constraints)[0];
+    const message = constraints[key] ?? 'is invalid';
+    const given = raw[e.property];
+    const shown = given !== undefined && !UNSHOWN.test(e.property) ? ` (got "${given.length > 60 ? `${given.slice(0, 60)}…` : given}")` : '';
+    return `${message.startsWith(e.property) ? message : `${e.property}: ${message}`}${shown}`;
+  });
 }
 
 function generateSecret(name: (typeof GENERATED_SECRETS)[number]): string {
@@ -57,34 +71,40 @@ export function parseDurationSeconds(value: string): number {
 }
 
 /**
- * Validates the environment and builds the typed configuration. The only place that reads process.env.
- * Throws ConfigError naming every bad or missing variable.
+ * Validates the environment and builds the typed configuration. Pure apart from the development secrets file: the
+ * entry points pass `readEnvironment()` (the process environment over `.env`).
+ * Throws ConfigError naming every bad or missing variable, one message each.
  */
 export function loadConfig(source: Env = process.env): AppConfig {
   const raw: Env = {};
   for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') raw[k] = v;
   const env = plainToInstance(EnvSchema, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
-  const problems = flatten(validateSync(env, { whitelist: false }));
-  if (problems.length) throw new ConfigError(problems);
+  const errors = validateSync(env, { whitelist: false });
+  const bad = new Set(errors.map((e) => e.property));
+  // Every check runs, so one start reports every bad variable (a check is skipped when its variable is already reported).
+  const problems = describe(errors, raw);
 
-  const missing = GENERATED_SECRETS.filter((n) => !env[n]);
-  if (missing.length) {
-    if (env.NODE_ENV === 'production') {
-      throw new ConfigError(missing.map((n) => `${n} is required when NODE_ENV=production`));
-    }
+  const missing = GENERATED_SECRETS.filter((n) => !env[n] && !bad.has(n));
+  if (missing.length && env.NODE_ENV === 'production') {
+    problems.push(...missing.map((n) => `${n} is required when NODE_ENV=production`));
+  } else if (missing.length && !problems.length) {
     const generated = devSecrets(env, [...missing]);
     for (const n of missing) env[n] = generated[n];
   }
-  try {
-    parseKeyring(env.ENCRYPTION_KEYS as string);
-  } catch (e) {
-    throw new ConfigError([(e as Error).message]);
+  if (env.ENCRYPTION_KEYS && !bad.has('ENCRYPTION_KEYS')) {
+    try {
+      parseKeyring(env.ENCRYPTION_KEYS);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
   }
-  let retrySchedule: number[];
-  try {
-    retrySchedule = parseRetrySchedule(env.WEBHOOK_RETRY_SCHEDULE);
-  } catch (e) {
-    throw new ConfigError([(e as Error).message]);
+  let retrySchedule: number[] = [];
+  if (!bad.has('WEBHOOK_RETRY_SCHEDULE')) {
+    try {
+      retrySchedule = parseRetrySchedule(env.WEBHOOK_RETRY_SCHEDULE);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
   }
   let trustProxy: TrustProxy;
   try {
@@ -93,8 +113,9 @@ export function loadConfig(source: Env = process.env): AppConfig {
     throw new ConfigError([(e as Error).message]);
   }
   if ((env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) || (!env.ADMIN_EMAIL && env.ADMIN_PASSWORD)) {
-    throw new ConfigError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
+  if (problems.length) throw new ConfigError(problems);
 
   const config = new AppConfig();
   Object.assign(config, {
@@ -103,6 +124,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
     port: env.PORT,
     trustProxy,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,

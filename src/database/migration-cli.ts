@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { StartupError } from '../common/startup-error';
 import { loadConfig } from '../config/load-config';
+import { readEnvironment } from '../config/read-environment';
 import { dataSourceOptions } from './database.options';
 import { ensureDatabase, runMigrations } from './prepare-database';
 
@@ -12,7 +14,7 @@ import { ensureDatabase, runMigrations } from './prepare-database';
  */
 async function main(): Promise<void> {
   const [cmd, name] = process.argv.slice(2);
-  const config = loadConfig();
+  const config = loadConfig(readEnvironment());
   const scratch = new URL(config.database.url);
   scratch.pathname = `/${scratch.pathname.slice(1)}_schema_diff`;
   await ensureDatabase(scratch.toString());
@@ -67,5 +69,5 @@ ${down.map((q) => `    await queryRunner.query(\`${esc(q)}\`);`).join('\n')}
 
 main().catch((e) => {
   console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
+  process.exit(e instanceof StartupError ? e.exitCode : 1);
 });

@@ -1,10 +1,12 @@
 import { Global, Module } from '@nestjs/common';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, LoggerOptions } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { serializeError } from './error-serializer';
 import { requestIdOf } from '../common/request-id';
+import { AppLogger } from './app-logger';
+import { logStream } from './log-stream';
 
 /** Paths pino removes from every log line: credentials in headers and in bodies, wherever they appear. */
 export const REDACT_PATHS = [
@@ -37,6 +39,11 @@ export function redactUrl(url: string): string {
   return url.replace(/(\/v1\/invitations\/)[^/?#]+/g, '$1[redacted]');
 }
 
+/** What every pino logger of the process shares: the level and the redaction (applied before any formatting). */
+export function baseLogOptions(config: Pick<AppConfig, 'logLevel'>): LoggerOptions {
+  return { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+}
+
 /** Where log lines go: stdout; tests swap it for a stream they read. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
@@ -54,8 +61,7 @@ export class LogDestinationModule {}
       inject: [AppConfig, LOG_DESTINATION],
       useFactory: (config: AppConfig, destination: DestinationStream) => ({
         pinoHttp: [{
-          level: config.logLevel,
-          redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+          ...baseLogOptions(config),
           genReqId: (req: IncomingMessage) => requestIdOf(req),
           customProps: () => ({ role: config.role }),
           autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
@@ -63,9 +69,11 @@ export class LogDestinationModule {}
             req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
             err: serializeError, // a failed SQL statement: its code and names, never its parameters
           },
-        }, destination],
+        }, logStream(config, destination)],
       }),
     }),
   ],
+  providers: [AppLogger],
+  exports: [AppLogger],
 })
 export class LoggingModule {}

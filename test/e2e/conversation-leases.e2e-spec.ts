@@ -56,7 +56,7 @@ describe('conversation leases across worker processes (e2e)', () => {
     workers.push(w);
     await until(() => {
       if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${buf}`);
-      return /started|listening|ready/.test(buf);
+      return /listening on|running without HTTP/.test(buf);
     }, 'the worker to start', 60_000);
     return w;
   };
