@@ -40,8 +40,11 @@ function startProc(file: string, env: Record<string, string>, ready: RegExp): Pr
   const nodeArgs = file.endsWith('main.js') && process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
   const child = spawn(process.execPath, [...nodeArgs, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let buf = '';
-  child.stdout?.on('data', (d) => (buf += d));
-  child.stderr?.on('data', (d) => (buf += d));
+  const keep = (d: Buffer): void => {
+    buf = (buf + d.toString()).slice(-4000); // the tail is enough for a failure message
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + 60_000;
@@ -204,7 +207,8 @@ async function main(): Promise<void> {
   const prefix = `sbbenchp${process.pid}`;
   const env = {
     NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info', // the start line says when a process is ready
+    LOG_FORMAT: 'json',
     DATABASE_URL: `${BASE}/${DB}`,
     BULLMQ_PREFIX: prefix,
     TELEGRAM_API_ROOT: tg.url,

@@ -33,7 +33,8 @@ describe('conversation leases across worker processes (e2e)', () => {
         PATH: process.env.PATH,
         NODE_ENV: 'test',
         ROLE: 'worker',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info', // the start line says when it is ready
+        LOG_FORMAT: 'json',
         DATABASE_URL: t.config.database.url,
         MIGRATIONS_RUN: 'false',
         BULLMQ_PREFIX: t.config.redis.prefix,
