@@ -82,17 +82,6 @@ export class AgentsService implements OnModuleInit {
     return { agent: agent as Agent, secrets: env ? this.cipher.decryptJson<RuntimeSecrets>(env, RUNTIME_AAD(row.id)) : {} };
   }
 
-  /** The runtime settings and decrypted secrets of an agent (for the pipeline). */
-  async runtimeOf(agent: Agent): Promise<{ runtime: Agent['runtime']; secrets: RuntimeSecrets }> {
-    const row = await this.agents
-      .createQueryBuilder('a')
-      .addSelect('a.runtimeSecretsEncrypted')
-      .where('a.id = :id', { id: agent.id })
-      .getOne();
-    const env = row?.runtimeSecretsEncrypted;
-    return { runtime: row?.runtime ?? agent.runtime, secrets: env ? this.cipher.decryptJson<RuntimeSecrets>(env, RUNTIME_AAD(agent.id)) : {} };
-  }
-
   private applyRuntime(agent: Agent, input: Record<string, unknown>, previous?: { runtime: Agent['runtime']; secrets: RuntimeSecrets }): RuntimeSecrets {
     const r = checkRuntime(input, previous);
     if ('problems' in r) throw new ValidationFailed(r.problems.flatMap((p) => p.messages).join('; '), r.problems);
