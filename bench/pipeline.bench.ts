@@ -16,10 +16,12 @@ import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { Pool, request } from 'undici';
 import { FakeTelegramApi } from '../test/fakes/telegram.fake';
+import { QueueName, redisOptionsFromUrl } from '../src/queue/queues';
 import { machine, table } from './machine';
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -36,7 +38,8 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
-function startProc(file: string, env: Record<string, string>, ready: RegExp): Promise<Proc> {
+/** Starts `file`; resolves once `ready` matches its output or answers true (polled). */
+function startProc(file: string, env: Record<string, string>, ready: RegExp | (() => Promise<boolean>)): Promise<Proc> {
   const nodeArgs = file.endsWith('main.js') && process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
   const child = spawn(process.execPath, [...nodeArgs, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let buf = '';
@@ -48,13 +51,35 @@ function startProc(file: string, env: Record<string, string>, ready: RegExp): Pr
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + 60_000;
-    const check = (): void => {
-      if (ready.test(buf)) return resolve({ child, logs: () => buf, exited });
+    const check = async (): Promise<void> => {
+      const ok = ready instanceof RegExp ? ready.test(buf) : await ready().catch(() => false);
+      if (ok) return resolve({ child, logs: () => buf, exited });
       if (child.exitCode !== null || Date.now() > deadline) return reject(new Error(`${file} did not start: ${buf.slice(-2000)}`));
-      setTimeout(check, 50);
+      setTimeout(() => void check(), 50);
     };
-    check();
+    void check();
   });
+}
+
+/** An HTTP process is ready when /health/ready answers 200. */
+function httpReady(port: number): () => Promise<boolean> {
+  return async () => {
+    const res = await request(`http://127.0.0.1:${port}/health/ready`);
+    await res.body.dump();
+    return res.statusCode === 200;
+  };
+}
+
+/** Worker processes are ready when `count` of them listen on the inbound queue. */
+function workersReady(prefix: string, count: number): () => Promise<boolean> {
+  return async () => {
+    const queue = new Queue(QueueName.Inbound, { connection: redisOptionsFromUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'), prefix });
+    try {
+      return (await queue.getWorkersCount()) >= count;
+    } finally {
+      await queue.close();
+    }
+  };
 }
 
 async function stopProcs(procs: Proc[]): Promise<void> {
@@ -207,8 +232,7 @@ async function main(): Promise<void> {
   const prefix = `sbbenchp${process.pid}`;
   const env = {
     NODE_ENV: 'test',
-    LOG_LEVEL: 'info', // the start line says when a process is ready
-    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'warn', // no line per request: the bench measures the pipeline, not writing logs to a pipe
     DATABASE_URL: `${BASE}/${DB}`,
     BULLMQ_PREFIX: prefix,
     TELEGRAM_API_ROOT: tg.url,
@@ -227,13 +251,14 @@ async function main(): Promise<void> {
   let bot = 0;
 
   const topologies: { name: string; start: (port: number) => Promise<Proc[]> }[] = [
-    { name: 'switchboard, 1 process (ROLE=all)', start: async (port) => [await startProc(main, { ...env, PORT: String(port) }, /listening on|running without HTTP/)] },
+    { name: 'switchboard, 1 process (ROLE=all)', start: async (port) => [await startProc(main, { ...env, PORT: String(port) }, httpReady(port))] },
     {
       name: 'switchboard, api + 2 workers',
       start: async (port) => {
-        const api = await startProc(main, { ...env, ROLE: 'api', PORT: String(port) }, /listening on|running without HTTP/);
-        const w = await Promise.all([1, 2].map(() => startProc(main, { ...env, ROLE: 'worker', MIGRATIONS_RUN: 'false' }, /listening on|running without HTTP/)));
-        return [api, ...w];
+        const api = await startProc(main, { ...env, ROLE: 'api', PORT: String(port) }, httpReady(port));
+        const first = await startProc(main, { ...env, ROLE: 'worker', MIGRATIONS_RUN: 'false' }, workersReady(prefix, 1));
+        const second = await startProc(main, { ...env, ROLE: 'worker', MIGRATIONS_RUN: 'false' }, workersReady(prefix, 2));
+        return [api, first, second];
       },
     },
   ];
