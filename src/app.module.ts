@@ -1,11 +1,12 @@
-import { DynamicModule, Module, Type } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { ConnectionsModule, ConnectionsWorkerModule } from './connections/connections.module';
 import { CryptoModule } from './crypto/crypto.module';
-import { ConversationsModule, ConversationsWorkerModule } from './conversations/conversations.module';
+import { ConversationsModule, ConversationsWorkerModule, InboundWorkerModule } from './conversations/conversations.module';
+import { IntegrationsOffMiddleware } from './integrations/integrations-off.middleware';
 import { GitHubModule } from './integrations/github/github.module';
 import { SlackModule } from './integrations/slack/slack.module';
 import { TelegramModule, TelegramWorkerModule } from './integrations/telegram/telegram.module';
@@ -25,10 +26,19 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { WebhooksModule, WebhooksWorkerModule } from './webhooks/webhooks.module';
 
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
-const WORKER_MODULES: Type[] = [ConnectionsWorkerModule, ConversationsWorkerModule, TelegramWorkerModule];
+const WORKER_MODULES: Type[] = [ConnectionsWorkerModule, ConversationsWorkerModule];
+/** Worker modules that process or poll platform events: also only with ENABLE_INTEGRATIONS=true. */
+const INTEGRATION_WORKER_MODULES: Type[] = [InboundWorkerModule, TelegramWorkerModule];
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  constructor(private readonly config: AppConfig) {}
+
+  /** ENABLE_INTEGRATIONS=false: the platform webhook routes answer 404 (the admin API for connections stays). */
+  configure(consumer: MiddlewareConsumer): void {
+    if (!this.config.integrations.enabled) consumer.apply(IntegrationsOffMiddleware).forRoutes({ path: 'webhooks/*path', method: RequestMethod.ALL });
+  }
+
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
@@ -52,7 +62,14 @@ export class AppModule {
         SlackModule,
         GitHubModule,
         HealthModule,
-        ...(config.runsWorker ? [ScheduleModule.forRoot(), ...WORKER_MODULES, ...(config.webhooks.enabled ? [WebhooksWorkerModule] : [])] : []),
+        ...(config.runsWorker
+          ? [
+              ScheduleModule.forRoot(),
+              ...WORKER_MODULES,
+              ...(config.integrations.enabled ? INTEGRATION_WORKER_MODULES : []),
+              ...(config.webhooks.enabled ? [WebhooksWorkerModule] : []),
+            ]
+          : []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },

@@ -47,6 +47,13 @@ export class AppConfig {
   };
   /** Team-supplied URLs (webhook endpoints, runtimes, Slack response_url) may resolve to private addresses (dev/tests only). */
   allowPrivateNetworks: boolean;
+  integrations: {
+    /**
+     * ENABLE_INTEGRATIONS: when false the platform webhook routes answer 404, no inbound event is processed and the
+     * Telegram poller does not run; the admin API for connections keeps working.
+     */
+    enabled: boolean;
+  };
   webhooks: {
     /** ENABLE_WEBHOOKS: when false the routes are not mounted and publish records nothing. */
     enabled: boolean;

@@ -59,6 +59,8 @@ export class EnvSchema {
   @IsUrl(httpUrl, httpUrlMessage) GITHUB_API_URL: string = 'https://api.github.com';
   @Type(() => Number) @IsInt() @Min(1000) PLATFORM_TIMEOUT_MS: number = 10000;
   @Transform(toBool) @IsBoolean() GITHUB_RETRY_AND_THROTTLE: boolean = true;
+  /** false: the platform webhook routes answer 404, no inbound event is processed, nothing is polled. */
+  @Transform(toBool) @IsBoolean() ENABLE_INTEGRATIONS: boolean = true;
   @Type(() => Number) @IsInt() @Min(0) CONNECTION_HEALTH_INTERVAL_S: number = 60;
   @Type(() => Number) @IsInt() @Min(1) CONNECTION_HEALTH_FAILURES: number = 5;
 

@@ -129,6 +129,11 @@ describe('loadConfig', () => {
     expect(c.webhooks).toMatchObject({ enabled: false, retrySchedule: [0, 0.5, 2], concurrency: 4 });
   });
 
+  it('ENABLE_INTEGRATIONS defaults to true and reads false', () => {
+    expect(loadConfig(base).integrations).toEqual({ enabled: true });
+    expect(loadConfig({ ...base, ENABLE_INTEGRATIONS: 'false' }).integrations).toEqual({ enabled: false });
+  });
+
   it('rejects a bad retry schedule naming the variable', () => {
     expect(problems({ ...base, WEBHOOK_RETRY_SCHEDULE: '5,60' })).toContain('WEBHOOK_RETRY_SCHEDULE must start with 0');
     expect(problems({ ...base, WEBHOOK_TIMEOUT_MS: '10' })).toContain('WEBHOOK_TIMEOUT_MS');

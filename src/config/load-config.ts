@@ -155,6 +155,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
       sweepIntervalSeconds: env.INBOUND_SWEEP_INTERVAL_S,
     },
     allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    integrations: { enabled: env.ENABLE_INTEGRATIONS },
     webhooks: {
       enabled: env.ENABLE_WEBHOOKS,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,

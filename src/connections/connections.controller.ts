@@ -4,15 +4,19 @@ import { ApiErrors, ApiPageResponse } from '../common/api-docs';
 import { TeamWrite } from '../common/decorators';
 import { Page } from '../common/pagination';
 import { IdParam } from '../common/params';
+import { ConnectionTestResult, ConnectionTestService } from './connection-test.service';
 import { ConnectionHealthView, ConnectionView, ConnectionsService } from './connections.service';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
-import { ConnectionHealthResponse, ConnectionResponse } from './dto/connection-response.dto';
+import { ConnectionHealthResponse, ConnectionResponse, ConnectionTestResponse } from './dto/connection-response.dto';
 
 @ApiTags('connections')
 @ApiBearerAuth()
 @Controller('v1/teams/:teamId/agents/:agentId/connections')
 export class AgentConnectionsController {
-  constructor(private readonly connections: ConnectionsService) {}
+  constructor(
+    private readonly connections: ConnectionsService,
+    private readonly tests: ConnectionTestService,
+  ) {}
 
   @TeamWrite()
   @Post()
@@ -64,7 +68,10 @@ export class AgentConnectionsController {
   }
 
   @Get(':connectionId/health')
-  @ApiOperation({ summary: "Get a connection's health", description: 'Last check, last event, failures in a row and the last 10 status changes.' })
+  @ApiOperation({
+    summary: "Get a connection's health",
+    description: 'Last check, last event, failures in a row, the last 10 status changes, and how many inbound events of the last 24 h were handled or failed.',
+  })
   @ApiOkResponse({ type: ConnectionHealthResponse })
   @ApiErrors(401, 404)
   health(
@@ -73,6 +80,24 @@ export class AgentConnectionsController {
     @IdParam('connectionId', 'connection') id: string,
   ): Promise<ConnectionHealthView> {
     return this.connections.health(teamId, agentId, id);
+  }
+
+  @TeamWrite()
+  @Post(':connectionId/test')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Test a connection's credentials with the platform now (owner/admin)",
+    description:
+      'Calls the platform with the stored credentials (Telegram getMe, Slack auth.test, GitHub /user or the app installation) and answers the result; a failure is a 200 with `ok: false` and the reason. When it passes, a connection in `error` goes back to `active` (a `platform_connection.status_changed` event is published).',
+  })
+  @ApiOkResponse({ type: ConnectionTestResponse })
+  @ApiErrors(401, 403, 404)
+  test(
+    @IdParam('teamId', 'team') teamId: string,
+    @IdParam('agentId', 'agent') agentId: string,
+    @IdParam('connectionId', 'connection') id: string,
+  ): Promise<ConnectionTestResult> {
+    return this.tests.test(teamId, agentId, id);
   }
 
   @TeamWrite()

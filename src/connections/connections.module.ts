@@ -4,6 +4,7 @@ import { ConnectionSecretCache } from './connection-secret.cache';
 import { ConnectorRegistry } from './connector-registry';
 import { AgentConnectionsController, TeamConnectionsController } from './connections.controller';
 import { ConnectionsService } from './connections.service';
+import { ConnectionTestService } from './connection-test.service';
 import { ConnectionHealthScheduler } from './connection-health.scheduler';
 import { ConnectionStatusChange } from './entities/connection-status-change.entity';
 import { PlatformConnection } from './entities/platform-connection.entity';
@@ -11,7 +12,7 @@ import { PlatformConnection } from './entities/platform-connection.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange])],
   controllers: [AgentConnectionsController, TeamConnectionsController],
-  providers: [ConnectorRegistry, ConnectionsService, ConnectionSecretCache],
+  providers: [ConnectorRegistry, ConnectionsService, ConnectionSecretCache, ConnectionTestService],
   exports: [ConnectorRegistry, ConnectionsService, ConnectionSecretCache],
 })
 export class ConnectionsModule {}

@@ -44,7 +44,16 @@ export interface ConnectionView {
   setup?: SetupInstructions;
 }
 
-export interface ConnectionHealthView {
+/** Outcomes of the connection's inbound events received in the last 24 hours (the conversations module counts them). */
+export interface ConnectionEventStats {
+  successCount: number;
+  errorCount: number;
+  /** successCount / (successCount + errorCount), 4 decimals; null when no event ended either way. */
+  successRate: number | null;
+}
+export type ConnectionEventStatsSource = (connectionId: string) => Promise<ConnectionEventStats>;
+
+export interface ConnectionHealthView extends ConnectionEventStats {
   connectionId: string;
   status: ConnectionStatus;
   lastCheckedAt: Date | null;
@@ -86,6 +95,7 @@ const isUniqueViolation = (e: unknown): boolean => (e as { code?: string }).code
 export class ConnectionsService implements OnModuleInit {
   private readonly logger = new Logger('Connections');
   private readonly statusListeners: ConnectionStatusListener[] = [];
+  private eventStats?: ConnectionEventStatsSource;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -111,6 +121,11 @@ export class ConnectionsService implements OnModuleInit {
 
   onStatusChange(listener: ConnectionStatusListener): void {
     this.statusListeners.push(listener);
+  }
+
+  /** Where health() gets its 24-hour event counts (the inbound event table is the conversations module's). */
+  setEventStats(source: ConnectionEventStatsSource): void {
+    this.eventStats = source;
   }
 
   // ---- admin API -------------------------------------------------------------------------------------------------
@@ -244,8 +259,12 @@ export class ConnectionsService implements OnModuleInit {
 
   async health(teamId: string, agentId: string, id: string): Promise<ConnectionHealthView> {
     const conn = await this.find(teamId, agentId, id);
-    const recent = await this.changes.find({ where: { connectionId: id }, order: { createdAt: 'DESC' }, take: 10 });
+    const [recent, stats] = await Promise.all([
+      this.changes.find({ where: { connectionId: id }, order: { createdAt: 'DESC' }, take: 10 }),
+      this.eventStats ? this.eventStats(conn.id) : { successCount: 0, errorCount: 0, successRate: null },
+    ]);
     return {
+      ...stats,
       connectionId: conn.id,
       status: conn.status,
       lastCheckedAt: conn.lastCheckedAt,
@@ -285,14 +304,19 @@ export class ConnectionsService implements OnModuleInit {
     await this.connections.update({ id }, { lastEventAt: at });
   }
 
-  /** Moves a connection to a status, records the change and tells listeners, in one transaction. */
+  /**
+   * Moves a connection to a status, records the change and tells listeners, in one transaction. Back to `active`, the
+   * error message and the failure count are cleared.
+   */
   async setStatus(conn: PlatformConnection, to: ConnectionStatus, reason: string | null): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       const locked = await em.getRepository(PlatformConnection).findOne({ where: { id: conn.id }, lock: { mode: 'pessimistic_write' } });
       if (!locked) return;
       const from = locked.status;
-      await em.getRepository(PlatformConnection).update({ id: conn.id }, { status: to, errorMessage: to === 'error' ? reason : locked.errorMessage });
-      Object.assign(conn, { status: to, errorMessage: to === 'error' ? reason : locked.errorMessage });
+      const patch =
+        to === 'error' ? { status: to, errorMessage: reason } : to === 'active' ? { status: to, errorMessage: null, consecutiveFailures: 0 } : { status: to };
+      await em.getRepository(PlatformConnection).update({ id: conn.id }, patch);
+      Object.assign(conn, { errorMessage: locked.errorMessage }, patch);
       if (from !== to) await this.recordStatus(em, conn, from, to, reason);
     });
   }

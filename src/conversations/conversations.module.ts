@@ -5,6 +5,8 @@ import { AgentsModule } from '../agents/agents.module';
 import { ConnectionsModule } from '../connections/connections.module';
 import { QueueName } from '../queue/queues';
 import { ConversationsController } from './conversations.controller';
+import { InboundEventLogService } from './inbound-event-log.service';
+import { InboundEventsController } from './inbound-events.controller';
 import { ConversationsService } from './conversations.service';
 import { AgentMemory } from './entities/agent-memory.entity';
 import { Conversation } from './entities/conversation.entity';
@@ -33,7 +35,7 @@ import { EventsService } from '../events/events.service';
     AgentsModule,
     EventsModule,
   ],
-  controllers: [ConversationsController],
+  controllers: [ConversationsController, InboundEventsController],
   providers: [
     ConversationsService,
     InboundService,
@@ -44,16 +46,24 @@ import { EventsService } from '../events/events.service';
     AgentTurnService,
     TurnWrites,
     ChatService,
+    InboundEventLogService,
     { provide: EVENT_PUBLISHER, useExisting: EventsService },
   ],
   exports: [ConversationsService, InboundService, InboundPipeline, InboundEventsRepository],
 })
 export class ConversationsModule {}
 
-/** Worker-only: the inbound processor and the sweeper. */
+/** Worker-only: the sweeper (stalled inbound conversations, idle conversations). */
 @Module({
   imports: [ConversationsModule, BullModule.registerQueue({ name: QueueName.Inbound })],
-  providers: [InboundProcessor, InboundSweeper],
+  providers: [InboundSweeper],
   exports: [InboundSweeper],
 })
 export class ConversationsWorkerModule {}
+
+/** Worker-only, and only with ENABLE_INTEGRATIONS=true: the inbound processor (the pipeline's BullMQ worker). */
+@Module({
+  imports: [ConversationsModule, BullModule.registerQueue({ name: QueueName.Inbound })],
+  providers: [InboundProcessor],
+})
+export class InboundWorkerModule {}

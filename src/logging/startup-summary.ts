@@ -7,9 +7,10 @@ export function enabledFeatures(config: AppConfig): string[] {
   const on: [boolean, string][] = [
     [config.webhooks.enabled, 'webhooks'],
     [worker && config.webhooks.enabled && config.webhooks.sweepIntervalSeconds > 0, 'webhook sweep'],
-    [worker && config.inbound.sweepIntervalSeconds > 0, 'inbound sweep'],
+    [config.integrations.enabled, 'integrations'],
+    [worker && config.integrations.enabled && config.inbound.sweepIntervalSeconds > 0, 'inbound sweep'],
     [worker && config.connectionHealth.intervalSeconds > 0, 'connection health checks'],
-    [worker && config.telegramPolling.scanIntervalMs > 0, 'telegram polling'],
+    [worker && config.integrations.enabled && config.telegramPolling.scanIntervalMs > 0, 'telegram polling'],
     [config.database.migrationsRun, 'migrations at startup'],
     [config.allowPrivateNetworks, 'private network targets (WEBHOOK_ALLOW_PRIVATE_NETWORKS)'],
   ];

@@ -132,6 +132,21 @@ describe('OpenAPI conformance: real responses match the document (e2e)', () => {
     await call('get', `${agentPath}/connections`, 200, member);
     await call('get', `${agentPath}/connections/${telegram.id}`, 200, member);
     await call('get', `${agentPath}/connections/${telegram.id}/health`, 200, member);
+    await call('post', `${agentPath}/connections/${telegram.id}/test`, 200, owner);
+    await call('post', `${agentPath}/connections/${telegram.id}/test`, 403, member);
+    // the inbound event log (one failed event, stored as the pipeline leaves it)
+    const [stored] = (await t.app.get(DataSource).query(
+      `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error)
+       VALUES ($1, 'telegram', '1', '1', '{"update_id": 1}'::jsonb, 'failed', 'an earlier failure') RETURNING id`,
+      [telegram.id],
+    )) as { id: string }[];
+    const events = `${agentPath}/connections/${telegram.id}/events`;
+    await call('get', `${events}?status=failed`, 200, member);
+    await call('get', `${events}?status=lost`, 400, member);
+    await call('get', `${events}/${stored.id}`, 200, owner);
+    await call('get', `${events}/${stored.id}`, 403, member);
+    await call('post', `${events}/${stored.id}/replay`, 202, owner);
+    await call('post', `${events}/00000000-0000-4000-8000-000000000000/replay`, 404, owner);
     await call('patch', `${agentPath}/connections/${telegram.id}`, 200, owner, { settings: { mode: 'polling' } });
     await call('get', `${team}/connections?platform=telegram`, 200, member);
     await call('get', `${agentPath}/connections/slack/manifest`, 200, member);

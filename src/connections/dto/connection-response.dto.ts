@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ConnectionHealthView, ConnectionView } from '../connections.service';
 import { CONNECTION_STATUSES, ConnectionStatus, Platform, PLATFORMS } from '../entities/platform-connection.entity';
-import type { SetupInstructions } from '../platform-connector';
+import type { ConnectionTestResult } from '../connection-test.service';
+import type { PlatformIdentity, SetupInstructions } from '../platform-connector';
 
 /** `enumName` makes every platform field one shared schema, which the document narrows to the registered connectors. */
 export const PLATFORM_PROPERTY = { enum: PLATFORMS, enumName: 'Platform' } as const;
@@ -100,4 +101,22 @@ export class ConnectionHealthResponse implements ConnectionHealthView {
   @ApiProperty({ type: 'integer' }) consecutiveFailures: number;
   @ApiProperty({ type: String, nullable: true }) errorMessage: string | null;
   @ApiProperty({ type: [StatusChangeResponse], description: 'The last 10, newest first' }) recentStatusChanges: StatusChangeResponse[];
+  @ApiProperty({ type: 'integer', description: 'Inbound events received in the last 24 h that were handled (`done`)' }) successCount: number;
+  @ApiProperty({ type: 'integer', description: 'Inbound events received in the last 24 h that `failed` (ignored ones count in neither)' }) errorCount: number;
+  @ApiProperty({ type: Number, nullable: true, example: 0.9875, description: 'successCount / (successCount + errorCount), 4 decimals; null when neither happened' })
+  successRate: number | null;
+}
+
+export class PlatformIdentityResponse implements PlatformIdentity {
+  @ApiProperty({ description: "The bot's id at the platform" }) externalBotId: string;
+  @ApiProperty({ example: '@acme_support_bot' }) displayName: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Facts learned from the platform (bot username, workspace…)' }) info: Record<string, unknown>;
+}
+
+export class ConnectionTestResponse implements ConnectionTestResult {
+  @ApiProperty({ description: 'Whether the platform accepted the stored credentials just now' }) ok: boolean;
+  @ApiPropertyOptional({ type: PlatformIdentityResponse, description: 'Who the credentials belong to (when ok)' }) identity?: PlatformIdentityResponse;
+  @ApiPropertyOptional({ example: 'telegram rejected the credentials: Unauthorized', description: 'Why not (when not ok); never a secret' }) error?: string;
+  @ApiProperty({ enum: CONNECTION_STATUSES, enumName: 'ConnectionStatus', description: 'The status after the test: `error` becomes `active` when it passes' })
+  status: ConnectionStatus;
 }

@@ -9,6 +9,8 @@ export type InboundStatus = (typeof INBOUND_STATUSES)[number];
 @Index(['connectionId', 'dedupeKey'], { unique: true })
 @Index(['connectionId', 'orderingKey', 'seq'])
 @Index(['status', 'receivedAt'])
+/** The event log (newest first per connection, time filters) and the health counts of the last 24 h. */
+@Index(['connectionId', 'receivedAt'])
 export class InboundEvent {
   @PrimaryGeneratedColumn('uuid') id: string;
   /** Arrival order; messages of one conversation are handled strictly in this order. */

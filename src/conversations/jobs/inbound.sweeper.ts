@@ -52,7 +52,7 @@ export class InboundSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async logSweep(): Promise<void> {
-    if (this.redis.isDown()) return;
+    if (this.redis.isDown() || !this.config.integrations.enabled) return; // integrations off: no inbound worker to wake
     const all = this.afterOutage;
     this.afterOutage = false;
     try {
