@@ -9,6 +9,7 @@ import { Page, paginate } from '../common/pagination';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { KeyRotationService } from '../crypto/encrypted-columns';
 import { maskSecret } from '../crypto/secrets';
+import { ALL_CONNECTIONS, ConnectionChanges } from './connection-changes';
 import { ConnectorRegistry } from './connector-registry';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 import { ConnectionStatusChange } from './entities/connection-status-change.entity';
@@ -87,6 +88,7 @@ export class ConnectionsService implements OnModuleInit {
     private readonly registry: ConnectorRegistry,
     private readonly rotation: KeyRotationService,
     private readonly config: AppConfig,
+    private readonly changeNotices: ConnectionChanges,
   ) {}
 
   onModuleInit(): void {
@@ -98,6 +100,8 @@ export class ConnectionsService implements OnModuleInit {
         const conn = await this.connections.findOneBy({ id });
         if (conn) await this.setStatus(conn, 'error', `credentials cannot be decrypted: ${reason}`);
       },
+      // the secrets are the same, but cached rows hold the old ciphertext: one notice per batch drops them all
+      onRotated: async () => this.changeNotices.announce(ALL_CONNECTIONS),
     });
   }
 
@@ -197,6 +201,7 @@ export class ConnectionsService implements OnModuleInit {
       await em.getRepository(PlatformConnection).save(conn);
       if (next !== previous) await this.recordStatus(em, conn, previous, next, next === 'paused' ? 'paused by an admin' : 'resumed by an admin');
     });
+    this.changeNotices.announce(conn.id);
     return { ...this.toView(conn), ...(setup ? { setup } : {}) };
   }
 
@@ -213,6 +218,7 @@ export class ConnectionsService implements OnModuleInit {
       }
     }
     await this.connections.delete({ id: conn.id });
+    this.changeNotices.announce(conn.id);
   }
 
   async health(teamId: string, agentId: string, id: string): Promise<ConnectionHealthView> {
@@ -258,16 +264,18 @@ export class ConnectionsService implements OnModuleInit {
     await this.connections.update({ id }, { lastEventAt: at });
   }
 
-  /** Moves a connection to a status, records the change and tells listeners, in one transaction. */
+  /** Moves a connection to a status, records the change and tells listeners, in one transaction; then every replica. */
   async setStatus(conn: PlatformConnection, to: ConnectionStatus, reason: string | null): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
+    const changed = await this.dataSource.transaction(async (em) => {
       const locked = await em.getRepository(PlatformConnection).findOne({ where: { id: conn.id }, lock: { mode: 'pessimistic_write' } });
-      if (!locked) return;
+      if (!locked) return false;
       const from = locked.status;
       await em.getRepository(PlatformConnection).update({ id: conn.id }, { status: to, errorMessage: to === 'error' ? reason : locked.errorMessage });
       Object.assign(conn, { status: to, errorMessage: to === 'error' ? reason : locked.errorMessage });
       if (from !== to) await this.recordStatus(em, conn, from, to, reason);
+      return from !== to;
     });
+    if (changed) this.changeNotices.announce(conn.id);
   }
 
   /** One health-check pass over active connections (the scheduler calls this under an advisory lock). */
