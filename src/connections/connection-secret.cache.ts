@@ -1,27 +1,49 @@
 import { Injectable } from '@nestjs/common';
 import { NotFound } from '../common/errors';
+import { ALL_CONNECTIONS, ConnectionChanges } from './connection-changes';
 import { ConnectionsService } from './connections.service';
 import { Platform, PlatformConnection } from './entities/platform-connection.entity';
 
+/** While this replica receives change notices: entries are dropped on change, the TTL only bounds memory and drift. */
 const TTL_MS = 10_000;
+/** While it does not (Redis down): a change elsewhere takes effect here within this. */
+const UNSUBSCRIBED_TTL_MS = 2_000;
 const MAX_ENTRIES = 5000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+interface Entry {
+  connection: PlatformConnection;
+  platform: Platform;
+  field: string;
+  secret: string;
+  at: number;
+}
+
 /**
- * For the inbound webhook guards: a connection and the one credential its platform signs with, cached for a few
- * seconds so a busy webhook does not decrypt on every request. Unknown (or other-platform) connections are 404.
- * A connection whose credentials cannot be decrypted yields an empty secret, which no request can match.
+ * For the inbound webhook guards: a connection and the one credential its platform signs with, cached so a busy
+ * webhook does not decrypt on every request. Any change to a connection (ConnectionChanges, on every replica) drops
+ * its entry; a short TTL is the safety net when the change notices cannot be received. Unknown (or other-platform)
+ * connections are 404 and never cached. A connection whose credentials cannot be decrypted yields an empty secret,
+ * which no request can match.
  */
 @Injectable()
 export class ConnectionSecretCache {
-  private readonly cache = new Map<string, { connection: PlatformConnection; secret: string; at: number }>();
+  private readonly cache = new Map<string, Entry>();
+  /** Bumped on every drop: a lookup that was reading while a change landed must not cache what it read. */
+  private generation = 0;
 
-  constructor(private readonly connections: ConnectionsService) {}
+  constructor(
+    private readonly connections: ConnectionsService,
+    private readonly changes: ConnectionChanges,
+  ) {
+    changes.onChange((id) => this.drop(id));
+  }
 
   async lookup(id: string, platform: Platform, field: string): Promise<{ connection: PlatformConnection; secret: string }> {
-    const key = `${platform}:${id}`;
-    const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < TTL_MS) return hit;
+    const hit = this.cache.get(id);
+    const ttl = this.changes.live ? TTL_MS : UNSUBSCRIBED_TTL_MS;
+    if (hit && hit.platform === platform && hit.field === field && Date.now() - hit.at < ttl) return hit;
+    const generation = this.generation;
     const connection = UUID.test(id) ? await this.connections.findById(id) : null;
     if (!connection || connection.platform !== platform) throw new NotFound('connection');
     let secret = '';
@@ -30,9 +52,18 @@ export class ConnectionSecretCache {
     } catch {
       secret = '';
     }
-    const entry = { connection, secret, at: Date.now() };
-    this.cache.set(key, entry);
-    if (this.cache.size > MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+    const entry: Entry = { connection, platform, field, secret, at: Date.now() };
+    if (generation === this.generation) {
+      this.cache.delete(id); // re-inserted last, so the oldest entry is the first key
+      this.cache.set(id, entry);
+      if (this.cache.size > MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+    }
     return entry;
+  }
+
+  private drop(id: string): void {
+    this.generation++;
+    if (id === ALL_CONNECTIONS) this.cache.clear();
+    else this.cache.delete(id);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConnectionChanges } from './connection-changes';
 import { ConnectionSecretCache } from './connection-secret.cache';
 import { ConnectorRegistry } from './connector-registry';
 import { AgentConnectionsController, TeamConnectionsController } from './connections.controller';
@@ -12,8 +13,8 @@ import { PlatformConnection } from './entities/platform-connection.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange])],
   controllers: [AgentConnectionsController, TeamConnectionsController],
-  providers: [ConnectorRegistry, ConnectionsService, ConnectionSecretCache, ConnectionTestService],
-  exports: [ConnectorRegistry, ConnectionsService, ConnectionSecretCache],
+  providers: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionSecretCache, ConnectionTestService],
+  exports: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionSecretCache],
 })
 export class ConnectionsModule {}
 

@@ -9,6 +9,7 @@ import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/cr
 import { KeyRotationService } from '../crypto/encrypted-columns';
 import { maskSecret } from '../crypto/secrets';
 import { connectionIdFor } from './connection-id';
+import { ALL_CONNECTIONS, ConnectionChanges } from './connection-changes';
 import { ConnectorRegistry } from './connector-registry';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 import { ConnectionStatusChange } from './entities/connection-status-change.entity';
@@ -105,6 +106,7 @@ export class ConnectionsService implements OnModuleInit {
     private readonly registry: ConnectorRegistry,
     private readonly rotation: KeyRotationService,
     private readonly config: AppConfig,
+    private readonly changeNotices: ConnectionChanges,
   ) {}
 
   onModuleInit(): void {
@@ -116,6 +118,8 @@ export class ConnectionsService implements OnModuleInit {
         const conn = await this.connections.findOneBy({ id });
         if (conn) await this.setStatus(conn, 'error', `credentials cannot be decrypted: ${reason}`);
       },
+      // the secrets are the same, but cached rows hold the old ciphertext: one notice per batch drops them all
+      onRotated: async () => this.changeNotices.announce(ALL_CONNECTIONS),
     });
   }
 
@@ -237,6 +241,7 @@ export class ConnectionsService implements OnModuleInit {
       await em.getRepository(PlatformConnection).save(conn);
       if (next !== previous) await this.recordStatus(em, conn, previous, next, next === 'paused' ? 'paused by an admin' : 'resumed by an admin');
     });
+    this.changeNotices.announce(conn.id);
     // New credentials or settings: say what now holds at the platform (the status is final here).
     const setup = creds && (credentials || settings) ? connector.setupInstructions(conn, creds, false) : undefined;
     return { ...this.toView(conn), ...(setup ? { setup } : {}) };
@@ -255,6 +260,7 @@ export class ConnectionsService implements OnModuleInit {
       }
     }
     await this.connections.delete({ id: conn.id });
+    this.changeNotices.announce(conn.id);
   }
 
   async health(teamId: string, agentId: string, id: string): Promise<ConnectionHealthView> {
@@ -305,20 +311,22 @@ export class ConnectionsService implements OnModuleInit {
   }
 
   /**
-   * Moves a connection to a status, records the change and tells listeners, in one transaction. Back to `active`, the
-   * error message and the failure count are cleared.
+   * Moves a connection to a status, records the change and tells listeners, in one transaction; then every replica.
+   * Back to `active`, the error message and the failure count are cleared.
    */
   async setStatus(conn: PlatformConnection, to: ConnectionStatus, reason: string | null): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
+    const changed = await this.dataSource.transaction(async (em) => {
       const locked = await em.getRepository(PlatformConnection).findOne({ where: { id: conn.id }, lock: { mode: 'pessimistic_write' } });
-      if (!locked) return;
+      if (!locked) return false;
       const from = locked.status;
       const patch =
         to === 'error' ? { status: to, errorMessage: reason } : to === 'active' ? { status: to, errorMessage: null, consecutiveFailures: 0 } : { status: to };
       await em.getRepository(PlatformConnection).update({ id: conn.id }, patch);
       Object.assign(conn, { errorMessage: locked.errorMessage }, patch);
       if (from !== to) await this.recordStatus(em, conn, from, to, reason);
+      return from !== to;
     });
+    if (changed) this.changeNotices.announce(conn.id);
   }
 
   /** One health-check pass over active connections (the scheduler calls this under an advisory lock). */

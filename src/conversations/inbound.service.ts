@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { jsonbText, withoutNul } from '../common/input-rules';
+import { NotFound } from '../common/errors';
+import { ConnectionChanges } from '../connections/connection-changes';
 import { ConnectionsService } from '../connections/connections.service';
 import { PlatformConnection } from '../connections/entities/platform-connection.entity';
 import { QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
@@ -28,11 +30,15 @@ export interface IngestInput {
   dedupeKey: string;
   orderingKey: string;
   payload: Record<string, unknown>;
+  /** SHA-256 of the raw body: a second event with the same hash on the connection is a duplicate (replay). */
+  bodyHash?: Buffer;
 }
+
+const isForeignKeyViolation = (e: unknown): boolean => (e as { code?: string }).code === '23503';
 
 /**
  * The ingest contract every platform controller uses: store the verified event once (dedupe on the platform's
- * delivery id), enqueue its processing, and return — never waiting on the agent.
+ * delivery id, and on the body's hash when given), enqueue its processing, and return — never waiting on the agent.
  */
 @Injectable()
 export class InboundService {
@@ -47,24 +53,43 @@ export class InboundService {
     private readonly redis: RedisAvailability,
     private readonly events: InboundEventsRepository,
     @Inject(EVENT_PUBLISHER) private readonly outbox: EventPublisher,
+    private readonly changes: ConnectionChanges,
   ) {}
 
   /**
    * `ignored` records the event without processing it (e.g. a paused connection). PostgreSQL stores no NUL character
    * (U+0000) in text or jsonb, and a platform resends what we refuse, so every NUL in the event — its payload's
    * strings and keys, its keys, the reason — is stored as U+FFFD (the same UTF-16 length: Telegram's entity offsets
-   * still point at the right text).
+   * still point at the right text). A connection deleted since the guard loaded it is NotFound (the webhook answers
+   * 404, as for any unknown connection).
    */
   async ingest(connection: PlatformConnection, input: IngestInput, ignored?: string): Promise<{ eventId: string | null; duplicate: boolean }> {
     const reason = ignored ? withoutNul(ignored) : null;
     const orderingKey = withoutNul(input.orderingKey).slice(0, 300);
-    const rows = (await this.dataSource.query(
-      `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
-       ON CONFLICT (connection_id, dedupe_key) DO NOTHING
-       RETURNING id`,
-      [connection.id, connection.platform, withoutNul(input.dedupeKey).slice(0, 200), orderingKey, jsonbText(input.payload), reason !== null ? 'ignored' : 'received', reason],
-    )) as { id: string }[];
+    let rows: { id: string }[];
+    try {
+      // No conflict target: a conflict on either unique index (dedupe key, body hash) makes it a duplicate.
+      rows = (await this.dataSource.query(
+        `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error, body_hash)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
+         ON CONFLICT DO NOTHING
+         RETURNING id`,
+        [
+          connection.id,
+          connection.platform,
+          withoutNul(input.dedupeKey).slice(0, 200),
+          orderingKey,
+          jsonbText(input.payload),
+          reason !== null ? 'ignored' : 'received',
+          reason,
+          input.bodyHash ?? null,
+        ],
+      )) as { id: string }[];
+    } catch (e) {
+      if (!isForeignKeyViolation(e)) throw e;
+      this.changes.forgetLocally(connection.id);
+      throw new NotFound('connection');
+    }
     if (!rows.length) return { eventId: null, duplicate: true };
     const eventId = rows[0].id;
     const now = Date.now();

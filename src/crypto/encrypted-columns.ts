@@ -10,6 +10,8 @@ export interface EncryptedColumn {
   field: string;
   /** Called (outside any transaction) for a row whose value cannot be decrypted with the current ring. */
   onUndecryptable?: (rowId: string, reason: string) => Promise<void>;
+  /** Called after each batch with the rows it re-encrypted under the active key (e.g. to drop caches of them). */
+  onRotated?: (rowIds: string[]) => Promise<void>;
 }
 
 export interface RotationReport {
@@ -60,6 +62,7 @@ export class KeyRotationService {
         [after, batchSize],
       )) as { id: string; value: string }[];
       if (!rows.length) break;
+      const rotated: string[] = [];
       for (const row of rows) {
         report.scanned++;
         after = row.id;
@@ -75,6 +78,7 @@ export class KeyRotationService {
             [next, row.id, row.value],
           );
           report.rotated++;
+          rotated.push(row.id);
         } catch (e) {
           if (!(e instanceof UnknownKeyError || e instanceof DecryptionError)) throw e;
           report.failed++;
@@ -82,6 +86,7 @@ export class KeyRotationService {
           await col.onUndecryptable?.(row.id, e.message);
         }
       }
+      if (rotated.length) await col.onRotated?.(rotated);
     }
     return report;
   }

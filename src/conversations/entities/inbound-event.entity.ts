@@ -7,6 +7,7 @@ export type InboundStatus = (typeof INBOUND_STATUSES)[number];
 /** A verified platform event, stored before it is acknowledged. The worker turns it into messages and a reply. */
 @Entity('inbound_event')
 @Index(['connectionId', 'dedupeKey'], { unique: true })
+@Index('UQ_inbound_event_body_hash', ['connectionId', 'bodyHash'], { unique: true, where: '"body_hash" IS NOT NULL' })
 @Index(['connectionId', 'orderingKey', 'seq'])
 @Index(['status', 'receivedAt'])
 /** The event log (newest first per connection, time filters) and the health counts of the last 24 h. */
@@ -19,6 +20,11 @@ export class InboundEvent {
   @Column({ type: 'varchar', length: 20 }) platform: string;
   /** Platform delivery id (Telegram update_id, Slack event_id, GitHub X-GitHub-Delivery). */
   @Column({ type: 'varchar', length: 200 }) dedupeKey: string;
+  /**
+   * SHA-256 of the raw request body, for platforms whose signatures carry no timestamp (GitHub): a captured signed
+   * body re-sent under a new delivery id is a duplicate too. Null elsewhere.
+   */
+  @Column({ type: 'bytea', nullable: true }) bodyHash: Buffer | null;
   /** The conversation this event belongs to, known at ingest (chat, thread…), so ordering never waits on parsing. */
   @Column({ type: 'varchar', length: 300 }) orderingKey: string;
   @Column({ type: 'jsonb' }) payload: Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../../common/decorators';
 import { ValidationFailed } from '../../common/errors';
@@ -9,7 +10,8 @@ import { GitHubRequest, GitHubSignatureGuard } from './github-signature.guard';
 
 /**
  * GitHub posts repository events here, as JSON or as a form (`payload=<json>`), up to 25 MB (src/common/body-parsers.ts).
- * Verified over the raw bytes either way, stored once per delivery, answered at once.
+ * Verified over the raw bytes either way, stored once per delivery and once per body (its signature has no timestamp: a
+ * captured body re-sent with a new X-GitHub-Delivery is a replay), answered at once.
  */
 @ApiExcludeController()
 @Public()
@@ -33,7 +35,8 @@ export class GitHubWebhookController {
         ? `the connection is ${connection.status}`
         : outsideSettings(connection.settings, event, payload.repository?.full_name);
     const stored: StoredGitHubEvent = { event, delivery, payload };
-    await this.inbound.ingest(connection, { dedupeKey: delivery, orderingKey: githubOrderingKey(stored), payload: stored as unknown as Record<string, unknown> }, ignored);
+    const bodyHash = createHash('sha256').update(req.rawBody ?? Buffer.alloc(0)).digest();
+    await this.inbound.ingest(connection, { dedupeKey: delivery, orderingKey: githubOrderingKey(stored), payload: stored as unknown as Record<string, unknown>, bodyHash }, ignored);
     return ignored ? { ok: true, ignored } : { ok: true };
   }
 

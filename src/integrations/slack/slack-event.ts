@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ParsedEvent } from '../../connections/platform-connector';
 
 /** The parts of an Events API envelope and a slash command we read. */
@@ -41,14 +42,24 @@ export interface SlackBot {
 
 /**
  * One key per user message: an `app_mention` and a `message` event for the same (channel, ts) — and Slack's retries —
- * collapse to one stored event, so the agent answers once.
+ * collapse to one stored event, so the agent answers once. Other events use Slack's `event_id` (a slash command its
+ * `trigger_id`); a payload without one is keyed by a hash of its content, so distinct events never share a key while
+ * a retry of the same one (same content) still collapses.
  */
 export function slackDedupeKey(p: SlackPayload): string {
-  if (p.type === 'slash_command') return `cmd:${(p as SlackSlashCommand).trigger_id}`;
-  const e = (p as SlackEnvelope).event;
+  if (p.type === 'slash_command') {
+    const c = p as SlackSlashCommand;
+    return c.trigger_id ? `cmd:${c.trigger_id}` : `cmd-body:${contentHash(c)}`;
+  }
+  const env = p as SlackEnvelope;
+  const e = env.event;
   if (e?.channel && e.ts && (e.type === 'app_mention' || e.type === 'message')) return `msg:${e.channel}:${e.ts}`;
-  return `evt:${(p as SlackEnvelope).event_id ?? 'unknown'}`;
+  if (env.event_id) return `evt:${env.event_id}`;
+  return `evt-body:${contentHash({ team_id: env.team_id, api_app_id: env.api_app_id, type: env.type, event: env.event })}`;
 }
+
+/** SHA-256 (hex) of a payload's JSON: the same parsed bytes give the same key on every replica. */
+const contentHash = (v: unknown): string => createHash('sha256').update(JSON.stringify(v) ?? '').digest('hex');
 
 /** The conversation an event belongs to: the thread (channel + thread ts), the DM, or the slash-command user. */
 export function slackOrderingKey(p: SlackPayload): string {
