@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AgentsModule } from './agents/agents.module';
+import { AuditModule, AuditWorkerModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConnectionsModule, ConnectionsWorkerModule } from './connections/connections.module';
 import { CryptoModule } from './crypto/crypto.module';
@@ -25,7 +26,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { WebhooksModule, WebhooksWorkerModule } from './webhooks/webhooks.module';
 
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
-const WORKER_MODULES: Type[] = [ConnectionsWorkerModule, ConversationsWorkerModule, TelegramWorkerModule];
+const WORKER_MODULES: Type[] = [AuditWorkerModule, ConnectionsWorkerModule, ConversationsWorkerModule, TelegramWorkerModule];
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         QueueModule,
         UsersModule,
         TeamsModule,
+        AuditModule,
         AuthModule,
         InvitationsModule,
         AgentsModule,

@@ -7,6 +7,7 @@ import { IdParam } from '../common/params';
 import { ConnectionHealthView, ConnectionView, ConnectionsService } from './connections.service';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 import { ConnectionHealthResponse, ConnectionResponse } from './dto/connection-response.dto';
+import { Audited } from '../audit/audited.decorator';
 
 @ApiTags('connections')
 @ApiBearerAuth()
@@ -16,6 +17,7 @@ export class AgentConnectionsController {
 
   @TeamWrite()
   @Post()
+  @Audited({ action: 'connection.created', targetType: 'connection' })
   @ApiOperation({
     summary: 'Connect an agent to a platform (owner/admin)',
     description:
@@ -77,6 +79,7 @@ export class AgentConnectionsController {
 
   @TeamWrite()
   @Patch(':connectionId')
+  @Audited({ action: 'connection.updated', targetType: 'connection', idParam: 'connectionId' })
   @ApiOperation({
     summary: 'Change, pause or resume a connection (owner/admin)',
     description: 'New credentials are checked with the platform first; new settings are registered there again (e.g. Telegram webhook ⇄ polling).',
@@ -94,6 +97,7 @@ export class AgentConnectionsController {
 
   @TeamWrite()
   @Delete(':connectionId')
+  @Audited({ action: 'connection.deleted', targetType: 'connection', idParam: 'connectionId' })
   @HttpCode(204)
   @ApiOperation({ summary: 'Disconnect and delete a connection (owner/admin)', description: 'Disconnects at the platform on a best-effort basis, then deletes.' })
   @ApiNoContentResponse({ description: 'Deleted' })
