@@ -1,7 +1,7 @@
 /** Field names whose values never reach the audit log (any depth, any case). */
 const SECRET_NAME = /secret|password|token|credential|api_?key|key_?hash|authorization|^key$|signature|private/i;
 /** Values that look like our own secrets even under an innocent name (e.g. an accept URL carrying a token). */
-const SECRET_VALUE = /(sbinv_|whsec_|sb_)[A-Za-z0-9_+/=-]{8,}/;
+const SECRET_VALUE = /(sbinv_|whsec_)[A-Za-z0-9_+/=-]{8,}|sb_[A-Za-z0-9_-]{20,}/; // an API key's 11-character display prefix stays
 
 export const REDACTED = '[redacted]';
 
