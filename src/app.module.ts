@@ -2,6 +2,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod, T
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AgentsModule } from './agents/agents.module';
+import { AuditModule, AuditWorkerModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConnectionsModule, ConnectionsWorkerModule } from './connections/connections.module';
 import { CryptoModule } from './crypto/crypto.module';
@@ -26,7 +27,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { WebhooksModule, WebhooksWorkerModule } from './webhooks/webhooks.module';
 
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
-const WORKER_MODULES: Type[] = [ConnectionsWorkerModule, ConversationsWorkerModule];
+const WORKER_MODULES: Type[] = [AuditWorkerModule, ConnectionsWorkerModule, ConversationsWorkerModule];
 /** Worker modules that process or poll platform events: also only with ENABLE_INTEGRATIONS=true. */
 const INTEGRATION_WORKER_MODULES: Type[] = [InboundWorkerModule, TelegramWorkerModule];
 
@@ -49,6 +50,7 @@ export class AppModule implements NestModule {
         QueueModule,
         UsersModule,
         TeamsModule,
+        AuditModule,
         AuthModule,
         InvitationsModule,
         AgentsModule,

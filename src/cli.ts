@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
+import { AuditService } from './audit/audit.service';
 import { AdminBootstrapService } from './auth/bootstrap-admin.service';
 import { ExitCode, StartupError } from './common/startup-error';
 import { loadConfig } from './config/load-config';
@@ -41,6 +42,10 @@ async function main(): Promise<number> {
         if (!values.email || !/^[^@\s]+@[^@\s]+$/.test(values.email)) throw new UsageError('--email is required (an email address)');
         if (!values.password || values.password.length < 8) throw new UsageError('--password is required (at least 8 characters)');
         const r = await ctx.get(AdminBootstrapService).createAdmin(values.email, values.password, values.team);
+        if (r.created) {
+          const after = { userId: r.userId, email: r.email, teamId: r.teamId ?? null };
+          await ctx.get(AuditService).record({ teamId: r.teamId ?? null, actorType: 'cli', actorId: null, action: 'user.created', targetType: 'user', targetId: r.userId, after });
+        }
         console.log(
           r.created
             ? `created user ${r.email} (${r.userId})${r.teamId ? `, owner of team "${values.team}" (${r.teamId})` : ''}`
@@ -60,6 +65,15 @@ async function main(): Promise<number> {
           console.log(`${r.table}.${r.column}: scanned ${r.scanned}, re-encrypted ${r.rotated}, already current ${r.current}, failed ${r.failed}`);
         }
         const failed = reports.reduce((n, r) => n + r.failed, 0);
+        await ctx.get(AuditService).record({
+          teamId: null,
+          actorType: 'cli',
+          actorId: null,
+          action: 'encryption_keys.rotated',
+          targetType: 'encryption_key',
+          targetId: cipher.activeKeyId,
+          after: { reports },
+        });
         if (failed) console.log(`${failed} value(s) could not be decrypted with ENCRYPTION_KEYS; their connections are now in status "error"`);
         return failed ? 1 : 0;
       }

@@ -7,6 +7,7 @@ import { IdParam } from '../common/params';
 import { AgentListQuery, CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 import { AgentResponse } from './dto/agent-response.dto';
 import { AgentView, AgentsService } from './agents.service';
+import { Audited } from '../audit/audited.decorator';
 
 @ApiTags('agents')
 @ApiBearerAuth()
@@ -16,6 +17,7 @@ export class AgentsController {
 
   @TeamWrite()
   @Post()
+  @Audited({ action: 'agent.created', targetType: 'agent' })
   @ApiOperation({ summary: 'Create an agent (owner/admin)', description: 'A generated `http` runtime secret is shown once, in this response.' })
   @ApiCreatedResponse({ type: AgentResponse })
   @ApiErrors(400, 401, 403, 404, [409, 'The slug is taken in this team'])
@@ -41,6 +43,7 @@ export class AgentsController {
 
   @TeamWrite()
   @Patch(':agentId')
+  @Audited({ action: 'agent.updated', targetType: 'agent', idParam: 'agentId' })
   @ApiOperation({ summary: 'Change an agent (owner/admin)', description: 'Send a masked runtime secret back unchanged (or leave it out) to keep it.' })
   @ApiOkResponse({ type: AgentResponse })
   @ApiErrors(400, 401, 403, 404, [409, 'The slug is taken in this team'])
@@ -54,6 +57,7 @@ export class AgentsController {
 
   @TeamWrite()
   @Delete(':agentId')
+  @Audited({ action: 'agent.deleted', targetType: 'agent', idParam: 'agentId' })
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an agent with its connections and conversations (owner/admin)' })
   @ApiNoContentResponse({ description: 'Deleted' })

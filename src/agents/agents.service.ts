@@ -10,6 +10,7 @@ import { checkRuntime, runtimeUrlOf, RuntimeSecrets } from './runtimes/runtime-c
 import { Page, PageQuery, paginate } from '../common/pagination';
 import { CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 import { Agent, AgentStatus } from './entities/agent.entity';
+import { auditBefore } from '../audit/audit-context';
 
 export interface AgentStatusChange {
   agent: Agent;
@@ -158,6 +159,7 @@ export class AgentsService implements OnModuleInit {
         const repo = em.getRepository(Agent);
         const agent = await repo.findOne({ where: { id: agentId, teamId }, lock: { mode: 'pessimistic_write' } });
         if (!agent) throw new NotFound('agent');
+        auditBefore(this.toView(agent));
         let generated: RuntimeSecrets = {};
         if (dto.runtime !== undefined) {
           const current = await em
@@ -192,6 +194,8 @@ export class AgentsService implements OnModuleInit {
 
   async remove(teamId: string, agentId: string): Promise<void> {
     this.turnCache.delete(agentId);
+    const before = await this.agents.findOneBy({ id: agentId, teamId });
+    if (before) auditBefore(this.toView(before));
     const res = await this.agents.delete({ id: agentId, teamId });
     if (!res.affected) throw new NotFound('agent');
   }

@@ -3,9 +3,14 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { TeamsModule } from '../teams/teams.module';
 import { UsersModule } from '../users/users.module';
+import { ApiKeyRateLimiter } from './api-keys/api-key-rate-limiter';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { ApiKey } from './api-keys/entities/api-key.entity';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AdminBootstrapService } from './bootstrap-admin.service';
@@ -17,6 +22,7 @@ import { LoginLimitModule } from './login-limit.module';
 
 @Module({
   imports: [
+    TypeOrmModule.forFeature([ApiKey]),
     UsersModule,
     TeamsModule,
     PassportModule,
@@ -36,11 +42,13 @@ import { LoginLimitModule } from './login-limit.module';
       }),
     }),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, ApiKeysController],
   providers: [
     AuthService,
     JwtStrategy,
     AdminBootstrapService,
+    ApiKeysService,
+    ApiKeyRateLimiter,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: TeamAccessGuard },
   ],

@@ -20,6 +20,22 @@ export const Roles = (...roles: TeamRole[]): MethodDecorator & ClassDecorator =>
 /** Shorthand for the write routes: owners and admins. */
 export const TeamWrite = (): MethodDecorator & ClassDecorator => Roles('owner', 'admin');
 
+export type ApiKeyScope = 'read' | 'write' | 'admin';
+export const API_KEY_SCOPES: ApiKeyScope[] = ['read', 'write', 'admin'];
+export const KEY_SCOPE = 'switchboard:keyScope';
+/**
+ * The API key scope a route needs. Without it: `read` for GET/HEAD, `write` for every other method. `admin` marks key
+ * management, member and role changes, invitations and the audit log. Scopes include the lower ones (admin ⊇ write ⊇ read).
+ */
+export const KeyScope = (scope: ApiKeyScope): MethodDecorator & ClassDecorator => SetMetadata(KEY_SCOPE, scope);
+
+/** The caller when it authenticated with an API key (`Authorization: Bearer sb_…`) instead of a user's token. */
+export interface ApiKeyActor {
+  keyId: string;
+  teamId: string;
+  scopes: ApiKeyScope[];
+}
+
 export interface AuthUser {
   id: string;
   email: string;
@@ -28,7 +44,7 @@ export interface TeamMembershipContext {
   teamId: string;
   role: TeamRole;
 }
-export type AuthedRequest = Request & { user?: AuthUser; membership?: TeamMembershipContext; id?: string };
+export type AuthedRequest = Request & { user?: AuthUser; apiKey?: ApiKeyActor; membership?: TeamMembershipContext; id?: string };
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
   const req = ctx.switchToHttp().getRequest<AuthedRequest>();
@@ -38,4 +54,10 @@ export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionConte
 export const CurrentMembership = createParamDecorator((_: unknown, ctx: ExecutionContext): TeamMembershipContext => {
   const req = ctx.switchToHttp().getRequest<AuthedRequest>();
   return req.membership as TeamMembershipContext;
+});
+
+/** The id of whoever calls: the user's, or the API key's when the request came with a key. */
+export const CurrentActorId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+  return (req.apiKey?.keyId ?? req.user?.id) as string;
 });

@@ -23,7 +23,11 @@ export class AppConfig {
     jwtIssuer: string;
     loginRateLimit: number;
     loginRateTtlSeconds: number;
+    /** Requests per minute per API key (API_KEY_RATE_LIMIT). */
+    apiKeyRateLimit: number;
   };
+  /** The audit log: how long its events are kept (AUDIT_RETENTION_DAYS). */
+  audit: { retentionDays: number };
   /** Team invitations: how long an invitation token stays valid (INVITATION_TTL_HOURS). */
   invitations: { ttlHours: number };
   encryptionKeys: string;

@@ -50,6 +50,10 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_LIMIT: number = 10;
   @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_TTL_S: number = 60;
   @Type(() => Number) @IsInt() @Min(1) @Max(8760) INVITATION_TTL_HOURS: number = 72;
+  /** Requests per minute one API key may make (fixed window, shared by every replica through Redis). */
+  @Type(() => Number) @IsInt() @Min(1) API_KEY_RATE_LIMIT: number = 600;
+  /** Audit events older than this many days are deleted (hourly, one replica). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(36500) AUDIT_RETENTION_DAYS: number = 365;
   @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS: number = 25000;
   @IsString() DATA_DIR: string = '.data';
 

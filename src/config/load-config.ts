@@ -136,7 +136,9 @@ export function loadConfig(source: Env = process.env): AppConfig {
       jwtIssuer: env.JWT_ISSUER,
       loginRateLimit: env.LOGIN_RATE_LIMIT,
       loginRateTtlSeconds: env.LOGIN_RATE_TTL_S,
+      apiKeyRateLimit: env.API_KEY_RATE_LIMIT,
     },
+    audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
     invitations: { ttlHours: env.INVITATION_TTL_HOURS },
     encryptionKeys: env.ENCRYPTION_KEYS as string,
     platforms: {

@@ -8,6 +8,7 @@ import { ConnectionTestResult, ConnectionTestService } from './connection-test.s
 import { ConnectionHealthView, ConnectionView, ConnectionsService } from './connections.service';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 import { ConnectionHealthResponse, ConnectionResponse, ConnectionTestResponse } from './dto/connection-response.dto';
+import { Audited } from '../audit/audited.decorator';
 
 @ApiTags('connections')
 @ApiBearerAuth()
@@ -20,6 +21,7 @@ export class AgentConnectionsController {
 
   @TeamWrite()
   @Post()
+  @Audited({ action: 'connection.created', targetType: 'connection' })
   @ApiOperation({
     summary: 'Connect an agent to a platform (owner/admin)',
     description:
@@ -84,6 +86,7 @@ export class AgentConnectionsController {
 
   @TeamWrite()
   @Post(':connectionId/test')
+  @Audited({ action: 'connection.tested', targetType: 'connection', idParam: 'connectionId' })
   @HttpCode(200)
   @ApiOperation({
     summary: "Test a connection's credentials with the platform now (owner/admin)",
@@ -102,6 +105,7 @@ export class AgentConnectionsController {
 
   @TeamWrite()
   @Patch(':connectionId')
+  @Audited({ action: 'connection.updated', targetType: 'connection', idParam: 'connectionId' })
   @ApiOperation({
     summary: 'Change, pause or resume a connection (owner/admin)',
     description: 'New credentials are checked with the platform first; new settings are registered there again (e.g. Telegram webhook ⇄ polling).',
@@ -119,6 +123,7 @@ export class AgentConnectionsController {
 
   @TeamWrite()
   @Delete(':connectionId')
+  @Audited({ action: 'connection.deleted', targetType: 'connection', idParam: 'connectionId' })
   @HttpCode(204)
   @ApiOperation({ summary: 'Disconnect and delete a connection (owner/admin)', description: 'Disconnects at the platform on a best-effort basis, then deletes.' })
   @ApiNoContentResponse({ description: 'Deleted' })

@@ -22,6 +22,7 @@ import {
   PlatformUnavailableError,
   SetupInstructions,
 } from './platform-connector';
+import { auditBefore } from '../audit/audit-context';
 
 export interface ConnectionView {
   id: string;
@@ -207,6 +208,7 @@ export class ConnectionsService implements OnModuleInit {
 
   async update(teamId: string, agentId: string, id: string, dto: UpdateConnectionDto): Promise<ConnectionView> {
     const conn = await this.find(teamId, agentId, id);
+    auditBefore(this.toView(conn));
     const connector = this.registry.get(conn.platform);
     const settings = dto.settings !== undefined ? this.checkSettings(connector, dto.settings) : undefined;
     let credentials: Credentials | undefined;
@@ -250,6 +252,7 @@ export class ConnectionsService implements OnModuleInit {
   /** Disconnects at the platform (best effort: a revoked token must not make the row undeletable), then deletes. */
   async remove(teamId: string, agentId: string, id: string): Promise<void> {
     const conn = await this.find(teamId, agentId, id);
+    auditBefore(this.toView(conn));
     const connector = this.registry.get(conn.platform);
     const creds = this.tryDecrypt(conn);
     if (creds) {

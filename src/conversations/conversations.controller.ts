@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiPageResponse } from '../common/api-docs';
-import { AuthUser, CurrentUser, TeamWrite } from '../common/decorators';
+import { CurrentActorId, TeamWrite } from '../common/decorators';
 import { Page, PageQuery } from '../common/pagination';
 import { IdParam } from '../common/params';
 import { ConversationsService } from './conversations.service';
@@ -10,6 +10,7 @@ import { ChatResponse, ConversationResponse, MessageResponse } from './dto/conve
 import { Conversation } from './entities/conversation.entity';
 import { Message } from './entities/message.entity';
 import { ChatAnswer, ChatService } from './chat.service';
+import { Audited } from '../audit/audited.decorator';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -48,6 +49,7 @@ export class ConversationsController {
   /** Try an agent without a platform: the same conversation + runtime path, answered synchronously. */
   @TeamWrite()
   @Post('chat')
+  @Audited({ action: 'conversation.chatted', targetType: 'conversation', idField: 'conversationId', after: false })
   @HttpCode(200)
   @ApiOperation({
     summary: 'Talk to an agent without a platform (owner/admin)',
@@ -58,9 +60,9 @@ export class ConversationsController {
   chat(
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
-    @CurrentUser() user: AuthUser,
+    @CurrentActorId() actorId: string,
     @Body() dto: ChatDto,
   ): Promise<ChatAnswer> {
-    return this.chats.chat(teamId, agentId, user.id, dto.text, dto.conversationId);
+    return this.chats.chat(teamId, agentId, actorId, dto.text, dto.conversationId);
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator';
 import { ApiErrors, ApiPageResponse } from '../common/api-docs';
 import { TeamWrite } from '../common/decorators';
 import { Page } from '../common/pagination';
@@ -47,6 +48,7 @@ export class InboundEventsController {
 
   @TeamWrite()
   @Post(':eventId/replay')
+  @Audited({ action: 'inbound_event.replayed', targetType: 'inbound_event', idParam: 'eventId', after: false })
   @HttpCode(202)
   @ApiOperation({
     summary: 'Replay a failed or ignored inbound event (owner/admin)',

@@ -6,6 +6,7 @@ import { Page, PageQuery } from '../common/pagination';
 import { AcceptedInvitationResponse, MyInvitationResponse } from './dto/invitation-response.dto';
 import { AcceptInvitationDto } from './dto/invitation.dto';
 import { AcceptedInvitation, InvitationsService, MyInvitationView } from './invitations.service';
+import { Audited } from '../audit/audited.decorator';
 
 /** The invitee's side: see pending invitations, accept one with its token. */
 @ApiTags('invitations')
@@ -25,6 +26,7 @@ export class InvitationsController {
   @OptionalAuth()
   @ApiOptionalBearerAuth()
   @Post('invitations/:token/accept')
+  @Audited({ action: 'invitation.accepted', targetType: 'team_member', idField: 'member.userId' })
   @ApiOperation({
     summary: 'Accept an invitation (single use)',
     description:

@@ -12,6 +12,7 @@ import { UsersService, normalizeEmail } from '../users/users.service';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationNeedsSignIn, InvitationNotFound } from './invitation.errors';
 import { hashInvitationToken, looksLikeInvitationToken, newInvitationToken } from './invitation-token';
+import { auditBefore } from '../audit/audit-context';
 
 export interface InvitationView {
   id: string;
@@ -77,7 +78,7 @@ export class InvitationsService {
    * stops working). Only owners invite (or replace the invitation of) an owner; someone already in the team is 409,
    * which tells owners and admins nothing the member list does not.
    */
-  async create(teamId: string, actor: { id: string; role: TeamRole }, input: { email: string; role: TeamRole }): Promise<CreatedInvitation> {
+  async create(teamId: string, actor: { id: string | null; role: TeamRole }, input: { email: string; role: TeamRole }): Promise<CreatedInvitation> {
     if (input.role === 'owner' && actor.role !== 'owner') throw new Forbidden('only an owner can invite an owner');
     const email = normalizeEmail(input.email);
     if (await this.teams.hasMemberWithEmail(teamId, email)) throw new Conflict(`${email} is already a member of this team`);
@@ -113,6 +114,7 @@ export class InvitationsService {
         .setLock('pessimistic_write')
         .getOne();
       if (!inv) throw new NotFound('invitation');
+      auditBefore(toView(inv));
       if (inv.role === 'owner' && actorRole !== 'owner') throw new Forbidden('only an owner can revoke the invitation of an owner');
       await em.getRepository(Invitation).update({ id: inv.id }, { revokedAt: new Date() });
     });

@@ -1,22 +1,25 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiPageResponse } from '../common/api-docs';
-import { AuthUser, CurrentMembership, CurrentUser, TeamMembershipContext, TeamWrite } from '../common/decorators';
+import { AuthUser, CurrentMembership, CurrentUser, KeyScope, TeamMembershipContext, TeamWrite } from '../common/decorators';
 import { Page, PageQuery } from '../common/pagination';
 import { IdParam } from '../common/params';
 import { CreatedInvitationResponse, InvitationResponse } from './dto/invitation-response.dto';
 import { CreateInvitationDto } from './dto/invitation.dto';
 import { CreatedInvitation, InvitationView, InvitationsService } from './invitations.service';
+import { Audited } from '../audit/audited.decorator';
 
 /** A team's side of invitations: owners and admins invite, list and revoke. */
 @ApiTags('invitations')
 @ApiBearerAuth()
 @TeamWrite()
+@KeyScope('admin')
 @Controller('v1/teams/:teamId')
 export class TeamInvitationsController {
   constructor(private readonly invitations: InvitationsService) {}
 
   @Post('members')
+  @Audited({ action: 'invitation.created', targetType: 'invitation' })
   @ApiOperation({
     summary: 'Invite someone by email (owner/admin)',
     description:
@@ -28,11 +31,11 @@ export class TeamInvitationsController {
   @ApiErrors(400, 401, 403, 404, [409, 'The email is already a member of this team'])
   invite(
     @IdParam('teamId', 'team') teamId: string,
-    @CurrentUser() user: AuthUser,
+    @CurrentUser() user: AuthUser | undefined,
     @CurrentMembership() m: TeamMembershipContext,
     @Body() dto: CreateInvitationDto,
   ): Promise<CreatedInvitation> {
-    return this.invitations.create(teamId, { id: user.id, role: m.role }, dto);
+    return this.invitations.create(teamId, { id: user?.id ?? null, role: m.role }, dto);
   }
 
   @Get('invitations')
@@ -44,6 +47,7 @@ export class TeamInvitationsController {
   }
 
   @Delete('invitations/:invitationId')
+  @Audited({ action: 'invitation.revoked', targetType: 'invitation', idParam: 'invitationId' })
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a pending invitation (owner/admin)', description: 'Its token stops working. Only owners revoke the invitation of an owner.' })
   @ApiNoContentResponse({ description: 'Revoked' })

@@ -15,6 +15,8 @@ const TAGS: [string, string][] = [
   ['auth', 'Log in and see who you are'],
   ['teams', 'Teams and their members (owners and admins manage, members read)'],
   ['invitations', 'Inviting people to a team by email (owners and admins) and accepting with the one-time token'],
+  ['api-keys', "A team's API keys (`Authorization: Bearer sb_…`): scoped read/write/admin, shown once, stored hashed, revocable, rate-limited"],
+  ['audit', 'The audit log: every change made through the API or the CLI, who made it, before and after (no secrets)'],
   ['agents', 'Agents and how they answer (runtimes)'],
   ['connections', 'Platform connections of an agent (Telegram, Slack, GitHub); credentials are write-only'],
   ['slack', 'Slack app setup'],
@@ -42,12 +44,12 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('Switchboard API')
     .setDescription(
-      "Team admin API: teams, members, agents, platform connections, conversations, outbound webhooks. Errors share one body (`ErrorResponse`); lists answer `{data, nextCursor}` and take `limit` and `cursor`. A team you do not belong to answers 404 everywhere.",
+      "Team admin API: teams, members, agents, platform connections, conversations, outbound webhooks, API keys, the audit log. Errors share one body (`ErrorResponse`); lists answer `{data, nextCursor}` and take `limit` and `cursor`. A team you do not belong to answers 404 everywhere.",
     )
     .setVersion('1')
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .addServer(config.publicBaseUrl, 'This deployment (PUBLIC_BASE_URL)')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: '`accessToken` from POST /v1/auth/login' }, 'bearer');
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: '`accessToken` from POST /v1/auth/login, or a team API key `sb_…` (only on /v1/teams/{teamId}/… routes of its team, within its scopes; 429 with Retry-After past API_KEY_RATE_LIMIT per minute)' }, 'bearer');
   for (const [name, description] of TAGS) builder.addTag(name, description);
   const doc = SwaggerModule.createDocument(app, builder.build());
 

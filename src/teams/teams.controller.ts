@@ -1,12 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiPageResponse } from '../common/api-docs';
-import { AuthUser, CurrentMembership, CurrentUser, Roles, TeamMembershipContext, TeamWrite } from '../common/decorators';
+import { AuthUser, CurrentMembership, CurrentUser, KeyScope, Roles, TeamMembershipContext, TeamWrite } from '../common/decorators';
 import { Page, PageQuery } from '../common/pagination';
 import { IdParam } from '../common/params';
 import { CreateTeamDto, UpdateMemberDto, UpdateTeamDto } from './dto/team.dto';
 import { MemberResponse, TeamResponse } from './dto/team-response.dto';
 import { MemberView, TeamView, TeamsService } from './teams.service';
+import { Audited } from '../audit/audited.decorator';
 
 @ApiTags('teams')
 @ApiBearerAuth()
@@ -15,6 +16,7 @@ export class TeamsController {
   constructor(private readonly teams: TeamsService) {}
 
   @Post()
+  @Audited({ action: 'team.created', targetType: 'team' })
   @ApiOperation({ summary: 'Create a team (you become its owner)' })
   @ApiCreatedResponse({ type: TeamResponse })
   @ApiErrors(400, 401)
@@ -40,6 +42,7 @@ export class TeamsController {
 
   @TeamWrite()
   @Patch(':teamId')
+  @Audited({ action: 'team.updated', targetType: 'team', idParam: 'teamId' })
   @ApiOperation({ summary: 'Rename a team (owner/admin)' })
   @ApiOkResponse({ type: TeamResponse })
   @ApiErrors(400, 401, 403, 404)
@@ -53,6 +56,7 @@ export class TeamsController {
 
   @Roles('owner')
   @Delete(':teamId')
+  @Audited({ action: 'team.deleted', targetType: 'team', idParam: 'teamId' })
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a team with everything in it (owner)' })
   @ApiNoContentResponse({ description: 'Deleted' })
@@ -78,7 +82,9 @@ export class TeamsController {
   }
 
   @TeamWrite()
+  @KeyScope('admin')
   @Patch(':teamId/members/:userId')
+  @Audited({ action: 'team_member.updated', targetType: 'team_member', idParam: 'userId' })
   @ApiOperation({ summary: "Change a member's role (owner/admin)", description: 'Only owners change owners; the last owner stays one.' })
   @ApiOkResponse({ type: MemberResponse })
   @ApiErrors(400, 401, 403, 404, [409, 'The team must keep at least one owner'])
@@ -92,7 +98,9 @@ export class TeamsController {
   }
 
   @TeamWrite()
+  @KeyScope('admin')
   @Delete(':teamId/members/:userId')
+  @Audited({ action: 'team_member.removed', targetType: 'team_member', idParam: 'userId' })
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a member from a team (owner/admin)', description: 'Only owners remove owners; the last owner stays.' })
   @ApiNoContentResponse({ description: 'Removed' })

@@ -8,6 +8,7 @@ import { User } from '../users/entities/user.entity';
 import { normalizeEmail } from '../users/users.service';
 import { Team } from './entities/team.entity';
 import { TeamMember } from './entities/team-member.entity';
+import { auditBefore } from '../audit/audit-context';
 
 export interface TeamView {
   id: string;
@@ -88,11 +89,13 @@ export class TeamsService {
   }
 
   async update(teamId: string, role: TeamRole, patch: { name?: string }): Promise<TeamView> {
+    auditBefore(await this.get(teamId, role));
     if (patch.name !== undefined) await this.teams.update({ id: teamId }, { name: patch.name });
     return this.get(teamId, role);
   }
 
   async remove(teamId: string): Promise<void> {
+    auditBefore(await this.teams.findOneBy({ id: teamId }));
     await this.teams.delete({ id: teamId });
   }
 
@@ -136,6 +139,7 @@ export class TeamsService {
   }
 
   async updateMember(teamId: string, actorRole: TeamRole, userId: string, role: TeamRole): Promise<MemberView> {
+    auditBefore(await this.getMember(teamId, userId));
     await this.dataSource.transaction(async (em) => {
       const target = await this.lockedMember(em, teamId, userId);
       if ((target.role === 'owner' || role === 'owner') && actorRole !== 'owner') {
@@ -148,6 +152,7 @@ export class TeamsService {
   }
 
   async removeMember(teamId: string, actorRole: TeamRole, userId: string): Promise<void> {
+    auditBefore(await this.getMember(teamId, userId));
     await this.dataSource.transaction(async (em) => {
       const target = await this.lockedMember(em, teamId, userId);
       if (target.role === 'owner') {

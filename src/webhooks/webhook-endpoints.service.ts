@@ -11,6 +11,7 @@ import { EventsService } from '../events/events.service';
 import { CreateWebhookEndpointDto, UpdateWebhookEndpointDto } from './dto/webhook.dto';
 import { EndpointStatus, WebhookEndpoint } from './entities/webhook-endpoint.entity';
 import { OutboundHttpClient } from '../http/outbound-http-client';
+import { auditBefore } from '../audit/audit-context';
 
 export interface WebhookEndpointView {
   id: string;
@@ -83,6 +84,7 @@ export class WebhookEndpointsService {
 
   async update(teamId: string, id: string, dto: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
     const row = await this.find(teamId, id);
+    auditBefore(toView(row));
     if (dto.url !== undefined) row.url = await this.checkUrl(dto.url);
     if (dto.description !== undefined) row.description = dto.description;
     if (dto.eventTypes !== undefined) row.eventTypes = dto.eventTypes;
@@ -92,6 +94,7 @@ export class WebhookEndpointsService {
   }
 
   async remove(teamId: string, id: string): Promise<void> {
+    auditBefore(toView(await this.find(teamId, id)));
     const res = await this.endpoints.delete({ id, teamId });
     if (!res.affected) throw new NotFound('webhook endpoint');
   }

@@ -17,6 +17,7 @@ import {
 } from './dto/webhook-response.dto';
 import { DeliveryDetailView, DeliveryView, WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookEndpointView, WebhookEndpointWithSecret, WebhookEndpointsService } from './webhook-endpoints.service';
+import { Audited } from '../audit/audited.decorator';
 
 /** Every webhook route is for owners and admins: endpoints carry URLs and the delivery log carries event payloads. */
 @ApiTags('webhooks')
@@ -30,6 +31,7 @@ export class WebhooksController {
   ) {}
 
   @Post()
+  @Audited({ action: 'webhook_endpoint.created', targetType: 'webhook_endpoint' })
   @ApiOperation({ summary: 'Create a webhook endpoint', description: 'The response carries the signing `secret` (whsec_…) — the only time it is shown. The URL must be HTTPS and resolve to a public address.' })
   @ApiCreatedResponse({ type: WebhookEndpointWithSecretResponse })
   @ApiErrors(400, 401, 403, 404)
@@ -54,6 +56,7 @@ export class WebhooksController {
   }
 
   @Patch(':endpointId')
+  @Audited({ action: 'webhook_endpoint.updated', targetType: 'webhook_endpoint', idParam: 'endpointId' })
   @ApiOperation({ summary: 'Change a webhook endpoint', description: '`eventTypes: null` subscribes to every type; `enabled: true` re-activates a failing or disabled endpoint.' })
   @ApiOkResponse({ type: WebhookEndpointResponse })
   @ApiErrors(400, 401, 403, 404)
@@ -66,6 +69,7 @@ export class WebhooksController {
   }
 
   @Delete(':endpointId')
+  @Audited({ action: 'webhook_endpoint.deleted', targetType: 'webhook_endpoint', idParam: 'endpointId' })
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a webhook endpoint with its delivery log' })
   @ApiNoContentResponse({ description: 'Deleted' })
@@ -75,6 +79,7 @@ export class WebhooksController {
   }
 
   @Post(':endpointId/rotate-secret')
+  @Audited({ action: 'webhook_endpoint.secret_rotated', targetType: 'webhook_endpoint', idParam: 'endpointId' })
   @HttpCode(200)
   @ApiOperation({ summary: "Rotate a webhook endpoint's signing secret", description: 'The new `secret` is shown once; the previous one keeps signing too for WEBHOOK_SECRET_OVERLAP_S.' })
   @ApiOkResponse({ type: WebhookEndpointWithSecretResponse })
@@ -84,6 +89,7 @@ export class WebhooksController {
   }
 
   @Post(':endpointId/test')
+  @Audited({ action: 'webhook_endpoint.tested', targetType: 'webhook_endpoint', idParam: 'endpointId' })
   @HttpCode(202)
   @ApiOperation({ summary: 'Send a webhook.test event to an endpoint' })
   @ApiAcceptedResponse({ type: WebhookTestResponse })
@@ -96,6 +102,7 @@ export class WebhooksController {
   }
 
   @Post(':endpointId/recover')
+  @Audited({ action: 'webhook_endpoint.recovered', targetType: 'webhook_endpoint', idParam: 'endpointId' })
   @HttpCode(202)
   @ApiOperation({ summary: 'Re-send the failed and skipped deliveries of a time window', description: 'Each is sent again with its original `webhook-id`.' })
   @ApiAcceptedResponse({ type: RecoverResponse })
@@ -133,6 +140,7 @@ export class WebhooksController {
   }
 
   @Post(':endpointId/deliveries/:deliveryId/retry')
+  @Audited({ action: 'webhook_delivery.retried', targetType: 'webhook_delivery', idParam: 'deliveryId' })
   @HttpCode(202)
   @ApiOperation({ summary: 'Send a delivery again now', description: 'Same `webhook-id`; also replays a delivered one.' })
   @ApiAcceptedResponse({ type: DeliveryResponse })

@@ -189,6 +189,17 @@ describe('OpenAPI conformance: real responses match the document (e2e)', () => {
     );
     await call('get', `${team}/notifications`, 200, owner);
 
+    // API keys and the audit log
+    const key = await call('post', `${team}/api-keys`, 201, owner, { name: 'CI', scopes: ['read'] });
+    await call('post', `${team}/api-keys`, 400, owner, { name: 'CI', scopes: ['root'] });
+    await call('get', `${team}/api-keys`, 200, owner);
+    await call('get', `${team}/api-keys/${key.id}`, 200, owner);
+    await call('get', `${team}/api-keys`, 403, member);
+    await call('get', `${team}/agents`, 200, { ...owner, auth: { Authorization: `Bearer ${key.key}` } });
+    await call('delete', `${team}/api-keys/${key.id}`, 204, owner);
+    await call('get', `${team}/audit-log?action=agent.updated`, 200, owner);
+    await call('get', `${team}/audit-log?since=yesterday`, 400, owner);
+
     // deletions
     await call('delete', hook, 204, owner);
     await call('delete', `${agentPath}/connections/${telegram.id}`, 204, owner);

@@ -2,6 +2,7 @@ import { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { request } from 'undici';
 import { BASE_DATABASE_URL, TEST_DB_PREFIX, dbUrl, markRunDatabase, withAdminClient } from '../setup/test-db';
 import { copyProject, freePort, killStarted, removeProject, run, startMain } from '../utils/app-process';
@@ -89,6 +90,12 @@ describe('process (e2e)', () => {
     const rotate = await run(process.execPath, [cli, 'keys:rotate'], { env: cliEnv, cwd: dir });
     expect(rotate.stdout).toContain('rotating to key "p1"');
     expect(rotate.stdout).toMatch(/platform_connection\.credentials_encrypted: scanned 0, re-encrypted 0/);
+    // the CLI's changes are in the audit log, as the CLI's (the second create-admin changed nothing)
+    const db = new Client({ connectionString: dbUrl(dbName) });
+    await db.connect();
+    const audited = (await db.query(`SELECT actor_type, action, after::text AS after FROM audit_event ORDER BY created_at`).finally(() => db.end())).rows;
+    expect(audited.map((r: { actor_type: string; action: string }) => `${r.actor_type} ${r.action}`)).toEqual(['cli user.created', 'cli encryption_keys.rotated']);
+    expect(JSON.stringify(audited)).not.toContain('ops-password-1');
 
     const login = await request(`http://127.0.0.1:${port}/v1/auth/login`, {
       method: 'POST',

@@ -15,6 +15,7 @@ import {
   GitHubPullResponse,
   GitHubRepoResponse,
 } from './dto/github-response.dto';
+import { Audited } from '../../audit/audited.decorator';
 
 export class CreateIssueDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(256) title: string;
@@ -82,6 +83,7 @@ export class GitHubReposController {
 
   @TeamWrite()
   @Post('repos/:owner/:repo/issues')
+  @Audited({ action: 'github_issue.created', targetType: 'github_issue', idField: 'number' })
   @ApiOperation({ summary: 'Create an issue (owner/admin)' })
   @ApiCreatedResponse({ type: GitHubCreatedIssueResponse })
   @ApiErrors([400, 'Invalid input, or GitHub rejected the request (422 from GitHub)'], 401, [403, 'Not an owner/admin, or GitHub refused (the scope it needs is named)'], [404, 'No such GitHub connection or repository visible to it'], [422, "GitHub rejected the connection's credentials"], [502, 'GitHub could not be reached or failed'])
@@ -93,6 +95,7 @@ export class GitHubReposController {
 
   @TeamWrite()
   @Post('repos/:owner/:repo/issues/:number/comments')
+  @Audited({ action: 'github_comment.created', targetType: 'github_comment' })
   @ApiOperation({ summary: 'Comment on an issue or pull request (owner/admin)' })
   @ApiCreatedResponse({ type: GitHubCreatedCommentResponse })
   @ApiErrors([400, 'Invalid input, or GitHub rejected the request (422 from GitHub)'], 401, [403, 'Not an owner/admin, or GitHub refused (the scope it needs is named)'], [404, 'No such GitHub connection or repository visible to it'], [422, "GitHub rejected the connection's credentials"], [502, 'GitHub could not be reached or failed'])

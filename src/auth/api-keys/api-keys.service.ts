@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { ApiKeyActor, ApiKeyScope } from '../../common/decorators';
+import { NotFound, ValidationFailed } from '../../common/errors';
+import { Page, PageQuery, mapPage, paginate } from '../../common/pagination';
+import { auditBefore } from '../../audit/audit-context';
+import { ApiKeyInvalid } from './api-key.errors';
+import { hashApiKey, looksLikeApiKey, newApiKey } from './api-key-token';
+import { ApiKey } from './entities/api-key.entity';
+
+/** lastUsedAt is written at most this often per key, not on every request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface ApiKeyView {
+  id: string;
+  teamId: string;
+  name: string;
+  /** `sb_` + 8 characters, for recognizing the key. */
+  prefix: string;
+  scopes: ApiKeyScope[];
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  createdById: string | null;
+  createdAt: Date;
+}
+
+export interface CreatedApiKey extends ApiKeyView {
+  /** Shown once; only its SHA-256 is stored. */
+  key: string;
+}
+
+const toView = (k: ApiKey): ApiKeyView => ({
+  id: k.id,
+  teamId: k.teamId,
+  name: k.name,
+  prefix: k.prefix,
+  scopes: k.scopes,
+  expiresAt: k.expiresAt,
+  lastUsedAt: k.lastUsedAt,
+  revokedAt: k.revokedAt,
+  createdById: k.createdById,
+  createdAt: k.createdAt,
+});
+
+const SCOPE_ORDER: ApiKeyScope[] = ['read', 'write', 'admin'];
+
+/** Does a key with `scopes` cover `needed`? Scopes include the lower ones: admin ⊇ write ⊇ read. */
+export function scopeCovers(scopes: ApiKeyScope[], needed: ApiKeyScope): boolean {
+  const top = Math.max(...scopes.map((s) => SCOPE_ORDER.indexOf(s)));
+  return top >= SCOPE_ORDER.indexOf(needed);
+}
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+  ) {}
+
+  async create(teamId: string, createdById: string | null, input: { name: string; scopes: ApiKeyScope[]; expiresAt?: string }): Promise<CreatedApiKey> {
+    let expiresAt: Date | null = null;
+    if (input.expiresAt !== undefined) {
+      expiresAt = new Date(input.expiresAt);
+      if (expiresAt.getTime() <= Date.now()) {
+        const message = 'expiresAt must be in the future';
+        throw new ValidationFailed(message, [{ field: 'expiresAt', messages: [message] }]);
+      }
+    }
+    const { key, hash, prefix } = newApiKey();
+    const scopes = SCOPE_ORDER.filter((s) => input.scopes.includes(s));
+    const saved = await this.keys.save(this.keys.create({ teamId, name: input.name, prefix, keyHash: hash, scopes, expiresAt, createdById }));
+    return { ...toView(saved), key };
+  }
+
+  /** Every key of the team (revoked and expired ones too), newest first; never the key itself. */
+  async list(teamId: string, page: PageQuery): Promise<Page<ApiKeyView>> {
+    const qb = this.keys.createQueryBuilder('k').where('k.teamId = :teamId', { teamId });
+    return mapPage(await paginate(qb, page), toView);
+  }
+
+  async get(teamId: string, keyId: string): Promise<ApiKeyView> {
+    const k = await this.keys.findOneBy({ id: keyId, teamId });
+    if (!k) throw new NotFound('API key');
+    return toView(k);
+  }
+
+  /** Revokes a key at once (the next request with it is 401). Revoking a revoked key is 404. */
+  async revoke(teamId: string, keyId: string): Promise<void> {
+    const k = await this.keys.findOneBy({ id: keyId, teamId });
+    if (!k || k.revokedAt) throw new NotFound('API key');
+    auditBefore(toView(k));
+    await this.keys.update({ id: k.id }, { revokedAt: new Date() });
+  }
+
+  /**
+   * Resolves a presented key to its actor, or throws 401 (unknown, revoked, expired: one answer). Touches lastUsedAt
+   * when it is older than LAST_USED_RESOLUTION_MS, in one conditional statement.
+   */
+  async authenticate(token: string): Promise<ApiKeyActor> {
+    if (!looksLikeApiKey(token)) throw new ApiKeyInvalid();
+    const k = await this.keys.findOneBy({ keyHash: hashApiKey(token) });
+    const now = Date.now();
+    if (!k || k.revokedAt || (k.expiresAt && k.expiresAt.getTime() <= now)) throw new ApiKeyInvalid();
+    if (!k.lastUsedAt || now - k.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      await this.dataSource.query(
+        `UPDATE api_key SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
+        [k.id, LAST_USED_RESOLUTION_MS / 1000],
+      );
+    }
+    return { keyId: k.id, teamId: k.teamId, scopes: k.scopes };
+  }
+}
