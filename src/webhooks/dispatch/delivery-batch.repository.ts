@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { EndpointOrdering, EndpointStatus } from '../entities/webhook-endpoint.entity';
+import { CLAIM_SQL, RECORD_SQL, RELEASE_SQL, SKIP_SQL } from './delivery-batch.sql';
+
+/** A claimed delivery with what it takes to send it. */
+export interface ClaimedDelivery {
+  id: string;
+  teamId: string;
+  eventId: string;
+  endpointId: string;
+  attemptCount: number;
+  roundAttempts: number;
+  roundStartedAt: Date | null;
+  /** This dispatcher's lease: the delivery must not be sent if the request could outlast it. */
+  claimedUntil: Date;
+  /** Rate-limited endpoints: the slot reserved for this delivery (not before). */
+  sendAt: Date | null;
+  eventType: string;
+  eventData: Record<string, unknown>;
+  eventCreatedAt: Date;
+  url: string;
+  endpointStatus: EndpointStatus;
+  ordering: EndpointOrdering;
+  secretEncrypted: string;
+  previousSecretEncrypted: string | null;
+  previousSecretExpiresAt: Date | null;
+}
+
+export interface ClaimRequest {
+  /** Claimer id (written to claimed_by; results are recorded only while it still holds the lease). */
+  claimer: string;
+  /** Teams after this id first (the ring's position). */
+  afterTeam: string;
+  now: Date;
+  /** Due = next attempt at or before this (now plus a few ms of clock tolerance). */
+  dueBy: Date;
+  leaseUntil: Date;
+  limit: number;
+  /** Deliveries one team may get in this claim (split between its endpoints). */
+  teamQuantum: number;
+  /** How many deliveries of one endpoint this worker may still take; `busy` lists endpoints it already holds some of. */
+  endpointAllowance: number;
+  busy: { endpointIds: string[]; remaining: number[] };
+  /** How far ahead rate-limit slots are handed out. */
+  rateHorizonMs: number;
+}
+
+/** One attempt as recorded: the attempt row and the delivery's next state. */
+export interface AttemptRecord {
+  deliveryId: string;
+  attemptNumber: number;
+  requestHeaders: Record<string, string>;
+  statusCode: number | null;
+  responseBody: string | null;
+  durationMs: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attemptedAt: Date;
+  status: 'delivered' | 'pending' | 'failed';
+  roundAttempts: number;
+  roundStartedAt: Date;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+}
+
+interface ClaimRow {
+  id: string;
+  team_id: string;
+  event_id: string;
+  endpoint_id: string;
+  attempt_count: number;
+  round_attempts: number;
+  round_started_at: Date | null;
+  send_at: Date | null;
+  type: string;
+  data: Record<string, unknown>;
+  event_created_at: Date;
+  url: string;
+  endpoint_status: EndpointStatus;
+  ordering: EndpointOrdering;
+  secret_encrypted: string;
+  previous_secret_encrypted: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+/** The dispatcher's SQL (webhook_delivery claims and results): one statement per batch. */
+@Injectable()
+export class DeliveryBatchRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async claim(r: ClaimRequest): Promise<ClaimedDelivery[]> {
+    const rows = (await this.dataSource.query(CLAIM_SQL, [
+      r.afterTeam,
+      r.now,
+      r.leaseUntil,
+      r.claimer,
+      r.limit,
+      r.teamQuantum,
+      r.endpointAllowance,
+      r.busy.endpointIds,
+      r.busy.remaining,
+      r.rateHorizonMs,
+      r.dueBy,
+    ])) as ClaimRow[];
+    return rows.map((row) => ({
+      id: row.id,
+      teamId: row.team_id,
+      eventId: row.event_id,
+      endpointId: row.endpoint_id,
+      attemptCount: row.attempt_count,
+      roundAttempts: row.round_attempts,
+      roundStartedAt: row.round_started_at,
+      claimedUntil: r.leaseUntil,
+      sendAt: row.send_at,
+      eventType: row.type,
+      eventData: row.data,
+      eventCreatedAt: row.event_created_at,
+      url: row.url,
+      endpointStatus: row.endpoint_status,
+      ordering: row.ordering,
+      secretEncrypted: row.secret_encrypted,
+      previousSecretEncrypted: row.previous_secret_encrypted,
+      previousSecretExpiresAt: row.previous_secret_expires_at,
+    }));
+  }
+
+  /** Writes a batch's attempts and new states (one statement). `query` lets a caller run it inside its transaction. */
+  async record(batch: readonly AttemptRecord[], claimer: string, query = this.dataSource.query.bind(this.dataSource)): Promise<void> {
+    if (!batch.length) return;
+    const col = <T>(pick: (r: AttemptRecord) => T): T[] => batch.map(pick);
+    await query(RECORD_SQL, [
+      col((r) => r.deliveryId),
+      col((r) => r.attemptNumber),
+      col((r) => JSON.stringify(r.requestHeaders)),
+      col((r) => r.statusCode),
+      col((r) => r.responseBody),
+      col((r) => r.durationMs),
+      col((r) => r.errorCode),
+      col((r) => r.errorMessage),
+      col((r) => r.attemptedAt),
+      col((r) => r.status),
+      col((r) => r.roundAttempts),
+      col((r) => r.roundStartedAt),
+      col((r) => r.nextAttemptAt),
+      col((r) => r.deliveredAt),
+      claimer,
+    ]);
+  }
+
+  /** Unsent claimed deliveries become claimable again at once. */
+  async release(ids: readonly string[], claimer: string): Promise<void> {
+    if (ids.length) await this.dataSource.query(RELEASE_SQL, [ids, claimer]);
+  }
+
+  /** Claimed deliveries of a disabled endpoint: skipped, not sent. */
+  async skip(ids: readonly string[], claimer: string): Promise<void> {
+    if (ids.length) await this.dataSource.query(SKIP_SQL, [ids, claimer]);
+  }
+}

@@ -1,0 +1,107 @@
+import { Logger } from '@nestjs/common';
+import { AttemptRecord, DeliveryBatchRepository } from './delivery-batch.repository';
+
+const MAX_BATCH = 1000;
+const RETRY_MS = 1000;
+
+/**
+ * Results wait here until they are written, all together: one statement for every attempt that finished while the
+ * previous write was running (group commit). Under light load that is one attempt at once; under heavy load hundreds.
+ * A failed write is retried; if the process dies first the leases run out and the deliveries are sent again.
+ */
+export class DeliveryRecorder {
+  private attempts: AttemptRecord[] = [];
+  private releases: string[] = [];
+  private skips: string[] = [];
+  private writing?: Promise<void>;
+  private scheduled = false;
+  private retryTimer?: NodeJS.Timeout;
+  private failures = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly repo: DeliveryBatchRepository,
+    private readonly claimer: string,
+    /** Called after each write with the attempts it recorded. */
+    private readonly onWritten: (attempts: readonly AttemptRecord[]) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  get pending(): number {
+    return this.attempts.length + this.releases.length + this.skips.length;
+  }
+
+  add(record: AttemptRecord): void {
+    this.attempts.push(record);
+    this.schedule();
+  }
+
+  /** Unsent: claimable again at once. */
+  release(deliveryId: string): void {
+    this.releases.push(deliveryId);
+    this.schedule();
+  }
+
+  /** Its endpoint is disabled: skipped. */
+  skip(deliveryId: string): void {
+    this.skips.push(deliveryId);
+    this.schedule();
+  }
+
+  /** Writes everything buffered (waits for a write in progress first). Rejects when a write fails after stop(). */
+  async flush(): Promise<void> {
+    while (this.writing || this.pending) {
+      if (this.writing) await this.writing;
+      else {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+        await this.write();
+      }
+    }
+  }
+
+  /** No more retries after a failure (shutdown): what could not be written is covered by the leases. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.writing || this.retryTimer) return;
+    this.scheduled = true;
+    // results that complete in the same turn of the event loop go in the same statement
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.writing) void this.write();
+    });
+  }
+
+  private write(): Promise<void> {
+    const attempts = this.attempts.splice(0, MAX_BATCH);
+    const releases = this.releases.splice(0);
+    const skips = this.skips.splice(0);
+    this.writing = (async () => {
+      try {
+        await Promise.all([this.repo.record(attempts, this.claimer), this.repo.release(releases, this.claimer), this.repo.skip(skips, this.claimer)]);
+        this.failures = 0;
+      } catch (e) {
+        this.failures++;
+        if (this.failures === 1 || this.failures % 30 === 0) this.logger.warn({ err: e }, `could not record ${attempts.length} webhook attempts (retrying)`);
+        this.attempts.unshift(...attempts);
+        this.releases.push(...releases);
+        this.skips.push(...skips);
+        if (this.stopped) throw e;
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.schedule();
+        }, RETRY_MS);
+        return;
+      } finally {
+        this.writing = undefined;
+      }
+      this.onWritten(attempts);
+      if (this.pending) this.schedule();
+    })();
+    return this.writing;
+  }
+}
