@@ -108,7 +108,8 @@ WITH d AS (
          status, round_attempts, round_started_at, next_attempt_at, delivered_at)
 ), attempt AS (
   INSERT INTO webhook_attempt (delivery_id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, created_at)
-  SELECT id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, attempted_at FROM d
+  SELECT d.id, d.attempt_number, d.request_headers, d.status_code, d.response_body, d.duration_ms, d.error_code, d.error_message, d.attempted_at
+  FROM d JOIN webhook_delivery x ON x.id = d.id -- a delivery deleted meanwhile (its endpoint was) keeps no attempt
 )
 UPDATE webhook_delivery w SET
   status = d.status::webhook_delivery_status, attempt_count = d.attempt_number, round_attempts = d.round_attempts,

@@ -64,7 +64,7 @@ export class CreateWebhookEndpointDto {
   rateLimitPerSecond?: number | null;
 
   @ApiPropertyOptional({ enum: ENDPOINT_ORDERINGS, default: 'none', description: ORDERING_DOC })
-  @IsOptional()
+  @ValidateIf((_, v) => v !== undefined) // null is refused, not ignored
   @IsIn(ENDPOINT_ORDERINGS, { message: ORDERING_MESSAGE })
   ordering?: EndpointOrdering;
 }
@@ -107,7 +107,7 @@ export class UpdateWebhookEndpointDto {
   rateLimitPerSecond?: number | null;
 
   @ApiPropertyOptional({ enum: ENDPOINT_ORDERINGS, description: `${ORDERING_DOC} Pending deliveries follow the new ordering.` })
-  @IsOptional()
+  @ValidateIf((_, v) => v !== undefined) // null is refused, not ignored
   @IsIn(ENDPOINT_ORDERINGS, { message: ORDERING_MESSAGE })
   ordering?: EndpointOrdering;
 }
