@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { preparedPoolQuery, preparedQuery } from '../database/prepared-query';
 import { DeliveryWakeup } from '../webhooks/delivery-wakeup';
 import { isKnownEventType } from './event-catalog';
 
@@ -41,6 +42,11 @@ SELECT gen_random_uuid(), $2, $1, ep.id, $3,
 FROM webhook_endpoint ep
 WHERE ep.team_id = $2 AND (ep.event_types IS NULL OR $3 = ANY (ep.event_types)) AND ($6::uuid IS NULL OR ep.id = $6::uuid)
 RETURNING id, status`;
+
+interface Row {
+  id: string;
+  status: string;
+}
 
 const TEST_SQL = PUBLISH_SQL.replace('AND (ep.event_types IS NULL OR $3 = ANY (ep.event_types))', '');
 
@@ -82,10 +88,11 @@ export class EventsService implements EntitySubscriberInterface, OnModuleDestroy
     if (!isKnownEventType(type)) throw new Error(`unknown event type "${type}": add it to src/events/event-catalog.ts`);
     if (!this.config.webhooks.enabled) return { eventId: null, deliveryIds: [] };
     const id = newEventId();
-    const rows = (await em.query(endpointId ? TEST_SQL : PUBLISH_SQL, [id, teamId, type, JSON.stringify(data), new Date(), endpointId])) as {
-      id: string;
-      status: string;
-    }[];
+    const [name, sql] = endpointId ? ['webhook_publish_to', TEST_SQL] : ['webhook_publish', PUBLISH_SQL];
+    const params = [id, teamId, type, JSON.stringify(data), new Date(), endpointId];
+    // prepared once per connection (no parse and plan per event), on the caller's connection: in its transaction
+    const qr = em.queryRunner;
+    const rows = await (qr && !qr.isReleased ? preparedQuery<Row>(qr, name, sql, params) : preparedPoolQuery<Row>(em.connection, name, sql, params));
     if (rows.some((r) => r.status === 'pending')) {
       const qr = em.queryRunner;
       if (qr?.isTransactionActive) this.published.add(qr);

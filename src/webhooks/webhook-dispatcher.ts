@@ -201,7 +201,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     else {
       // rare (an endpoint changes state): the attempt, the delivery and the endpoint in one transaction
       await this.dataSource.transaction(async (em) => {
-        await this.repo.record([record], this.claimer, em.query.bind(em));
+        await this.repo.record([record], this.claimer, em.queryRunner);
         await this.endpointStatus.apply(em, d, change, result);
       });
       if (change === 'recovered') this.recovered.add(d.endpointId);

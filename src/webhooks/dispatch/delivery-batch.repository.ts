@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
+import { preparedPoolQuery, preparedQuery } from '../../database/prepared-query';
 import type { EndpointOrdering, EndpointStatus } from '../entities/webhook-endpoint.entity';
 import { CLAIM_SQL, RECORD_SQL, RELEASE_SQL, SKIP_SQL } from './delivery-batch.sql';
 
@@ -91,7 +92,7 @@ export class DeliveryBatchRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async claim(r: ClaimRequest): Promise<ClaimedDelivery[]> {
-    const rows = (await this.dataSource.query(CLAIM_SQL, [
+    const rows = await preparedPoolQuery<ClaimRow>(this.dataSource, 'webhook_claim', CLAIM_SQL, [
       r.afterTeam,
       r.now,
       r.leaseUntil,
@@ -103,7 +104,7 @@ export class DeliveryBatchRepository {
       r.busy.remaining,
       r.rateHorizonMs,
       r.dueBy,
-    ])) as ClaimRow[];
+    ]);
     return rows.map((row) => ({
       id: row.id,
       teamId: row.team_id,
@@ -126,11 +127,11 @@ export class DeliveryBatchRepository {
     }));
   }
 
-  /** Writes a batch's attempts and new states (one statement). `query` lets a caller run it inside its transaction. */
-  async record(batch: readonly AttemptRecord[], claimer: string, query = this.dataSource.query.bind(this.dataSource)): Promise<void> {
+  /** Writes a batch's attempts and new states (one statement); in the caller's transaction when given its runner. */
+  async record(batch: readonly AttemptRecord[], claimer: string, runner?: QueryRunner): Promise<void> {
     if (!batch.length) return;
     const col = <T>(pick: (r: AttemptRecord) => T): T[] => batch.map(pick);
-    await query(RECORD_SQL, [
+    const params = [
       col((r) => r.deliveryId),
       col((r) => r.attemptNumber),
       col((r) => JSON.stringify(r.requestHeaders)),
@@ -146,16 +147,18 @@ export class DeliveryBatchRepository {
       col((r) => r.nextAttemptAt),
       col((r) => r.deliveredAt),
       claimer,
-    ]);
+    ];
+    if (runner) await preparedQuery(runner, 'webhook_record', RECORD_SQL, params);
+    else await preparedPoolQuery(this.dataSource, 'webhook_record', RECORD_SQL, params);
   }
 
   /** Unsent claimed deliveries become claimable again at once. */
   async release(ids: readonly string[], claimer: string): Promise<void> {
-    if (ids.length) await this.dataSource.query(RELEASE_SQL, [ids, claimer]);
+    if (ids.length) await preparedPoolQuery(this.dataSource, 'webhook_release', RELEASE_SQL, [ids, claimer]);
   }
 
   /** Claimed deliveries of a disabled endpoint: skipped, not sent. */
   async skip(ids: readonly string[], claimer: string): Promise<void> {
-    if (ids.length) await this.dataSource.query(SKIP_SQL, [ids, claimer]);
+    if (ids.length) await preparedPoolQuery(this.dataSource, 'webhook_skip', SKIP_SQL, [ids, claimer]);
   }
 }
