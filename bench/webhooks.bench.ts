@@ -118,7 +118,8 @@ async function main(): Promise<void> {
   db = new Client({ connectionString: dbUrl });
   await db.connect();
   await db.query(PG_SCHEMA);
-  const worker = await startApp(join(__dirname, '..', 'src', 'main.js'), { ...env, ROLE: 'worker', MIGRATIONS_RUN: 'false' }, nodeArgs);
+  const workerEnv = { ...env, ROLE: 'worker', MIGRATIONS_RUN: 'false', LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? 'warn' };
+  const worker = await startApp(join(__dirname, '..', 'src', 'main.js'), workerEnv, nodeArgs);
 
   const ours = async (label: string, teams: number, endpointsPerTeam: number, events = EVENTS, opts: { dead?: boolean } = {}): Promise<Row> => {
     const { teamIds } = await ask<{ teamIds: string[] }>({ cmd: 'setup', teams, endpointsPerTeam, url, deadUrl: opts.dead ? deadUrl : undefined, label });
@@ -226,6 +227,10 @@ async function main(): Promise<void> {
   console.log('latency = from the publishing transaction (or the reference producer) to receipt; ours publishes each event in its own transaction while delivering\n');
 
   await worker.stop();
+  const stats = worker.logs().split('\n').filter((l) => l.includes(' claims ('));
+  if (stats.length) console.error(`worker stats:\n${stats.map((l) => (JSON.parse(l) as { msg: string }).msg).join('\n')}`);
+  const warnings = worker.logs().split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+  if (warnings.length) console.error(`worker warnings (${warnings.length}), last ones:\n${warnings.slice(-5).join('\n')}`);
   publisher.child.send({ cmd: 'exit' } satisfies PublisherCommand);
   await publisher.stop(10_000);
   receiver.child.send({ cmd: 'exit' } satisfies ReceiverCommand);

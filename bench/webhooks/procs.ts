@@ -12,8 +12,8 @@ export interface Child {
 
 function wrap(child: ChildProcess): Child {
   let buf = '';
-  child.stdout?.on('data', (d) => (buf = (buf + d).slice(-20_000)));
-  child.stderr?.on('data', (d) => (buf = (buf + d).slice(-20_000)));
+  child.stdout?.on('data', (d) => (buf = (buf + d).slice(-200_000)));
+  child.stderr?.on('data', (d) => (buf = (buf + d).slice(-200_000)));
   const waiting = new Set<(e: Error) => void>();
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code) => {

@@ -24,6 +24,7 @@ const LEASE_MARGIN_MS = 5000;
 const EARLY_TOLERANCE_MS = 10;
 /** Rate-limit slots are reserved this far ahead. */
 const RATE_HORIZON_MS = 1000;
+const STATS_INTERVAL_MS = 10_000;
 
 /**
  * The batch dispatcher (worker role). Claims due deliveries from PostgreSQL in batches (fair across teams and
@@ -49,6 +50,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private claimFailures = 0;
   private sends = 0;
   private idle?: () => void;
+  private readonly stats = { claims: 0, claimed: 0, claimMs: 0 };
+  private statsTimer?: NodeJS.Timeout;
   /** Endpoints this dispatcher already set active again (their other successes need no endpoint update). */
   private readonly recovered = new Set<string>();
 
@@ -74,6 +77,20 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     this.timers.startPolling(this.config.webhooks.pollIntervalMs);
     await this.wakeup.subscribe(() => this.requestClaim());
     this.requestClaim();
+    this.statsTimer = setInterval(() => this.logStats(), STATS_INTERVAL_MS).unref();
+  }
+
+  /** At debug level, every 10 s of activity: claims and writes with their mean size and time. */
+  private logStats(): void {
+    const c = this.stats;
+    const w = this.recorder.stats;
+    if (!c.claimed && !w.rows) return;
+    const mean = (total: number, n: number): string => (n ? (total / n).toFixed(1) : '-');
+    this.logger.debug(
+      `${c.claims} claims (${mean(c.claimed, c.claims)} rows, ${mean(c.claimMs, c.claims)} ms each), ${w.writes} writes (${mean(w.rows, w.writes)} rows, ${mean(w.ms, w.writes)} ms each), holding ${this.lanes.held}, unrecorded ${this.recorder.unrecorded}`,
+    );
+    c.claims = c.claimed = c.claimMs = 0;
+    w.writes = w.rows = w.ms = 0;
   }
 
   /** Stops claiming, lets requests in flight finish, records them, and gives back what was claimed but not sent. */
@@ -81,6 +98,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     if (!this.running) return;
     this.running = false;
     this.timers.stop();
+    clearInterval(this.statsTimer);
     await this.claiming;
     const unsent = this.lanes.drain();
     if (this.sends > 0) await new Promise<void>((resolve) => (this.idle = resolve));
@@ -106,7 +124,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
 
   private async claim(): Promise<void> {
     const { concurrency, batchSize, timeoutMs } = this.config.webhooks;
-    const room = concurrency + batchSize - this.lanes.held;
+    // results not yet recorded count as held: sending must not outrun recording (their leases would run out)
+    const room = concurrency + batchSize - this.lanes.held - this.recorder.unrecorded;
     // enough queued to keep the requests busy: wait until sends free a useful amount of room
     if (room <= 0 || (this.lanes.queued >= concurrency && room < batchSize / 2)) return;
     this.claimAgain = false;
@@ -115,6 +134,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       const limit = Math.min(batchSize, room);
       const from = this.afterTeam;
       const now = new Date();
+      const started = performance.now();
       const rows = await this.repo.claim({
         claimer: this.claimer,
         afterTeam: from,
@@ -128,6 +148,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         rateHorizonMs: RATE_HORIZON_MS,
       });
       this.claimFailures = 0;
+      this.stats.claims++;
+      this.stats.claimed += rows.length;
+      this.stats.claimMs += performance.now() - started;
       if (rows.length >= limit) {
         this.afterTeam = rows.reduce((max, r) => (r.teamId > max ? r.teamId : max), from);
         again = true;

@@ -83,17 +83,22 @@ rate AS (
   WHERE e.id = x.endpoint_id
 ),
 claimed AS (
+  -- by primary key, from the array (a join here may hash the whole table)
   UPDATE webhook_delivery w SET claimed_until = $3::timestamptz, claimed_by = $4
-  FROM numbered n
-  WHERE w.id = n.id
-  RETURNING w.id, w.team_id, w.event_id, w.endpoint_id, w.attempt_count, w.round_attempts, w.round_started_at,
-            CASE WHEN n.rate IS NULL THEN NULL ELSE n.rate_base + n.slot * (interval '1 second' / n.rate) END AS send_at
+  WHERE w.id = ANY (ARRAY(SELECT id FROM numbered))
+  RETURNING w.id, w.team_id, w.event_id, w.endpoint_id, w.attempt_count, w.round_attempts, w.round_started_at
 )
-SELECT c.*, e.type, e.data, e.created_at AS event_created_at,
+SELECT c.*, CASE WHEN n.rate IS NULL THEN NULL ELSE n.rate_base + n.slot * (interval '1 second' / n.rate) END AS send_at,
+       e.type, e.data, e.created_at AS event_created_at,
        ep.url, ep.status AS endpoint_status, ep.ordering, ep.secret_encrypted, ep.previous_secret_encrypted, ep.previous_secret_expires_at
 FROM claimed c
-JOIN webhook_event e ON e.id = c.event_id
-JOIN webhook_endpoint ep ON ep.id = c.endpoint_id`;
+JOIN numbered n ON n.id = c.id
+-- one index lookup per row (LIMIT keeps these from becoming hash joins over whole tables)
+CROSS JOIN LATERAL (SELECT x.type, x.data, x.created_at FROM webhook_event x WHERE x.id = c.event_id LIMIT 1) e
+CROSS JOIN LATERAL (
+  SELECT x.url, x.status, x.ordering, x.secret_encrypted, x.previous_secret_encrypted, x.previous_secret_expires_at
+  FROM webhook_endpoint x WHERE x.id = c.endpoint_id LIMIT 1
+) ep`;
 
 /**
  * A batch's attempt rows and the deliveries' new states, in one statement. A delivery's state is written only while
@@ -110,13 +115,16 @@ WITH d AS (
   INSERT INTO webhook_attempt (delivery_id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, created_at)
   SELECT d.id, d.attempt_number, d.request_headers, d.status_code, d.response_body, d.duration_ms, d.error_code, d.error_message, d.attempted_at
   FROM d JOIN webhook_delivery x ON x.id = d.id -- a delivery deleted meanwhile (its endpoint was) keeps no attempt
+), mine AS (
+  -- a scalar subquery per row (never flattened into a join the planner could turn around on claimed_by's statistics)
+  SELECT d.* FROM d WHERE (SELECT x.claimed_by FROM webhook_delivery x WHERE x.id = d.id) = $15
 )
 UPDATE webhook_delivery w SET
   status = d.status::webhook_delivery_status, attempt_count = d.attempt_number, round_attempts = d.round_attempts,
   round_started_at = d.round_started_at, next_attempt_at = d.next_attempt_at, claimed_until = NULL, claimed_by = NULL,
   last_attempt_at = d.attempted_at, last_status_code = d.status_code, last_error_code = d.error_code, delivered_at = d.delivered_at,
   updated_at = now()
-FROM d WHERE w.id = d.id AND w.claimed_by = $15`;
+FROM mine d WHERE w.id = d.id`;
 
 /** Gives claimed deliveries back unsent (shutdown, or a lease too short to send within): due again at once. */
 export const RELEASE_SQL = `

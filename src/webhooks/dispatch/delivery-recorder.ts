@@ -14,6 +14,9 @@ export class DeliveryRecorder {
   private releases: string[] = [];
   private skips: string[] = [];
   private writing?: Promise<void>;
+  private writingCount = 0;
+  /** Writes and rows written, and the time spent (for the dispatcher's stats). */
+  readonly stats = { writes: 0, rows: 0, ms: 0 };
   private scheduled = false;
   private retryTimer?: NodeJS.Timeout;
   private failures = 0;
@@ -29,6 +32,11 @@ export class DeliveryRecorder {
 
   get pending(): number {
     return this.attempts.length + this.releases.length + this.skips.length;
+  }
+
+  /** Results not written yet (buffered or being written): their deliveries are still leased. */
+  get unrecorded(): number {
+    return this.pending + this.writingCount;
   }
 
   add(record: AttemptRecord): void {
@@ -80,10 +88,15 @@ export class DeliveryRecorder {
     const attempts = this.attempts.splice(0, MAX_BATCH);
     const releases = this.releases.splice(0);
     const skips = this.skips.splice(0);
+    this.writingCount = attempts.length + releases.length + skips.length;
     this.writing = (async () => {
+      const started = performance.now();
       try {
         await Promise.all([this.repo.record(attempts, this.claimer), this.repo.release(releases, this.claimer), this.repo.skip(skips, this.claimer)]);
         this.failures = 0;
+        this.stats.writes++;
+        this.stats.rows += this.writingCount;
+        this.stats.ms += performance.now() - started;
       } catch (e) {
         this.failures++;
         if (this.failures === 1 || this.failures % 30 === 0) this.logger.warn({ err: e }, `could not record ${attempts.length} webhook attempts (retrying)`);
@@ -98,6 +111,7 @@ export class DeliveryRecorder {
         return;
       } finally {
         this.writing = undefined;
+        this.writingCount = 0;
       }
       this.onWritten(attempts);
       if (this.pending) this.schedule();
