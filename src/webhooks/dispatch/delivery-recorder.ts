@@ -2,25 +2,27 @@ import { Logger } from '@nestjs/common';
 import { AttemptRecord, DeliveryBatchRepository } from './delivery-batch.repository';
 
 const MAX_BATCH = 1000;
+/** Statements writing results at the same time (the dispatcher's pool has room for them and a claim). */
+const MAX_WRITES = 2;
 const RETRY_MS = 1000;
 
 /**
  * Results wait here until they are written, all together: one statement for every attempt that finished while the
- * previous write was running (group commit). Under light load that is one attempt at once; under heavy load hundreds.
+ * previous writes were running (group commit). Under light load that is one attempt at once; under heavy load hundreds.
  * A failed write is retried; if the process dies first the leases run out and the deliveries are sent again.
  */
 export class DeliveryRecorder {
   private attempts: AttemptRecord[] = [];
   private releases: string[] = [];
   private skips: string[] = [];
-  private writing?: Promise<void>;
+  private readonly writes = new Set<Promise<void>>();
   private writingCount = 0;
-  /** Writes and rows written, and the time spent (for the dispatcher's stats). */
-  readonly stats = { writes: 0, rows: 0, ms: 0 };
   private scheduled = false;
   private retryTimer?: NodeJS.Timeout;
   private failures = 0;
   private stopped = false;
+  /** Writes and rows written, and the time spent (for the dispatcher's stats). */
+  readonly stats = { writes: 0, rows: 0, ms: 0 };
 
   constructor(
     private readonly repo: DeliveryBatchRepository,
@@ -56,15 +58,13 @@ export class DeliveryRecorder {
     this.schedule();
   }
 
-  /** Writes everything buffered (waits for a write in progress first). Rejects when a write fails after stop(). */
+  /** Writes everything buffered (after the writes in progress). Rejects when a write fails after stop(). */
   async flush(): Promise<void> {
-    while (this.writing || this.pending) {
-      if (this.writing) await this.writing;
-      else {
-        clearTimeout(this.retryTimer);
-        this.retryTimer = undefined;
-        await this.write();
-      }
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    while (this.writes.size || this.pending) {
+      if (this.pending && this.writes.size < MAX_WRITES) this.write();
+      else await Promise.race(this.writes);
     }
   }
 
@@ -75,28 +75,25 @@ export class DeliveryRecorder {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.writing || this.retryTimer) return;
+    if (this.scheduled || this.retryTimer || this.writes.size >= MAX_WRITES) return;
     this.scheduled = true;
     // results that complete in the same turn of the event loop go in the same statement
     setImmediate(() => {
       this.scheduled = false;
-      if (!this.writing) void this.write();
+      if (this.pending && this.writes.size < MAX_WRITES && !this.retryTimer) this.write();
     });
   }
 
-  private write(): Promise<void> {
+  private write(): void {
     const attempts = this.attempts.splice(0, MAX_BATCH);
     const releases = this.releases.splice(0);
     const skips = this.skips.splice(0);
-    this.writingCount = attempts.length + releases.length + skips.length;
-    this.writing = (async () => {
-      const started = performance.now();
+    const count = attempts.length + releases.length + skips.length;
+    this.writingCount += count;
+    const started = performance.now();
+    const write = (async () => {
       try {
         await Promise.all([this.repo.record(attempts, this.claimer), this.repo.release(releases, this.claimer), this.repo.skip(skips, this.claimer)]);
-        this.failures = 0;
-        this.stats.writes++;
-        this.stats.rows += this.writingCount;
-        this.stats.ms += performance.now() - started;
       } catch (e) {
         this.failures++;
         if (this.failures === 1 || this.failures % 30 === 0) this.logger.warn({ err: e }, `could not record ${attempts.length} webhook attempts (retrying)`);
@@ -104,18 +101,22 @@ export class DeliveryRecorder {
         this.releases.push(...releases);
         this.skips.push(...skips);
         if (this.stopped) throw e;
-        this.retryTimer = setTimeout(() => {
+        this.retryTimer ??= setTimeout(() => {
           this.retryTimer = undefined;
           this.schedule();
         }, RETRY_MS);
         return;
       } finally {
-        this.writing = undefined;
-        this.writingCount = 0;
+        this.writingCount -= count;
       }
+      this.failures = 0;
+      this.stats.writes++;
+      this.stats.rows += count;
+      this.stats.ms += performance.now() - started;
       this.onWritten(attempts);
       if (this.pending) this.schedule();
     })();
-    return this.writing;
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write)).catch(() => undefined);
   }
 }
