@@ -9,12 +9,14 @@ import { AppConfig } from '../config/app-config';
 /** The PostgreSQL channel dispatchers LISTEN on. Its payload is the sender's random origin id, nothing else. */
 export const WAKEUP_CHANNEL = 'webhook_deliveries_due';
 const RECONNECT_MS = 1000;
+/** At most one cross-process signal per this many ms (a publishing burst sends a handful, not one per commit). */
+const NOTIFY_INTERVAL_MS = 5;
 
 /**
  * "Deliveries may be due now": called after a publishing transaction commits, and by retry/recover.
  * - In this process: an EventEmitter, at once.
- * - Other processes: `pg_notify` on its own short statement after the commit, coalesced (one in flight; signals that
- *   arrive meanwhile share one trailing notify), heard by each dispatcher's LISTEN connection. A NOTIFY inside the
+ * - Other processes: `pg_notify` on its own short statement after the commit, coalesced (one in flight, at most one
+ *   per 5 ms; signals that arrive meanwhile share one trailing notify), heard by each dispatcher's LISTEN connection. A NOTIFY inside the
  *   publishing transaction would be atomic but serializes every commit on PostgreSQL's notify lock (ADR 0005).
  * A lost signal only delays: dispatchers also poll every WEBHOOK_POLL_INTERVAL_MS.
  */
@@ -59,6 +61,7 @@ export class DeliveryWakeup implements OnApplicationShutdown {
     }
     this.notifying = true;
     this.again = false;
+    const sentAt = Date.now();
     this.dataSource
       .query('SELECT pg_notify($1, $2)', [WAKEUP_CHANNEL, this.origin])
       .then(
@@ -69,8 +72,11 @@ export class DeliveryWakeup implements OnApplicationShutdown {
         },
       )
       .finally(() => {
-        this.notifying = false;
-        if (this.again && !this.closed) this.notifyOthers();
+        // the next one (if asked meanwhile) no sooner than NOTIFY_INTERVAL_MS after this one was sent
+        setTimeout(() => {
+          this.notifying = false;
+          if (this.again && !this.closed) this.notifyOthers();
+        }, Math.max(0, sentAt + NOTIFY_INTERVAL_MS - Date.now()));
       });
   }
 

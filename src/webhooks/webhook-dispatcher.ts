@@ -25,6 +25,12 @@ const EARLY_TOLERANCE_MS = 10;
 /** Rate-limit slots are reserved this far ahead. */
 const RATE_HORIZON_MS = 1000;
 const STATS_INTERVAL_MS = 10_000;
+/**
+ * After a claim that found less than it could take (it drained what was due), the next one waits this long: a busy
+ * publisher wakes the dispatcher hundreds of times a second, and each claim costs PostgreSQL its planning whatever its
+ * size. Adds at most this much latency; a full claim is followed at once.
+ */
+const CLAIM_PACING_MS = 25;
 
 /**
  * The batch dispatcher (worker role). Claims due deliveries from PostgreSQL in batches (fair across teams and
@@ -46,6 +52,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private claiming?: Promise<void>;
   private claimAgain = false;
   private claimScheduled = false;
+  private lastShortClaim = 0;
+  private pacingTimer?: NodeJS.Timeout;
   private afterTeam = NIL_UUID;
   private claimFailures = 0;
   private sends = 0;
@@ -99,6 +107,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     this.running = false;
     this.timers.stop();
     clearInterval(this.statsTimer);
+    clearTimeout(this.pacingTimer);
     await this.claiming;
     const unsent = this.lanes.drain();
     if (this.sends > 0) await new Promise<void>((resolve) => (this.idle = resolve));
@@ -114,7 +123,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       this.claimAgain = true;
       return;
     }
-    if (this.claimScheduled) return;
+    if (this.claimScheduled || this.pacingTimer) return;
+    const wait = this.lastShortClaim + CLAIM_PACING_MS - Date.now();
+    if (wait > 0) {
+      this.pacingTimer = setTimeout(() => {
+        this.pacingTimer = undefined;
+        this.requestClaim();
+      }, wait);
+      return;
+    }
     this.claimScheduled = true;
     setImmediate(() => {
       this.claimScheduled = false;
@@ -158,6 +175,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         // every team after `from` was visited: start the ring over, now if some teams were not
         this.afterTeam = NIL_UUID;
         again = from !== NIL_UUID;
+        if (!again) this.lastShortClaim = Date.now();
       }
       if (rows.length) {
         this.lanes.add(rows);
@@ -219,8 +237,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     const result = await this.http.request({ url: d.url, method: 'POST', headers, body, timeoutMs });
     const { record, change } = decideOutcome(d, result, headers, attemptedAt, retrySchedule);
 
-    if (change === 'recovered' && this.recovered.has(d.endpointId)) this.recorder.add(record);
-    else if (!change) this.recorder.add(record);
+    if (!change || (change === 'recovered' && this.recovered.has(d.endpointId))) {
+      this.recorder.add(record);
+      if (d.ordering === 'fifo') this.recorder.hurry(); // the next delivery of this endpoint waits for this result
+    }
     else {
       // rare (an endpoint changes state): the attempt, the delivery and the endpoint in one transaction
       await this.dataSource.transaction(async (em) => {
