@@ -187,6 +187,21 @@ describe('outbound webhooks: the batch dispatcher (isolation, rate limit, FIFO, 
     await rx.waitForCalls('/bulk', 300, 20_000);
   }, 40_000);
 
+  it('a response body with NUL characters is recorded (as U+FFFD) with the rest of its batch', async () => {
+    const ep = await createEndpoint('/nul');
+    await createEndpoint('/plain');
+    rx.respondOn('/nul', 200, 'ok\u0000then more');
+    await publish(owner.teamId, 3, { oneTransaction: true });
+    await Promise.all([rx.waitForCalls('/nul', 3), rx.waitForCalls('/plain', 3)]);
+    const base = `${hooks()}/${ep.id}/deliveries`;
+    await until(async () => (await t.http().get(base).query({ status: 'delivered' }).set(owner.auth)).body.data.length === 3, 'all three recorded');
+    const [first] = (await t.http().get(base).set(owner.auth).expect(200)).body.data;
+    const detail = await t.http().get(`${base}/${first.id}`).set(owner.auth).expect(200);
+    expect(detail.body.attempts[0].responseBody).toBe('ok\uFFFDthen more');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rx.callsTo('/nul')).toHaveLength(3); // recorded once, not re-sent after a failed write
+  });
+
   it('recover only marks deliveries due: a recovered backlog goes out at full speed', async () => {
     const ep = await createEndpoint('/recover', { enabled: false });
     const since = new Date(Date.now() - 1000).toISOString();

@@ -67,6 +67,11 @@ export interface AttemptRecord {
   deliveredAt: Date | null;
 }
 
+/** PostgreSQL cannot store U+0000 in text or jsonb: a receiver's NUL is kept as U+FFFD rather than failing the batch. */
+function withoutNul(text: string | null): string | null {
+  return text && text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
 interface ClaimRow {
   id: string;
   team_id: string;
@@ -165,24 +170,23 @@ export class DeliveryBatchRepository implements OnApplicationShutdown {
   /** Writes a batch's attempts and new states (one statement); in the caller's transaction when given its runner. */
   async record(batch: readonly AttemptRecord[], claimer: string, runner?: QueryRunner): Promise<void> {
     if (!batch.length) return;
-    const col = <T>(pick: (r: AttemptRecord) => T): T[] => batch.map(pick);
-    const params = [
-      col((r) => r.deliveryId),
-      col((r) => r.attemptNumber),
-      col((r) => JSON.stringify(r.requestHeaders)),
-      col((r) => r.statusCode),
-      col((r) => r.responseBody),
-      col((r) => r.durationMs),
-      col((r) => r.errorCode),
-      col((r) => r.errorMessage),
-      col((r) => r.attemptedAt),
-      col((r) => r.status),
-      col((r) => r.roundAttempts),
-      col((r) => r.roundStartedAt),
-      col((r) => r.nextAttemptAt),
-      col((r) => r.deliveredAt),
-      claimer,
-    ];
+    const rows = batch.map((r) => ({
+      id: r.deliveryId,
+      attempt_number: r.attemptNumber,
+      request_headers: r.requestHeaders,
+      status_code: r.statusCode,
+      response_body: withoutNul(r.responseBody),
+      duration_ms: r.durationMs,
+      error_code: r.errorCode,
+      error_message: withoutNul(r.errorMessage),
+      attempted_at: r.attemptedAt,
+      status: r.status,
+      round_attempts: r.roundAttempts,
+      round_started_at: r.roundStartedAt,
+      next_attempt_at: r.nextAttemptAt,
+      delivered_at: r.deliveredAt,
+    }));
+    const params = [JSON.stringify(rows), claimer];
     if (runner) await preparedQuery(runner, 'webhook_record', RECORD_SQL, params);
     else await this.query('webhook_record', RECORD_SQL, params);
   }

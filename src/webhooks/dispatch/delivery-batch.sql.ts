@@ -101,23 +101,24 @@ CROSS JOIN LATERAL (
 ) ep`;
 
 /**
- * A batch's attempt rows and the deliveries' new states, in one statement. A delivery's state is written only while
- * the recording dispatcher still holds its lease (`$15`): after a lease ran out and another worker took the delivery,
+ * A batch's attempt rows and the deliveries' new states, in one statement: `$1` is a JSON array of results (one
+ * string for the driver, instead of 14 arrays it escapes element by element). A delivery's state is written only while
+ * the recording dispatcher still holds its lease (`$2`): after a lease ran out and another worker took the delivery,
  * the late result is kept as an attempt but does not overwrite the newer state.
  */
 export const RECORD_SQL = `
 WITH d AS (
-  SELECT * FROM unnest($1::uuid[], $2::int[], $3::jsonb[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[], $9::timestamptz[],
-                       $10::text[], $11::int[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[])
-    AS t(id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, attempted_at,
-         status, round_attempts, round_started_at, next_attempt_at, delivered_at)
+  SELECT * FROM jsonb_to_recordset($1::jsonb)
+    AS t(id uuid, attempt_number int, request_headers jsonb, status_code int, response_body text, duration_ms int, error_code text,
+         error_message text, attempted_at timestamptz, status text, round_attempts int, round_started_at timestamptz,
+         next_attempt_at timestamptz, delivered_at timestamptz)
 ), attempt AS (
   INSERT INTO webhook_attempt (delivery_id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, created_at)
   SELECT d.id, d.attempt_number, d.request_headers, d.status_code, d.response_body, d.duration_ms, d.error_code, d.error_message, d.attempted_at
   FROM d JOIN webhook_delivery x ON x.id = d.id -- a delivery deleted meanwhile (its endpoint was) keeps no attempt
 ), mine AS (
   -- a scalar subquery per row (never flattened into a join the planner could turn around on claimed_by's statistics)
-  SELECT d.* FROM d WHERE (SELECT x.claimed_by FROM webhook_delivery x WHERE x.id = d.id) = $15
+  SELECT d.* FROM d WHERE (SELECT x.claimed_by FROM webhook_delivery x WHERE x.id = d.id) = $2
 )
 UPDATE webhook_delivery w SET
   status = d.status::webhook_delivery_status, attempt_count = d.attempt_number, round_attempts = d.round_attempts,
