@@ -66,8 +66,15 @@ export class AppConfig {
     retrySchedule: number[];
     secretOverlapSeconds: number;
     retentionDays: number;
+    /** Requests one worker process has in flight at most (all endpoints). */
     concurrency: number;
-    /** How often the sweeper re-enqueues due deliveries without a live job; 0 = off. */
+    /** Requests one worker process has in flight to one endpoint at most (a slow endpoint cannot take every slot). */
+    endpointConcurrency: number;
+    /** Deliveries one claim takes at most. */
+    batchSize: number;
+    /** The dispatcher looks for due deliveries at least this often (wake-ups make it sooner). */
+    pollIntervalMs: number;
+    /** How often (one replica) leases of stopped workers are given back and old deliveries pruned; 0 = off. */
     sweepIntervalSeconds: number;
   };
   telegramPolling: { scanIntervalMs: number; timeoutSeconds: number };

@@ -85,7 +85,10 @@ export class EnvSchema {
   @IsString() WEBHOOK_RETRY_SCHEDULE: string = '0,60,300,1800,7200';
   @Type(() => Number) @IsInt() @Min(0) WEBHOOK_SECRET_OVERLAP_S: number = 86400;
   @Type(() => Number) @IsInt() @Min(1) WEBHOOK_RETENTION_DAYS: number = 30;
-  @Type(() => Number) @IsInt() @Min(1) @Max(1000) WEBHOOK_CONCURRENCY: number = 50;
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000) WEBHOOK_CONCURRENCY: number = 100;
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000) WEBHOOK_ENDPOINT_CONCURRENCY: number = 32;
+  @Type(() => Number) @IsInt() @Min(1) @Max(5000) WEBHOOK_BATCH_SIZE: number = 500;
+  @Type(() => Number) @IsInt() @Min(10) @Max(60000) WEBHOOK_POLL_INTERVAL_MS: number = 1000;
   @Type(() => Number) @IsNumber() @Min(0) WEBHOOK_SWEEP_INTERVAL_S: number = 30;
   @Type(() => Number) @IsInt() @Min(0) TELEGRAM_POLL_SCAN_MS: number = 5000;
   @Type(() => Number) @IsInt() @Min(0) @Max(50) TELEGRAM_POLL_TIMEOUT_S: number = 25;

@@ -122,7 +122,10 @@ describe('loadConfig', () => {
       retrySchedule: [0, 60, 300, 1800, 7200],
       secretOverlapSeconds: 86400,
       retentionDays: 30,
-      concurrency: 50,
+      concurrency: 100,
+      endpointConcurrency: 32,
+      batchSize: 500,
+      pollIntervalMs: 1000,
       sweepIntervalSeconds: 30,
     });
     const c = loadConfig({ ...base, ENABLE_WEBHOOKS: 'false', WEBHOOK_RETRY_SCHEDULE: '0,0.5,2', WEBHOOK_CONCURRENCY: '4' });
@@ -137,6 +140,8 @@ describe('loadConfig', () => {
   it('rejects a bad retry schedule naming the variable', () => {
     expect(problems({ ...base, WEBHOOK_RETRY_SCHEDULE: '5,60' })).toContain('WEBHOOK_RETRY_SCHEDULE must start with 0');
     expect(problems({ ...base, WEBHOOK_TIMEOUT_MS: '10' })).toContain('WEBHOOK_TIMEOUT_MS');
+    expect(problems({ ...base, WEBHOOK_ENDPOINT_CONCURRENCY: '0' })).toContain('WEBHOOK_ENDPOINT_CONCURRENCY');
+    expect(problems({ ...base, WEBHOOK_POLL_INTERVAL_MS: '1' })).toContain('WEBHOOK_POLL_INTERVAL_MS');
   });
 
   it('reports every bad variable at once, one message each, with the value unless it may be secret', () => {

@@ -3,7 +3,6 @@ import type { RedisOptions } from 'ioredis';
 
 /** Every BullMQ queue Switchboard uses (kebab-case). Payloads carry ids, never secrets. */
 export enum QueueName {
-  WebhookDeliveries = 'webhook-deliveries',
   Inbound = 'inbound',
 }
 

@@ -3,7 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { Page, paginate } from '../common/pagination';
-import { DeliveryQueue } from './delivery-queue';
+import { DeliveryWakeup } from './delivery-wakeup';
 import { DeliveryListQuery, RecoverDto } from './dto/webhook.dto';
 import { WebhookAttempt } from './entities/webhook-attempt.entity';
 import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
@@ -42,8 +42,13 @@ export interface DeliveryDetailView extends DeliveryView {
   attempts: AttemptView[];
 }
 
-/** Starts a new round of the schedule now (attempt numbers keep counting). */
-const RESET_ROUND = `status = 'pending', round_attempts = 0, round_started_at = NULL, next_attempt_at = now(), updated_at = now()`;
+/**
+ * Starts a new round of the schedule now (attempt numbers keep counting), in the endpoint's current ordering.
+ * The dispatchers are woken after the statement: marking rows due is all a replay or a recover does, so a recovered
+ * backlog goes out as fast as any other.
+ */
+const resetRound = (now: string, fifo: string): string =>
+  `status = 'pending', round_attempts = 0, round_started_at = NULL, next_attempt_at = ${now}, fifo = ${fifo}, updated_at = now()`;
 
 /** The delivery log and replay. */
 @Injectable()
@@ -52,7 +57,7 @@ export class WebhookDeliveriesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly endpoints: WebhookEndpointsService,
-    private readonly queue: DeliveryQueue,
+    private readonly wakeup: DeliveryWakeup,
   ) {}
 
   async list(teamId: string, endpointId: string, query: DeliveryListQuery): Promise<Page<DeliveryView>> {
@@ -96,11 +101,12 @@ export class WebhookDeliveriesService {
     const endpoint = await this.endpoints.find(teamId, endpointId);
     if (endpoint.status === 'disabled') throw new Conflict('this webhook endpoint is disabled; enable it (PATCH {"enabled": true}) first');
     await this.find(teamId, endpointId, deliveryId);
+    // a delivery being sent right now is left to finish
     await this.dataSource.query(
-      `UPDATE webhook_delivery SET ${RESET_ROUND} WHERE id = $1 AND (status <> 'pending' OR lease_until IS NULL OR lease_until < now())`,
-      [deliveryId],
+      `UPDATE webhook_delivery SET ${resetRound('$2', '$3')} WHERE id = $1 AND (status <> 'pending' OR claimed_until IS NULL OR claimed_until < now())`,
+      [deliveryId, new Date(), endpoint.ordering === 'fifo'],
     );
-    await this.kick(deliveryId);
+    this.wakeup.signal();
     return deliveryView(await this.find(teamId, endpointId, deliveryId));
   }
 
@@ -111,24 +117,13 @@ export class WebhookDeliveriesService {
     const since = new Date(dto.since);
     const until = dto.until ? new Date(dto.until) : new Date();
     if (since >= until) throw new ValidationFailed('since must be before until', [{ field: 'since', messages: ['since must be before until'] }]);
-    const [rows] = (await this.dataSource.query(
-      `UPDATE webhook_delivery SET ${RESET_ROUND}
-       WHERE team_id = $1 AND endpoint_id = $2 AND status IN ('failed', 'skipped') AND created_at >= $3 AND created_at < $4
-       RETURNING id`,
-      [teamId, endpointId, since, until],
-    )) as [{ id: string }[], number];
-    for (const { id } of rows) if (!(await this.kick(id))) break;
-    return { recovered: rows.length };
-  }
-
-  /** The row is pending and due: when Redis does not answer in time, the sweeper gives it its job later. */
-  private async kick(deliveryId: string): Promise<boolean> {
-    try {
-      await this.queue.kick(deliveryId);
-      return true;
-    } catch {
-      return false;
-    }
+    const [, recovered] = (await this.dataSource.query(
+      `UPDATE webhook_delivery SET ${resetRound('$5', '$6')}
+       WHERE team_id = $1 AND endpoint_id = $2 AND status IN ('failed', 'skipped') AND created_at >= $3 AND created_at < $4`,
+      [teamId, endpointId, since, until, new Date(), endpoint.ordering === 'fifo'],
+    )) as [unknown, number];
+    if (recovered) this.wakeup.signal();
+    return { recovered };
   }
 
   private async find(teamId: string, endpointId: string, id: string): Promise<WebhookDelivery> {

@@ -1,316 +1,267 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import DataLoader from 'dataloader';
-import { DataSource, EntityManager } from 'typeorm';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
-import { NotificationsService } from '../notifications/notifications.service';
-import { OutboundHttpClient, OutboundResult } from '../http/outbound-http-client';
-import { parseRetryAfter } from '../http/retry-after';
-import { nextAttemptAt } from './retry-schedule';
+import { OutboundHttpClient } from '../http/outbound-http-client';
 import { WebhookSigner } from '../http/signing/webhook-signer';
-import type { AttemptView } from './webhook-deliveries.service';
+import { DeliveryWakeup } from './delivery-wakeup';
+import { ClaimedDelivery, DeliveryBatchRepository } from './dispatch/delivery-batch.repository';
+import { DeliveryLanes } from './dispatch/delivery-lanes';
+import { decideOutcome, describeResult } from './dispatch/delivery-outcome';
+import { DeliveryRecorder } from './dispatch/delivery-recorder';
+import { DispatchTimers } from './dispatch/dispatch-timers';
+import { EndpointStatusService } from './dispatch/endpoint-status.service';
+import { SigningMaterial } from './dispatch/signing-material';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 
-/** How long past the request timeout a claimed delivery stays leased to its worker (then another may take it). */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+/** A claimed delivery is sent only if its request can finish this long before the lease runs out. */
 const LEASE_MARGIN_MS = 5000;
-/** BullMQ timers and the clock may disagree by a few ms; a job this early still counts as due. */
-const EARLY_TOLERANCE_MS = 25;
+/** Timers and clocks disagree by a few ms: a delivery due this soon counts as due. */
+const EARLY_TOLERANCE_MS = 10;
+/** Rate-limit slots are reserved this far ahead. */
+const RATE_HORIZON_MS = 1000;
+const STATS_INTERVAL_MS = 10_000;
+/**
+ * After a claim that found less than it could take (it drained what was due), the next one waits this long: a busy
+ * publisher wakes the dispatcher hundreds of times a second, and each claim costs PostgreSQL its planning whatever its
+ * size. Adds at most this much latency; a full claim is followed at once.
+ */
+const CLAIM_PACING_MS = 25;
 
-interface ClaimedRow {
-  id: string;
-  team_id: string;
-  event_id: string;
-  endpoint_id: string;
-  attempt_count: number;
-  round_attempts: number;
-  round_started_at: Date | null;
-  type: string;
-  data: Record<string, unknown>;
-  event_created_at: Date;
-  url: string;
-  endpoint_status: 'active' | 'failing' | 'disabled';
-  secret_encrypted: string;
-  previous_secret_encrypted: string | null;
-  previous_secret_expires_at: Date | null;
-}
-
-// Claims every due, unleased delivery of a batch (one statement for up to BATCH deliveries).
-const CLAIM_SQL = `
-WITH claimed AS (
-  UPDATE webhook_delivery SET lease_until = $2
-  WHERE id = ANY ($1::uuid[]) AND status = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $4)
-  RETURNING id, team_id, event_id, endpoint_id, attempt_count, round_attempts, round_started_at
-)
-SELECT c.*, e.type, e.data, e.created_at AS event_created_at, ep.url, ep.status AS endpoint_status,
-       ep.secret_encrypted, ep.previous_secret_encrypted, ep.previous_secret_expires_at
-FROM claimed c
-JOIN webhook_event e ON e.id = c.event_id
-JOIN webhook_endpoint ep ON ep.id = c.endpoint_id`;
-
-// The attempt rows and the deliveries' new states of a batch, in one statement.
-const RECORD_SQL = `
-WITH d AS (
-  SELECT * FROM unnest($1::uuid[], $2::int[], $3::jsonb[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[], $9::timestamptz[],
-                       $10::text[], $11::int[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[])
-    AS t(id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, attempted_at,
-         status, round_attempts, round_started_at, next_attempt_at, delivered_at)
-), attempt AS (
-  INSERT INTO webhook_attempt (delivery_id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, created_at)
-  SELECT id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, attempted_at FROM d
-)
-UPDATE webhook_delivery w SET
-  status = d.status::webhook_delivery_status, attempt_count = d.attempt_number, round_attempts = d.round_attempts,
-  round_started_at = d.round_started_at, next_attempt_at = d.next_attempt_at, lease_until = NULL, last_attempt_at = d.attempted_at,
-  last_status_code = d.status_code, last_error_code = d.error_code, delivered_at = d.delivered_at, updated_at = now()
-FROM d WHERE w.id = d.id`;
-
-/** Deliveries claimed or recorded together: the jobs a worker runs at the same moment share one statement. */
-const BATCH = 200;
-const BATCH_WINDOW_MS = 1;
-const batchOptions = { cache: false, maxBatchSize: BATCH, batchScheduleFn: (run: () => void) => setTimeout(run, BATCH_WINDOW_MS) };
-
-/** One attempt as recorded: the attempt row (AttemptView without its time) and the delivery's next state. */
-interface AttemptRecord extends Omit<AttemptView, 'at'> {
-  deliveryId: string;
-  attemptedAt: Date;
-  status: 'delivered' | 'pending' | 'failed';
-  roundAttempts: number;
-  roundStartedAt: Date;
-  nextAttemptAt: Date | null;
-  deliveredAt: Date | null;
-}
-
-export interface AttemptOutcome {
-  /** Set when the delivery should be attempted again at this time (the processor delays its job). */
-  retryAt?: Date;
-}
-
-/** Claims a due delivery, signs and POSTs it, records the attempt, and decides what happens next. */
+/**
+ * The batch dispatcher (worker role). Claims due deliveries from PostgreSQL in batches (fair across teams and
+ * endpoints, SKIP LOCKED, leased), sends them concurrently — at most WEBHOOK_CONCURRENCY requests, and
+ * WEBHOOK_ENDPOINT_CONCURRENCY per endpoint — and records each batch of results in one statement. It claims when woken
+ * (a commit here or in another process), when a retry it scheduled comes due, when sends free room, and every
+ * WEBHOOK_POLL_INTERVAL_MS as a safety net. Nothing is held in Redis: a dispatcher that dies only delays its leased
+ * deliveries until their leases run out.
+ */
 @Injectable()
-export class WebhookDispatcher {
+export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('WebhookDispatcher');
-  private readonly claims = new DataLoader<string, ClaimedRow | null>((ids) => this.claimBatch(ids), batchOptions);
-  private readonly records = new DataLoader<AttemptRecord, true>((batch) => this.recordBatch(batch), batchOptions);
+  readonly claimer = `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly lanes: DeliveryLanes;
+  private readonly recorder: DeliveryRecorder;
+  private readonly timers: DispatchTimers;
+  private readonly signing: SigningMaterial;
+  private running = false;
+  private claiming?: Promise<void>;
+  private claimAgain = false;
+  private claimScheduled = false;
+  private lastShortClaim = 0;
+  private pacingTimer?: NodeJS.Timeout;
+  private afterTeam = NIL_UUID;
+  private claimFailures = 0;
+  private sends = 0;
+  private idle?: () => void;
+  private readonly stats = { claims: 0, claimed: 0, claimMs: 0 };
+  private statsTimer?: NodeJS.Timeout;
+  /** Endpoints this dispatcher already set active again (their other successes need no endpoint update). */
+  private readonly recovered = new Set<string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: DeliveryBatchRepository,
     private readonly http: OutboundHttpClient,
     private readonly signer: WebhookSigner,
-    private readonly endpoints: WebhookEndpointsService,
-    private readonly notifications: NotificationsService,
+    endpoints: WebhookEndpointsService,
+    private readonly endpointStatus: EndpointStatusService,
+    private readonly wakeup: DeliveryWakeup,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    const { endpointConcurrency, batchSize } = config.webhooks;
+    this.lanes = new DeliveryLanes(endpointConcurrency, batchSize);
+    this.recorder = new DeliveryRecorder(repo, this.claimer, (written) => this.afterWrite(written.length), this.logger);
+    this.timers = new DispatchTimers(() => this.requestClaim(), () => this.pump());
+    this.signing = new SigningMaterial(endpoints);
+  }
 
-  async attempt(deliveryId: string): Promise<AttemptOutcome> {
-    const { timeoutMs, retrySchedule } = this.config.webhooks;
-    const row = await this.claims.load(deliveryId);
-    const now = new Date();
-    if (!row) return this.notClaimed(deliveryId, now);
+  async onApplicationBootstrap(): Promise<void> {
+    this.running = true;
+    this.timers.startPolling(this.config.webhooks.pollIntervalMs);
+    await this.wakeup.subscribe(() => this.requestClaim());
+    this.requestClaim();
+    this.statsTimer = setInterval(() => this.logStats(), STATS_INTERVAL_MS).unref();
+  }
 
-    if (row.endpoint_status === 'disabled') {
-      await this.dataSource.query(`UPDATE webhook_delivery SET status = 'skipped', next_attempt_at = NULL, lease_until = NULL, updated_at = now() WHERE id = $1`, [row.id]);
-      return {};
+  /** At debug level, every 10 s of activity: claims and writes with their mean size and time. */
+  private logStats(): void {
+    const c = this.stats;
+    const w = this.recorder.stats;
+    if (!c.claimed && !w.rows) return;
+    const mean = (total: number, n: number): string => (n ? (total / n).toFixed(1) : '-');
+    this.logger.debug(
+      `${c.claims} claims (${mean(c.claimed, c.claims)} rows, ${mean(c.claimMs, c.claims)} ms each), ${w.writes} writes (${mean(w.rows, w.writes)} rows, ${mean(w.ms, w.writes)} ms each), holding ${this.lanes.held}, unrecorded ${this.recorder.unrecorded}`,
+    );
+    c.claims = c.claimed = c.claimMs = 0;
+    w.writes = w.rows = w.ms = 0;
+  }
+
+  /** Stops claiming, lets requests in flight finish, records them, and gives back what was claimed but not sent. */
+  async onModuleDestroy(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.timers.stop();
+    clearInterval(this.statsTimer);
+    clearTimeout(this.pacingTimer);
+    await this.claiming;
+    const unsent = this.lanes.drain();
+    if (this.sends > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    for (const d of unsent) this.recorder.release(d.id);
+    this.recorder.stop();
+    await this.recorder.flush().catch((e: unknown) => this.logger.warn({ err: e }, 'could not record the last webhook attempts (their leases will run out)'));
+  }
+
+  /** Asks for a claim soon (coalesced: one claim at a time, another right after if asked meanwhile). */
+  requestClaim(): void {
+    if (!this.running) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
     }
+    if (this.claimScheduled || this.pacingTimer) return;
+    const wait = this.lastShortClaim + CLAIM_PACING_MS - Date.now();
+    if (wait > 0) {
+      this.pacingTimer = setTimeout(() => {
+        this.pacingTimer = undefined;
+        this.requestClaim();
+      }, wait);
+      return;
+    }
+    this.claimScheduled = true;
+    setImmediate(() => {
+      this.claimScheduled = false;
+      if (this.running && !this.claiming) this.claiming = this.claim().finally(() => (this.claiming = undefined));
+    });
+  }
 
-    const body = JSON.stringify({ id: row.event_id, type: row.type, timestamp: row.event_created_at.toISOString(), team_id: row.team_id, data: row.data });
+  private async claim(): Promise<void> {
+    const { concurrency, batchSize, timeoutMs } = this.config.webhooks;
+    // results not yet recorded count as held: sending must not outrun recording (their leases would run out)
+    const room = concurrency + batchSize - this.lanes.held - this.recorder.unrecorded;
+    // enough queued to keep the requests busy: wait until sends free a useful amount of room
+    if (room <= 0 || (this.lanes.queued >= concurrency && room < batchSize / 2)) return;
+    this.claimAgain = false;
+    let again = false;
+    try {
+      const limit = Math.min(batchSize, room);
+      const from = this.afterTeam;
+      const now = new Date();
+      const started = performance.now();
+      const rows = await this.repo.claim({
+        claimer: this.claimer,
+        afterTeam: from,
+        now,
+        dueBy: new Date(now.getTime() + EARLY_TOLERANCE_MS),
+        leaseUntil: new Date(now.getTime() + 2 * timeoutMs + LEASE_MARGIN_MS),
+        limit,
+        teamQuantum: limit,
+        endpointAllowance: this.lanes.freshAllowance,
+        busy: this.lanes.allowances(now.getTime()),
+        rateHorizonMs: RATE_HORIZON_MS,
+      });
+      this.claimFailures = 0;
+      this.stats.claims++;
+      this.stats.claimed += rows.length;
+      this.stats.claimMs += performance.now() - started;
+      if (rows.length >= limit) {
+        this.afterTeam = rows.reduce((max, r) => (r.teamId > max ? r.teamId : max), from);
+        again = true;
+      } else {
+        // every team after `from` was visited: start the ring over, now if some teams were not
+        this.afterTeam = NIL_UUID;
+        again = from !== NIL_UUID;
+        if (!again) this.lastShortClaim = Date.now();
+      }
+      if (rows.length) {
+        this.lanes.add(rows);
+        this.pump();
+      }
+    } catch (e) {
+      this.claimFailures++;
+      if (this.claimFailures === 1 || this.claimFailures % 30 === 0) this.logger.warn({ err: e }, 'could not claim webhook deliveries (retrying)');
+      this.timers.retryClaimIn(Math.min(1000 * this.claimFailures, 10_000));
+    } finally {
+      if (this.running && (again || this.claimAgain)) setImmediate(() => this.requestClaim());
+    }
+  }
+
+  /** Starts every send the caps allow. */
+  private pump(): void {
+    if (!this.running) return;
+    const now = Date.now();
+    const next = this.lanes.releaseSlots(now);
+    while (this.sends < this.config.webhooks.concurrency) {
+      const d = this.lanes.take(now);
+      if (!d) break;
+      this.sends++;
+      void this.send(d);
+    }
+    this.timers.slotAt(next);
+  }
+
+  private async send(d: ClaimedDelivery): Promise<void> {
+    try {
+      await this.attempt(d);
+    } catch (e) {
+      // a bug or the database: the lease runs out and the delivery is attempted again
+      this.logger.error({ err: e, deliveryId: d.id, endpointId: d.endpointId }, 'webhook delivery attempt failed unexpectedly');
+    } finally {
+      this.sends--;
+      this.lanes.done(d, Date.now());
+      if (this.running) {
+        this.pump();
+        if (this.lanes.queued < this.config.webhooks.concurrency) this.requestClaim();
+      } else if (this.sends === 0) this.idle?.();
+    }
+  }
+
+  private async attempt(d: ClaimedDelivery): Promise<void> {
+    const { timeoutMs, retrySchedule } = this.config.webhooks;
+    if (d.endpointStatus === 'disabled') return this.recorder.skip(d.id);
+    if (Date.now() + timeoutMs + LEASE_MARGIN_MS > d.claimedUntil.getTime()) return this.recorder.release(d.id);
+    const attemptedAt = new Date();
     let secrets: string[];
     try {
-      secrets = this.endpoints.signingSecrets(
-        row.endpoint_id,
-        { secretEncrypted: row.secret_encrypted, previousSecretEncrypted: row.previous_secret_encrypted, previousSecretExpiresAt: row.previous_secret_expires_at },
-        now,
-      );
+      secrets = this.signing.secrets(d, attemptedAt);
     } catch (e) {
       if (!(e instanceof UnknownKeyError || e instanceof DecryptionError)) throw e;
-      return this.secretUnavailable(row, e.message);
+      return this.endpointStatus.secretUnavailable(d, this.claimer, e.message);
     }
-    const headers = this.signer.headers({ secrets, msgId: row.event_id, timestampSeconds: Math.floor(now.getTime() / 1000), body, eventType: row.type });
-    const result = await this.http.request({ url: row.url, method: 'POST', headers, body, timeoutMs });
-    const attemptedAt = new Date(now.getTime());
-    const roundStartedAt = row.round_started_at ?? attemptedAt;
-    const roundAttempts = row.round_attempts + 1;
-    const attemptNumber = row.attempt_count + 1;
+    const body = this.signing.body(d);
+    const headers = this.signer.headers({ secrets, msgId: d.eventId, timestampSeconds: Math.floor(attemptedAt.getTime() / 1000), body, eventType: d.eventType });
+    const result = await this.http.request({ url: d.url, method: 'POST', headers, body, timeoutMs });
+    const { record, change } = decideOutcome(d, result, headers, attemptedAt, retrySchedule);
 
-    let status: 'delivered' | 'pending' | 'failed';
-    let next: Date | null = null;
-    let endpointChange: 'recovered' | 'gone' | 'exhausted' | null = null;
-    if (result.ok && result.status >= 200 && result.status < 300) {
-      status = 'delivered';
-      if (row.endpoint_status === 'failing') endpointChange = 'recovered';
-    } else if (result.ok && result.status === 410) {
-      status = 'failed';
-      endpointChange = 'gone';
-    } else {
-      const retryAfter = result.ok && (result.status === 429 || result.status === 503) ? parseRetryAfter(result.headers['retry-after'], new Date()) : undefined;
-      next = nextAttemptAt({ schedule: retrySchedule, firstAttemptAt: roundStartedAt, attemptsMade: roundAttempts, now: new Date(), retryAfterSeconds: retryAfter });
-      status = next ? 'pending' : 'failed';
-      if (!next) endpointChange = 'exhausted';
+    if (!change || (change === 'recovered' && this.recovered.has(d.endpointId))) {
+      this.recorder.add(record);
+      if (d.ordering === 'fifo') this.recorder.hurry(); // the next delivery of this endpoint waits for this result
     }
-
-    const record: AttemptRecord = {
-      deliveryId: row.id,
-      attemptNumber,
-      requestHeaders: headers,
-      statusCode: result.ok ? result.status : null,
-      responseBody: result.ok ? result.body : null,
-      durationMs: result.durationMs,
-      errorCode: result.ok ? null : result.errorCode,
-      errorMessage: result.ok ? null : result.message,
-      attemptedAt,
-      status,
-      roundAttempts,
-      roundStartedAt,
-      nextAttemptAt: next,
-      deliveredAt: status === 'delivered' ? new Date() : null,
-    };
-    if (!endpointChange) {
-      await this.records.load(record);
-    } else {
+    else {
       // rare (an endpoint changes state): the attempt, the delivery and the endpoint in one transaction
       await this.dataSource.transaction(async (em) => {
-        await em.query(RECORD_SQL, recordParams([record]));
-        await this.changeEndpoint(em, row, endpointChange, result);
+        await this.repo.record([record], this.claimer, em.queryRunner);
+        await this.endpointStatus.apply(em, d, change, result);
       });
+      if (change === 'recovered') this.recovered.add(d.endpointId);
+      else this.recovered.delete(d.endpointId);
+      this.afterWrite(1);
     }
-    if (status === 'failed') {
+    if (record.nextAttemptAt) this.timers.retryAt(record.nextAttemptAt.getTime());
+    if (record.status === 'failed') {
       this.logger.warn(
-        { teamId: row.team_id, endpointId: row.endpoint_id, deliveryId: row.id, eventId: row.event_id, attempts: attemptNumber, outcome: describe(result) },
-        `webhook delivery failed for good (${describe(result)})`,
-      );
-    }
-    return next ? { retryAt: next } : {};
-  }
-
-  /**
-   * The endpoint's secret cannot be decrypted (its key left ENCRYPTION_KEYS): nothing can be signed, so the delivery
-   * fails at once (kept for recover) and the endpoint goes failing with a notification saying to rotate the secret.
-   */
-  private async secretUnavailable(row: ClaimedRow, reason: string): Promise<AttemptOutcome> {
-    await this.dataSource.transaction(async (em) => {
-      await em.query(
-        `UPDATE webhook_delivery SET status = 'failed', next_attempt_at = NULL, lease_until = NULL, last_error_code = 'SECRET_UNAVAILABLE', updated_at = now() WHERE id = $1`,
-        [row.id],
-      );
-      const [changed] = (await em.query(
-        `UPDATE webhook_endpoint SET status = 'failing', status_reason = $2, updated_at = now() WHERE id = $1 AND status = 'active' RETURNING url`,
-        [row.endpoint_id, `the signing secret cannot be decrypted (${reason}); rotate the secret`],
-      )) as [{ url: string }[], number];
-      if (changed.length) {
-        await this.notifications.notify(
-          em,
-          row.team_id,
-          'webhook_endpoint.failing',
-          `Webhook endpoint ${row.endpoint_id} (${originOf(changed[0].url)}) cannot sign deliveries: its secret cannot be decrypted (${reason}). Rotate the secret, then recover.`,
-          { endpoint_id: row.endpoint_id, delivery_id: row.id },
-        );
-      }
-    });
-    this.logger.error({ teamId: row.team_id, endpointId: row.endpoint_id, deliveryId: row.id }, `webhook secret cannot be decrypted: ${reason}`);
-    return {};
-  }
-
-  private async claimBatch(ids: readonly string[]): Promise<(ClaimedRow | null)[]> {
-    const now = new Date();
-    const lease = new Date(now.getTime() + this.config.webhooks.timeoutMs + LEASE_MARGIN_MS);
-    const rows = (await this.dataSource.query(CLAIM_SQL, [ids, lease, new Date(now.getTime() + EARLY_TOLERANCE_MS), now])) as ClaimedRow[];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    // the same delivery twice in one batch: only the first caller holds the lease
-    return ids.map((id) => {
-      const row = byId.get(id) ?? null;
-      byId.delete(id);
-      return row;
-    });
-  }
-
-  private async recordBatch(batch: readonly AttemptRecord[]): Promise<true[]> {
-    await this.dataSource.query(RECORD_SQL, recordParams(batch));
-    return batch.map(() => true as const);
-  }
-
-  /** Not claimable: not due yet, leased by another worker, or finished / deleted (nothing to do). */
-  private async notClaimed(deliveryId: string, now: Date): Promise<AttemptOutcome> {
-    const [d] = (await this.dataSource.query(`SELECT status, next_attempt_at, lease_until FROM webhook_delivery WHERE id = $1`, [deliveryId])) as {
-      status: string;
-      next_attempt_at: Date | null;
-      lease_until: Date | null;
-    }[];
-    if (!d || d.status !== 'pending') return {};
-    const due = d.next_attempt_at ?? now;
-    const leased = d.lease_until && d.lease_until > now ? d.lease_until : now;
-    const at = new Date(Math.max(due.getTime(), leased.getTime(), now.getTime() + 1));
-    return { retryAt: at };
-  }
-
-  private async changeEndpoint(em: EntityManager, row: ClaimedRow, change: 'recovered' | 'gone' | 'exhausted', result: OutboundResult): Promise<void> {
-    const team = row.team_id;
-    const endpointId = row.endpoint_id;
-    if (change === 'recovered') {
-      await em.query(`UPDATE webhook_endpoint SET status = 'active', status_reason = NULL, updated_at = now() WHERE id = $1 AND status = 'failing'`, [endpointId]);
-      this.logger.log({ teamId: team, endpointId }, 'webhook endpoint recovered: a delivery succeeded');
-      return;
-    }
-    if (change === 'gone') {
-      const reason = 'the endpoint answered 410 Gone';
-      const [changed] = (await em.query(
-        `UPDATE webhook_endpoint SET status = 'disabled', status_reason = $2, updated_at = now() WHERE id = $1 AND status <> 'disabled' RETURNING url`,
-        [endpointId, reason],
-      )) as [{ url: string }[], number];
-      if (changed.length) {
-        await this.notifications.notify(em, team, 'webhook_endpoint.disabled', `Webhook endpoint ${endpointId} (${originOf(changed[0].url)}) was disabled: ${reason}.`, {
-          endpoint_id: endpointId,
-          delivery_id: row.id,
-        });
-      }
-      return;
-    }
-    const reason = `deliveries failed after every retry (last: ${describe(result)})`;
-    const [changed] = (await em.query(
-      `UPDATE webhook_endpoint SET status = 'failing', status_reason = $2, updated_at = now() WHERE id = $1 AND status = 'active' RETURNING url`,
-      [endpointId, reason],
-    )) as [{ url: string }[], number];
-    if (changed.length) {
-      await this.notifications.notify(
-        em,
-        team,
-        'webhook_endpoint.failing',
-        `Webhook endpoint ${endpointId} (${originOf(changed[0].url)}) is failing: ${reason}. New events are still attempted; use recover to re-send failed deliveries.`,
-        { endpoint_id: endpointId, delivery_id: row.id, event_id: row.event_id },
+        { teamId: d.teamId, endpointId: d.endpointId, deliveryId: d.id, eventId: d.eventId, attempts: record.attemptNumber, outcome: describeResult(result) },
+        `webhook delivery failed for good (${describeResult(result)})`,
       );
     }
   }
-}
 
-/** Scheme and host only: an endpoint's path or query may itself be a credential (as in Slack incoming-webhook URLs). */
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'invalid URL';
+  /** Results were written: a FIFO endpoint's next delivery is free, and room was made. */
+  private afterWrite(count: number): void {
+    if (count && this.running) this.requestClaim();
   }
-}
-
-/** RECORD_SQL's parameters: one array per column. */
-function recordParams(batch: readonly AttemptRecord[]): unknown[] {
-  const col = <T>(pick: (r: AttemptRecord) => T): T[] => batch.map(pick);
-  return [
-    col((r) => r.deliveryId),
-    col((r) => r.attemptNumber),
-    col((r) => JSON.stringify(r.requestHeaders)),
-    col((r) => r.statusCode),
-    col((r) => r.responseBody),
-    col((r) => r.durationMs),
-    col((r) => r.errorCode),
-    col((r) => r.errorMessage),
-    col((r) => r.attemptedAt),
-    col((r) => r.status),
-    col((r) => r.roundAttempts),
-    col((r) => r.roundStartedAt),
-    col((r) => r.nextAttemptAt),
-    col((r) => r.deliveredAt),
-  ];
-}
-
-function describe(result: OutboundResult): string {
-  return result.ok ? `HTTP ${result.status}` : result.errorCode;
 }

@@ -9,9 +9,10 @@ import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/cr
 import { generateWebhookSecret } from '../crypto/secrets';
 import { EventsService } from '../events/events.service';
 import { CreateWebhookEndpointDto, UpdateWebhookEndpointDto } from './dto/webhook.dto';
-import { EndpointStatus, WebhookEndpoint } from './entities/webhook-endpoint.entity';
+import { EndpointOrdering, EndpointStatus, WebhookEndpoint } from './entities/webhook-endpoint.entity';
 import { OutboundHttpClient } from '../http/outbound-http-client';
 import { auditBefore } from '../audit/audit-context';
+import { DeliveryWakeup } from './delivery-wakeup';
 
 export interface WebhookEndpointView {
   id: string;
@@ -23,6 +24,10 @@ export interface WebhookEndpointView {
   enabled: boolean;
   status: EndpointStatus;
   statusReason: string | null;
+  /** Deliveries started per second at most (across workers); null = no limit. */
+  rateLimitPerSecond: number | null;
+  /** `fifo`: one delivery at a time in publish order; `none`: concurrently. */
+  ordering: EndpointOrdering;
   /** While set and in the future, deliveries carry a second signature made with the previous secret. */
   previousSecretExpiresAt: Date | null;
   createdAt: Date;
@@ -44,6 +49,7 @@ export class WebhookEndpointsService {
     private readonly events: EventsService,
     private readonly config: AppConfig,
     private readonly http: OutboundHttpClient,
+    private readonly wakeup: DeliveryWakeup,
   ) {}
 
   async create(teamId: string, dto: CreateWebhookEndpointDto): Promise<WebhookEndpointWithSecret> {
@@ -58,6 +64,8 @@ export class WebhookEndpointsService {
       eventTypes: dto.eventTypes ?? null,
       status: dto.enabled === false ? 'disabled' : 'active',
       statusReason: dto.enabled === false ? 'created disabled' : null,
+      rateLimitPerSecond: dto.rateLimitPerSecond ?? null,
+      ordering: dto.ordering ?? 'none',
       secretEncrypted: this.cipher.encrypt(secret, SECRET_AAD(id)),
       previousSecretEncrypted: null,
       previousSecretExpiresAt: null,
@@ -88,9 +96,20 @@ export class WebhookEndpointsService {
     if (dto.url !== undefined) row.url = await this.checkUrl(dto.url);
     if (dto.description !== undefined) row.description = dto.description;
     if (dto.eventTypes !== undefined) row.eventTypes = dto.eventTypes;
+    if (dto.rateLimitPerSecond !== undefined) row.rateLimitPerSecond = dto.rateLimitPerSecond;
     if (dto.enabled === false && row.status !== 'disabled') Object.assign(row, { status: 'disabled', statusReason: 'disabled by an admin' });
     if (dto.enabled === true && row.status !== 'active') Object.assign(row, { status: 'active', statusReason: null });
-    return toView(await this.endpoints.save(row));
+    const reorder = dto.ordering !== undefined && dto.ordering !== row.ordering;
+    if (dto.ordering !== undefined) row.ordering = dto.ordering;
+    if (!reorder) return toView(await this.endpoints.save(row));
+    // The deliveries still pending follow the new ordering too (FIFO ones queue in publish order).
+    const saved = await this.dataSource.transaction(async (em) => {
+      const out = await em.getRepository(WebhookEndpoint).save(row);
+      await em.query(`UPDATE webhook_delivery SET fifo = $2 WHERE endpoint_id = $1 AND status = 'pending'`, [id, row.ordering === 'fifo']);
+      return out;
+    });
+    this.wakeup.signal();
+    return toView(saved);
   }
 
   async remove(teamId: string, id: string): Promise<void> {
@@ -140,18 +159,12 @@ export class WebhookEndpointsService {
   }
 
   /**
-   * The secrets to sign with, current first, then the previous one while its overlap lasts. Decrypted only here.
-   * Takes the raw envelopes (the dispatcher reads them with the delivery in one query).
+   * The secrets to sign with, current first, then the previous one when asked (while its overlap lasts). Decrypted
+   * only here. Takes the raw envelopes (the dispatcher reads them with the deliveries it claims).
    */
-  signingSecrets(
-    id: string,
-    envelopes: { secretEncrypted: string; previousSecretEncrypted: string | null; previousSecretExpiresAt: Date | null },
-    now: Date,
-  ): string[] {
+  signingSecrets(id: string, envelopes: { secretEncrypted: string; previousSecretEncrypted: string | null }, withPrevious: boolean): string[] {
     const secrets = [this.cipher.decrypt(envelopes.secretEncrypted, SECRET_AAD(id))];
-    if (envelopes.previousSecretEncrypted && envelopes.previousSecretExpiresAt && envelopes.previousSecretExpiresAt > now) {
-      secrets.push(this.cipher.decrypt(envelopes.previousSecretEncrypted, PREVIOUS_SECRET_AAD(id)));
-    }
+    if (withPrevious && envelopes.previousSecretEncrypted) secrets.push(this.cipher.decrypt(envelopes.previousSecretEncrypted, PREVIOUS_SECRET_AAD(id)));
     return secrets;
   }
 
@@ -190,6 +203,8 @@ export function toView(e: WebhookEndpoint): WebhookEndpointView {
     enabled: e.status !== 'disabled',
     status: e.status,
     statusReason: e.statusReason,
+    rateLimitPerSecond: e.rateLimitPerSecond,
+    ordering: e.ordering,
     previousSecretExpiresAt: e.previousSecretExpiresAt,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,

@@ -1,25 +1,26 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsModule } from '../events/events.module';
+import { OutboundHttpModule } from '../http/outbound-http.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { DeliveryBatchRepository } from './dispatch/delivery-batch.repository';
+import { EndpointStatusService } from './dispatch/endpoint-status.service';
 import { WebhookAttempt } from './entities/webhook-attempt.entity';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEndpoint } from './entities/webhook-endpoint.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
-import { DeliveryProcessor } from './jobs/delivery.processor';
 import { WebhookSweeper } from './jobs/webhook.sweeper';
-import { OutboundHttpModule } from '../http/outbound-http.module';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
-import { WebhookQueueModule } from './webhook-queue.module';
+import { WebhookSharedModule } from './webhook-shared.module';
 import { WebhookEventTypesController, WebhooksController } from './webhooks.controller';
 
 /** Endpoints, delivery log and replay. Mounted only when ENABLE_WEBHOOKS is true (otherwise the routes are 404). */
 @Module({
   imports: [
     TypeOrmModule.forFeature([WebhookEndpoint, WebhookEvent, WebhookDelivery, WebhookAttempt]),
-    WebhookQueueModule,
+    WebhookSharedModule,
     EventsModule,
     NotificationsModule,
     OutboundHttpModule,
@@ -30,10 +31,10 @@ import { WebhookEventTypesController, WebhooksController } from './webhooks.cont
 })
 export class WebhooksModule {}
 
-/** Worker-only: the delivery processor, the sweeper and the retention pruner. */
+/** Worker-only: the batch dispatcher, the lease sweeper and the retention pruner. */
 @Module({
-  imports: [WebhooksModule, WebhookQueueModule, NotificationsModule, OutboundHttpModule],
-  providers: [WebhookDispatcher, DeliveryProcessor, WebhookSweeper],
+  imports: [WebhooksModule, WebhookSharedModule, NotificationsModule, OutboundHttpModule],
+  providers: [DeliveryBatchRepository, EndpointStatusService, WebhookDispatcher, WebhookSweeper],
   exports: [WebhookSweeper, WebhookDispatcher],
 })
 export class WebhooksWorkerModule {}

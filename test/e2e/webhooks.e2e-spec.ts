@@ -1,10 +1,12 @@
+import Redis from 'ioredis';
 import { createHmac } from 'node:crypto';
+import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { EVENT_TYPES } from '../../src/events/event-catalog';
 import { EventsService } from '../../src/events/events.service';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
-import { DeliveryQueue } from '../../src/webhooks/delivery-queue';
+import { WAKEUP_CHANNEL } from '../../src/webhooks/delivery-wakeup';
 import { WebhookSweeper } from '../../src/webhooks/jobs/webhook.sweeper';
 import { FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
 import { RecordedCall } from '../fakes/fake-http-server';
@@ -450,33 +452,26 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
     expect(n).toBe(0);
   });
 
-  it('the sweeper gives a job back to a due delivery whose job is gone, not to one leased by a live worker', async () => {
+  it('a delivery leased by another live dispatcher is not sent; once the lease runs out the sweeper gives it back', async () => {
     const { id } = await createEndpoint('/sweep', { eventTypes: ['memory.created'] });
-    const queue = t.app.get(DeliveryQueue).queue;
-    // Published while Redis "loses" the job: remove it right after commit, before a worker can take it.
-    await queue.pause();
-    const { deliveryIds } = await ds.transaction((em) =>
-      t.app.get(EventsService).publish(em, { type: 'memory.created', teamId: owner.teamId, data: { memory_id: 'm1' } }),
-    );
-    const mine = (await ds.query(`SELECT id FROM webhook_delivery WHERE endpoint_id = $1`, [id])) as { id: string }[];
-    expect(deliveryIds).toEqual(expect.arrayContaining(mine.map((r) => r.id)));
-    for (const d of deliveryIds) await (await queue.getJob(d))?.remove();
-    // one of them looks claimed by a worker that is still alive
-    const [leased] = mine;
-    await ds.query(`UPDATE webhook_delivery SET lease_until = now() + interval '1 hour' WHERE id = $1`, [leased.id]);
-    await queue.resume();
-    await sleep(200);
+    // Published and, in the same transaction, leased by a dispatcher elsewhere that is still sending it.
+    const { deliveryIds } = await ds.transaction(async (em) => {
+      const res = await t.app.get(EventsService).publish(em, { type: 'memory.created', teamId: owner.teamId, data: { memory_id: 'm1' } });
+      await em.query(`UPDATE webhook_delivery SET claimed_until = now() + interval '1 hour', claimed_by = 'elsewhere' WHERE endpoint_id = $1`, [id]);
+      return res;
+    });
+    const [leased] = (await ds.query(`SELECT id FROM webhook_delivery WHERE endpoint_id = $1`, [id])) as { id: string }[];
+    expect(deliveryIds).toContain(leased.id);
+    const sweeper = t.app.get(WebhookSweeper);
+    expect(await sweeper.sweep()).toBe(0);
+    await sleep(500);
     expect(rx.callsTo('/sweep')).toHaveLength(0);
 
-    const sweeper = t.app.get(WebhookSweeper);
-    expect(await sweeper.sweep()).toBeGreaterThanOrEqual(deliveryIds.length - 1);
-    await sleep(300);
-    expect(rx.callsTo('/sweep')).toHaveLength(0); // this endpoint's only delivery is leased
-
-    // the worker died: its lease runs out, the next sweep re-sends
-    await ds.query(`UPDATE webhook_delivery SET lease_until = now() - interval '1 second' WHERE id = $1`, [leased.id]);
+    // that dispatcher died: its lease runs out, the sweep gives the delivery back and it is sent
+    await ds.query(`UPDATE webhook_delivery SET claimed_until = now() - interval '1 second' WHERE id = $1`, [leased.id]);
     expect(await sweeper.sweep()).toBe(1);
     await rx.waitForCalls('/sweep', 1);
+    await until(async () => (await delivery(id, leased.id)).status === 'delivered', 'delivered after the lease ran out');
     expect(await sweeper.sweep()).toBe(0);
   });
 
@@ -564,14 +559,33 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
     expect(events).toEqual([oldFailed.eventId]);
   });
 
-  it('queue payloads carry the delivery id only', async () => {
+  it('nothing of a delivery goes through Redis; the wake-up carries no data', async () => {
     const { id } = await createEndpoint('/payload', { eventTypes: ['webhook.test'] });
-    rx.respondOn('/payload', 500);
-    const { deliveryId } = await sendTest(id);
-    await rx.waitForCalls('/payload', 1);
-    const job = await t.app.get(DeliveryQueue).queue.getJob(deliveryId);
-    expect(job?.data).toEqual({ deliveryId });
-    expect(job?.id).toBe(deliveryId);
+    const listener = new Client({ connectionString: t.config.database.url });
+    await listener.connect();
+    const payloads: string[] = [];
+    listener.on('notification', (m) => payloads.push(`${m.channel}:${m.payload}`));
+    await listener.query(`LISTEN ${WAKEUP_CHANNEL}`);
+    try {
+      const { deliveryId, eventId } = await sendTest(id);
+      await rx.waitForCalls('/payload', 1);
+      await until(() => payloads.length > 0, 'a wake-up notification');
+      for (const p of payloads) expect(p).toMatch(new RegExp(`^${WAKEUP_CHANNEL}:[0-9a-f]{16}$`));
+      const redis = new Redis(t.config.redis.url);
+      try {
+        const keys = await redis.keys(`${t.config.redis.prefix}:*`);
+        for (const key of keys) {
+          expect(key).not.toContain('webhook');
+          expect(key).not.toContain(deliveryId);
+        }
+        const dump = (await Promise.all(keys.map((k) => redis.type(k).then((type) => (type === 'string' ? redis.get(k) : ''))))).join('\n');
+        expect(dump).not.toContain(eventId);
+      } finally {
+        redis.disconnect();
+      }
+    } finally {
+      await listener.end();
+    }
     await t.http().delete(`${hooks()}/${id}`).set(owner.auth).expect(204);
   });
 

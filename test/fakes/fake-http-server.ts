@@ -16,6 +16,8 @@ export interface RecordedCall {
    */
   body: unknown;
   at: number;
+  /** The client's port: requests on different connections (or from different processes) have different ones. */
+  remotePort?: number;
 }
 
 export interface FakeResponse {
@@ -229,6 +231,7 @@ async function recordRequest(req: IncomingMessage): Promise<RecordedCall> {
     rawBody,
     body: parseBody(rawBody, req.headers['content-type']),
     at: Date.now(),
+    remotePort: req.socket.remotePort,
   };
 }
 

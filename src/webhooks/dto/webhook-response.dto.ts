@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { EVENT_TYPES, EventTypeInfo } from '../../events/event-catalog';
 import { DELIVERY_STATUSES, DeliveryStatus } from '../entities/webhook-delivery.entity';
-import { ENDPOINT_STATUSES, EndpointStatus } from '../entities/webhook-endpoint.entity';
+import { ENDPOINT_ORDERINGS, ENDPOINT_STATUSES, EndpointOrdering, EndpointStatus } from '../entities/webhook-endpoint.entity';
 import type { AttemptView, DeliveryDetailView, DeliveryView } from '../webhook-deliveries.service';
 import type { WebhookEndpointView, WebhookEndpointWithSecret } from '../webhook-endpoints.service';
 
@@ -17,6 +17,10 @@ export class WebhookEndpointResponse implements WebhookEndpointView {
   @ApiProperty({ type: String, nullable: true, description: 'Why the endpoint is failing or disabled' }) statusReason: string | null;
   @ApiProperty({ type: Date, nullable: true, description: 'While in the future, deliveries carry a second signature made with the previous secret' })
   previousSecretExpiresAt: Date | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Deliveries per second at most to this endpoint (null = no limit); beyond it they wait their turn' })
+  rateLimitPerSecond: number | null;
+  @ApiProperty({ enum: ENDPOINT_ORDERINGS, enumName: 'WebhookEndpointOrdering', description: '`fifo`: one delivery at a time, in event order' })
+  ordering: EndpointOrdering;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 }

@@ -7,16 +7,27 @@ import {
   IsBoolean,
   IsIn,
   IsISO8601,
+  IsInt,
   IsOptional,
   IsString,
+  Max,
   MaxLength,
+  Min,
   ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { EVENT_TYPES } from '../../events/event-catalog';
 import { DELIVERY_STATUSES, DeliveryStatus } from '../entities/webhook-delivery.entity';
+import { ENDPOINT_ORDERINGS, EndpointOrdering } from '../entities/webhook-endpoint.entity';
 
 const TYPES_MESSAGE = `eventTypes: each value must be one of: ${EVENT_TYPES.join(', ')}`;
+export const MAX_RATE_LIMIT = 10_000;
+const RATE_MESSAGE = `rateLimitPerSecond must be an integer from 1 to ${MAX_RATE_LIMIT}`;
+const RATE_DOC =
+  'At most this many deliveries start per second, across every worker; more wait their turn (none is dropped). Absent or null = no limit.';
+const ORDERING_DOC =
+  '`fifo`: deliveries are attempted one at a time in publish order, and a failing one holds the ones behind it until it succeeds or runs out of retries. `none` (default): concurrently, in any order.';
+const ORDERING_MESSAGE = `ordering must be one of: ${ENDPOINT_ORDERINGS.join(', ')}`;
 
 export class CreateWebhookEndpointDto {
   @ApiProperty({ example: 'https://hooks.example.com/switchboard' })
@@ -48,6 +59,19 @@ export class CreateWebhookEndpointDto {
   @IsOptional()
   @IsBoolean({ message: 'enabled must be a boolean' })
   enabled?: boolean;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: MAX_RATE_LIMIT, example: 50, description: RATE_DOC })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt({ message: RATE_MESSAGE })
+  @Min(1, { message: RATE_MESSAGE })
+  @Max(MAX_RATE_LIMIT, { message: RATE_MESSAGE })
+  rateLimitPerSecond?: number | null;
+
+  @ApiPropertyOptional({ enum: ENDPOINT_ORDERINGS, default: 'none', description: ORDERING_DOC })
+  @ValidateIf((_, v) => v !== undefined) // null is refused, not ignored
+  @IsIn(ENDPOINT_ORDERINGS, { message: ORDERING_MESSAGE })
+  ordering?: EndpointOrdering;
 }
 
 export class UpdateWebhookEndpointDto {
@@ -78,6 +102,19 @@ export class UpdateWebhookEndpointDto {
   @IsOptional()
   @IsBoolean({ message: 'enabled must be a boolean' })
   enabled?: boolean;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: MAX_RATE_LIMIT, description: `${RATE_DOC} Pending deliveries follow the new limit.` })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt({ message: RATE_MESSAGE })
+  @Min(1, { message: RATE_MESSAGE })
+  @Max(MAX_RATE_LIMIT, { message: RATE_MESSAGE })
+  rateLimitPerSecond?: number | null;
+
+  @ApiPropertyOptional({ enum: ENDPOINT_ORDERINGS, description: `${ORDERING_DOC} Pending deliveries follow the new ordering.` })
+  @ValidateIf((_, v) => v !== undefined) // null is refused, not ignored
+  @IsIn(ENDPOINT_ORDERINGS, { message: ORDERING_MESSAGE })
+  ordering?: EndpointOrdering;
 }
 
 export class DeliveryListQuery extends PageQuery {

@@ -9,7 +9,10 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Entity('webhook_delivery')
 @Index(['eventId', 'endpointId'], { unique: true })
 @Index(['endpointId', 'createdAt'])
-@Index('idx_webhook_delivery_due', ['nextAttemptAt'], { where: `status = 'pending'` })
+// The dispatcher's claim: teams with pending deliveries (loose scan), then each endpoint's due rows in time order.
+@Index('idx_webhook_delivery_due', ['teamId', 'endpointId', 'nextAttemptAt'], { where: `status = 'pending'` })
+// FIFO endpoints: the head of the endpoint's queue in publish order.
+@Index('idx_webhook_delivery_fifo', ['endpointId', 'seq'], { where: `status = 'pending' AND fifo` })
 @Index('idx_webhook_delivery_delivered', ['deliveredAt'], { where: `status = 'delivered'` })
 export class WebhookDelivery {
   @PrimaryColumn('uuid') id: string;
@@ -26,8 +29,14 @@ export class WebhookDelivery {
   /** When the current round's first attempt was made; the schedule's offsets count from here. */
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) roundStartedAt: Date | null;
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) nextAttemptAt: Date | null;
-  /** A worker holds the delivery until then (claim before sending, so two jobs never send it at once). */
-  @Column({ type: 'timestamptz', precision: 3, nullable: true }) leaseUntil: Date | null;
+  /** A dispatcher holds the delivery until then (claimed before sending, so two workers never send it at once). */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) claimedUntil: Date | null;
+  /** Which dispatcher holds it (its results are recorded only while it still does). */
+  @Column({ type: 'varchar', length: 64, nullable: true }) claimedBy: string | null;
+  /** Publish order (FIFO endpoints send in this order). */
+  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS', select: false, insert: false, update: false }) seq?: string;
+  /** The endpoint was `ordering: "fifo"` when this delivery became pending (then it waits for the ones before it). */
+  @Column({ type: 'boolean', default: false }) fifo: boolean;
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastAttemptAt: Date | null;
   @Column({ type: 'int', nullable: true }) lastStatusCode: number | null;
   @Column({ type: 'varchar', length: 20, nullable: true }) lastErrorCode: string | null;

@@ -3,17 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { SchedulerLock } from '../../database/scheduler-lock';
-import { SWEEP_REDIS_TIMEOUT_MS } from '../../queue/queues';
-import { RedisAvailability } from '../../queue/redis-availability';
-import { DeliveryQueue } from '../delivery-queue';
+import { DeliveryWakeup } from '../delivery-wakeup';
 
 const PRUNE_INTERVAL_MS = 3600_000;
 
 /**
  * Worker, one replica at a time (advisory locks):
- * - sweep: pending deliveries that are due and not leased get their job back if it is gone (Redis flushed or
- *   restarted, an enqueue failed after commit, a worker died mid-delivery and its lease ran out); skipped while Redis
- *   is unreachable, and run at once when it comes back;
+ * - sweep: leases of dispatchers that stopped (killed mid-batch) that ran out are given back and the dispatchers
+ *   woken, so those deliveries go out now rather than at someone's next poll (each dispatcher's claim would also take
+ *   them); logged, since it means a worker died;
  * - prune: delivered deliveries (and their attempts) older than WEBHOOK_RETENTION_DAYS, in batches, hourly.
  *   Failed and skipped deliveries are kept until recovered; events left without deliveries go too.
  */
@@ -24,10 +22,9 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly queue: DeliveryQueue,
+    private readonly wakeup: DeliveryWakeup,
     private readonly lock: SchedulerLock,
     private readonly config: AppConfig,
-    private readonly redis: RedisAvailability,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -35,7 +32,6 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     if (s > 0) {
       this.timers.push(setInterval(() => void this.lock.runExclusive('webhook-sweep', () => this.logSweep()), s * 1000));
       this.timers.push(setInterval(() => void this.lock.runExclusive('webhook-prune', () => this.logPrune()), PRUNE_INTERVAL_MS));
-      this.redis.onRecovered(() => this.lock.runExclusive('webhook-sweep', () => this.logSweep()));
     }
   }
 
@@ -45,7 +41,7 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async logSweep(): Promise<void> {
     const n = await this.sweep();
-    if (n) this.logger.warn(`re-enqueued ${n} webhook deliveries that had no live job`);
+    if (n) this.logger.warn(`took back ${n} webhook deliveries whose dispatcher stopped before recording them (they are sent again)`);
   }
 
   private async logPrune(): Promise<void> {
@@ -53,18 +49,13 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     if (r.deliveries) this.logger.log(`pruned ${r.deliveries} delivered webhook deliveries and ${r.events} events`);
   }
 
-  /** Returns how many deliveries got a job back (none while Redis is known to be unreachable). */
-  async sweep(limit = 1000): Promise<number> {
-    if (this.redis.isDown()) return 0;
-    const due = (await this.dataSource.query(
-      `SELECT id FROM webhook_delivery
-       WHERE status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
-       ORDER BY next_attempt_at LIMIT $1`,
-      [limit],
-    )) as { id: string }[];
-    let count = 0;
-    for (const { id } of due) if (await this.queue.kick(id, SWEEP_REDIS_TIMEOUT_MS)) count++;
-    return count;
+  /** Returns how many expired leases were given back. */
+  async sweep(): Promise<number> {
+    const [, n] = (await this.dataSource.query(
+      `UPDATE webhook_delivery SET claimed_until = NULL, claimed_by = NULL WHERE status = 'pending' AND claimed_until < now()`,
+    )) as [unknown, number];
+    if (n) this.wakeup.signal();
+    return n;
   }
 
   /** Deletes delivered rows older than the retention in batches; returns what it removed. */

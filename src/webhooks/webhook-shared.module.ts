@@ -1,8 +1,6 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { KeyRotationService } from '../crypto/encrypted-columns';
-import { QueueName } from '../queue/queues';
-import { DeliveryQueue } from './delivery-queue';
+import { DeliveryWakeup } from './delivery-wakeup';
 
 /** Registers the endpoint secret columns with `keys:rotate`, whether or not ENABLE_WEBHOOKS is on. */
 @Injectable()
@@ -15,10 +13,9 @@ export class WebhookSecretColumns implements OnModuleInit {
   }
 }
 
-/** Always loaded (through EventsModule): the `webhook-deliveries` queue and its enqueue helpers, shared by the outbox, the API and the worker. */
+/** Always loaded (through EventsModule): the delivery wake-up shared by the outbox, the API and the dispatcher. */
 @Module({
-  imports: [BullModule.registerQueue({ name: QueueName.WebhookDeliveries })],
-  providers: [DeliveryQueue, WebhookSecretColumns],
-  exports: [DeliveryQueue, BullModule],
+  providers: [DeliveryWakeup, WebhookSecretColumns],
+  exports: [DeliveryWakeup],
 })
-export class WebhookQueueModule {}
+export class WebhookSharedModule {}

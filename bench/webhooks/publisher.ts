@@ -1,0 +1,83 @@
+/**
+ * The publishing side of bench:webhooks ("ours"), in its own process: the app with ROLE=api (no dispatcher), which
+ * creates teams and endpoints through the services and publishes events the way every state change does — each in its
+ * own transaction, through EventsService.publish, `BENCH_PUBLISHERS` transactions at a time. Controlled over IPC.
+ */
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { AdminBootstrapService } from '../../src/auth/bootstrap-admin.service';
+import { createWorkerContext } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/load-config';
+import { prepareDatabase } from '../../src/database/prepare-database';
+import { EventsService } from '../../src/events/events.service';
+import { TeamsService } from '../../src/teams/teams.service';
+import { WebhookEndpointsService } from '../../src/webhooks/webhook-endpoints.service';
+
+export type PublisherCommand =
+  | { cmd: 'setup'; teams: number; endpointsPerTeam: number; url: string; deadUrl?: string; label: string }
+  | { cmd: 'publish'; events: number; teamIds: string[]; publishers: number; label: string }
+  | { cmd: 'exit' };
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+async function main(): Promise<void> {
+  const config = loadConfig({ ...process.env, ROLE: 'api' });
+  await prepareDatabase(config);
+  const app = await createWorkerContext(config);
+  await app.init();
+  const dataSource = app.get(DataSource);
+  const events = app.get(EventsService);
+  const endpoints = app.get(WebhookEndpointsService);
+  const admin = await app.get(AdminBootstrapService).createAdmin('bench@example.com', 'bench-password-1', 'Bench');
+  let firstTeamUsed = false;
+
+  const setup = async (m: Extract<PublisherCommand, { cmd: 'setup' }>): Promise<string[]> => {
+    const teamIds: string[] = [];
+    for (let t = 0; t < m.teams; t++) {
+      let teamId = admin.teamId as string;
+      if (firstTeamUsed || !teamId) teamId = (await app.get(TeamsService).create(`${m.label} ${t}`, admin.userId)).id;
+      firstTeamUsed = true;
+      teamIds.push(teamId);
+      for (let e = 0; e < m.endpointsPerTeam; e++) {
+        await endpoints.create(teamId, { url: `${m.url}/${m.label}/t${t}/e${e}`, eventTypes: ['message.created'] });
+      }
+      if (m.deadUrl) await endpoints.create(teamId, { url: m.deadUrl, eventTypes: ['message.created'] });
+    }
+    return teamIds;
+  };
+
+  const publish = async (m: Extract<PublisherCommand, { cmd: 'publish' }>): Promise<void> => {
+    let next = 0;
+    const publisher = async (): Promise<void> => {
+      while (next < m.events) {
+        const i = next++;
+        const teamId = m.teamIds[i % m.teamIds.length];
+        await dataSource.transaction((em) =>
+          events.publish(em, { type: 'message.created', teamId, data: { message_id: `bench-${m.label}-${i}`, bench_sent_at: now() } }),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: m.publishers }, publisher));
+  };
+
+  process.on('message', (m: PublisherCommand) => {
+    if (m.cmd === 'exit') {
+      void app.close().then(() => process.exit(0));
+      return;
+    }
+    const run = m.cmd === 'setup' ? setup(m).then((teamIds) => ({ teamIds })) : publish(m).then(() => ({ publishedAt: now() }));
+    run.then(
+      (r) => process.send?.(r),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  });
+  process.send?.({ ready: true });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
