@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { preparedPoolQuery, preparedQuery } from '../database/prepared-query';
@@ -19,14 +19,22 @@ export interface PublishResult {
   deliveryIds: string[];
 }
 
+/** Random bytes drawn 4 KB at a time (one call per 256 ids instead of one per id: it showed in the publish profile). */
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+
 /** `evt_` + 26 characters: a millisecond timestamp (sortable) and 80 random bits, Crockford base32. */
 export function newEventId(now = Date.now()): string {
   const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
   let time = '';
   for (let t = now, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = alphabet[t % 32] + time;
-  const bytes = randomBytes(16);
+  if (randomOffset + 16 > randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
   let rand = '';
-  for (let i = 0; i < 16; i++) rand += alphabet[bytes[i] % 32];
+  for (let i = 0; i < 16; i++) rand += alphabet[randomPool[randomOffset + i] % 32];
+  randomOffset += 16;
   return `evt_${time}${rand}`;
 }
 

@@ -143,8 +143,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     const { concurrency, batchSize, timeoutMs } = this.config.webhooks;
     // results not yet recorded count as held: sending must not outrun recording (their leases would run out)
     const room = concurrency + batchSize - this.lanes.held - this.recorder.unrecorded;
-    // enough queued to keep the requests busy: wait until sends free a useful amount of room
-    if (room <= 0 || (this.lanes.queued >= concurrency && room < batchSize / 2)) return;
+    // with deliveries still queued, wait until sends free room for a batch worth a statement
+    if (room <= 0 || (this.lanes.queued > 0 && room < Math.min(batchSize / 2, concurrency))) return;
     this.claimAgain = false;
     let again = false;
     try {

@@ -92,47 +92,47 @@ interface ClaimRow {
   previous_secret_expires_at: Date | null;
 }
 
-/** Connections of the dispatcher's own pool: claims and records never wait for (or hold) the app's connections. */
-const POOL_SIZE = 4;
-
 /**
- * The dispatcher's SQL (webhook_delivery claims and results): one statement per batch, prepared, on a pool of its own:
+ * The dispatcher's SQL (webhook_delivery claims and results): one statement per batch, prepared, on two small pools
+ * of its own (claims and results never wait for, or hold, the app's connections):
  * - `enable_seqscan=off`: a plan cached while the tables were small (a fresh install, a truncate) must not be a
- *   sequential scan that grows with the backlog (measured: writes of 150 rows went from ~15 ms to 600–1000 ms, claims
- *   of 250 rows from ~20 ms to 350 ms). Every statement here has an index for each table it reads; planning every
- *   execution instead (`plan_cache_mode=force_custom_plan`) also worked but cost ~2 ms per statement.
+ *   sequential scan that grows with the backlog (measured: writes of 150 rows went from ~15 ms to 600–1000 ms).
+ * - claims are planned at every execution (`plan_cache_mode=force_custom_plan`, ~2 ms): their generic plan was good
+ *   in some runs and 5–8× slower in others depending on when it was cached; one claim runs at a time, and they are
+ *   paced, so this costs little.
  * - `synchronous_commit=off`: a claim or a record does not wait for its WAL flush. If PostgreSQL itself crashes, the
  *   last few hundred ms of claims and results may be lost: those deliveries are sent again (at least once, as after a
  *   worker crash), never lost — events are published by the callers' own, synchronous, transactions.
  */
 @Injectable()
 export class DeliveryBatchRepository implements OnApplicationShutdown {
-  private readonly pool: Pool;
+  private readonly claims: Pool;
+  private readonly writes: Pool;
 
   constructor(config: AppConfig) {
-    this.pool = new Pool({
-      connectionString: config.database.url,
-      max: POOL_SIZE,
-      application_name: 'switchboard-dispatcher',
-      options: '-c enable_seqscan=off -c synchronous_commit=off',
-    });
-    this.pool.on('error', () => undefined); // an idle connection that broke is replaced; queries report their own errors
+    const pool = (max: number, options: string): Pool => {
+      const p = new Pool({ connectionString: config.database.url, max, application_name: 'switchboard-dispatcher', options });
+      p.on('error', () => undefined); // an idle connection that broke is replaced; queries report their own errors
+      return p;
+    };
+    this.claims = pool(1, '-c plan_cache_mode=force_custom_plan -c enable_seqscan=off -c synchronous_commit=off');
+    this.writes = pool(3, '-c enable_seqscan=off -c synchronous_commit=off');
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.claims.end(), this.writes.end()]);
   }
 
-  private async query<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
+  private async query<T>(pool: Pool, name: string, text: string, values: unknown[]): Promise<T[]> {
     try {
-      return (await this.pool.query<T & object>({ name, text, values })).rows;
+      return (await pool.query<T & object>({ name, text, values })).rows;
     } catch (e) {
       throw new QueryFailedError(text, values, e as Error);
     }
   }
 
   async claim(r: ClaimRequest): Promise<ClaimedDelivery[]> {
-    const rows = await this.query<ClaimRow>('webhook_claim', CLAIM_SQL, [
+    const rows = await this.query<ClaimRow>(this.claims, 'webhook_claim', CLAIM_SQL, [
       r.afterTeam,
       r.now,
       r.leaseUntil,
@@ -188,16 +188,16 @@ export class DeliveryBatchRepository implements OnApplicationShutdown {
     }));
     const params = [JSON.stringify(rows), claimer];
     if (runner) await preparedQuery(runner, 'webhook_record', RECORD_SQL, params);
-    else await this.query('webhook_record', RECORD_SQL, params);
+    else await this.query(this.writes, 'webhook_record', RECORD_SQL, params);
   }
 
   /** Unsent claimed deliveries become claimable again at once. */
   async release(ids: readonly string[], claimer: string): Promise<void> {
-    if (ids.length) await this.query('webhook_release', RELEASE_SQL, [ids, claimer]);
+    if (ids.length) await this.query(this.writes, 'webhook_release', RELEASE_SQL, [ids, claimer]);
   }
 
   /** Claimed deliveries of a disabled endpoint: skipped, not sent. */
   async skip(ids: readonly string[], claimer: string): Promise<void> {
-    if (ids.length) await this.query('webhook_skip', SKIP_SQL, [ids, claimer]);
+    if (ids.length) await this.query(this.writes, 'webhook_skip', SKIP_SQL, [ids, claimer]);
   }
 }

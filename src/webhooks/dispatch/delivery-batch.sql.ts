@@ -112,20 +112,19 @@ WITH d AS (
     AS t(id uuid, attempt_number int, request_headers jsonb, status_code int, response_body text, duration_ms int, error_code text,
          error_message text, attempted_at timestamptz, status text, round_attempts int, round_started_at timestamptz,
          next_attempt_at timestamptz, delivered_at timestamptz)
+), cur AS (
+  -- each result with its delivery's current holder (a delivery deleted meanwhile, with its endpoint, drops out)
+  SELECT d.*, x.claimed_by AS holder FROM d CROSS JOIN LATERAL (SELECT x.claimed_by FROM webhook_delivery x WHERE x.id = d.id LIMIT 1) x
 ), attempt AS (
   INSERT INTO webhook_attempt (delivery_id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, created_at)
-  SELECT d.id, d.attempt_number, d.request_headers, d.status_code, d.response_body, d.duration_ms, d.error_code, d.error_message, d.attempted_at
-  FROM d JOIN webhook_delivery x ON x.id = d.id -- a delivery deleted meanwhile (its endpoint was) keeps no attempt
-), mine AS (
-  -- a scalar subquery per row (never flattened into a join the planner could turn around on claimed_by's statistics)
-  SELECT d.* FROM d WHERE (SELECT x.claimed_by FROM webhook_delivery x WHERE x.id = d.id) = $2
+  SELECT id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, attempted_at FROM cur
 )
 UPDATE webhook_delivery w SET
   status = d.status::webhook_delivery_status, attempt_count = d.attempt_number, round_attempts = d.round_attempts,
   round_started_at = d.round_started_at, next_attempt_at = d.next_attempt_at, claimed_until = NULL, claimed_by = NULL,
   last_attempt_at = d.attempted_at, last_status_code = d.status_code, last_error_code = d.error_code, delivered_at = d.delivered_at,
   updated_at = now()
-FROM mine d WHERE w.id = d.id`;
+FROM cur d WHERE w.id = d.id AND d.holder = $2`;
 
 /** Gives claimed deliveries back unsent (shutdown, or a lease too short to send within): due again at once. */
 export const RELEASE_SQL = `
