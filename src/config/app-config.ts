@@ -44,6 +44,8 @@ export class AppConfig {
     concurrency: number;
     /** How long a conversation's lease lives without renewal (a dead worker's conversations resume after it). */
     leaseSeconds: number;
+    /** "typing…" (or Slack's :eyes:) shows only when the agent has not answered within this many ms. */
+    workingDelayMs: number;
     agentTimeoutMs: number;
     agentRetryDelaysMs: number[];
     conversationIdleMinutes: number;

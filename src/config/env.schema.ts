@@ -71,6 +71,7 @@ export class EnvSchema {
   // Inbound pipeline and agent runtimes
   @Type(() => Number) @IsInt() @Min(1) @Max(10000) INBOUND_CONCURRENCY: number = 1000;
   @Type(() => Number) @IsInt() @Min(1) @Max(3600) INBOUND_LEASE_S: number = 60;
+  @Type(() => Number) @IsInt() @Min(0) @Max(60000) INBOUND_WORKING_DELAY_MS: number = 300;
   @Type(() => Number) @IsInt() @Min(100) AGENT_TIMEOUT_MS: number = 60000;
   @Matches(/^\d+(,\d+)*$/, { message: 'AGENT_RETRY_DELAYS_MS must be comma-separated milliseconds, e.g. 1000,5000,15000' })
   AGENT_RETRY_DELAYS_MS: string = '1000,5000,15000';

@@ -151,6 +151,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
     inbound: {
       concurrency: env.INBOUND_CONCURRENCY,
       leaseSeconds: env.INBOUND_LEASE_S,
+      workingDelayMs: env.INBOUND_WORKING_DELAY_MS,
       agentTimeoutMs: env.AGENT_TIMEOUT_MS,
       agentRetryDelaysMs: env.AGENT_RETRY_DELAYS_MS.split(',').map(Number),
       conversationIdleMinutes: env.CONVERSATION_IDLE_MINUTES,

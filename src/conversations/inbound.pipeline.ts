@@ -17,6 +17,7 @@ import { TurnWrites } from './turn-writes';
 import { safeErrorMessage } from '../database/query-error';
 import { isDataException } from '../database/pg-errors';
 import { deliverReply } from './reply-delivery';
+import { WorkingIndicator } from './working-indicator';
 
 const MAX_ATTEMPTS = 8;
 /** Messages one lease drains before it hands the conversation back to the queue (fairness under a flood). */
@@ -145,6 +146,8 @@ export class InboundPipeline {
     // 1. the user's message and the reply, each stored once (a retry re-sends the stored reply, never asks again)
     let conversation: Conversation;
     let reply: Message;
+    // the working sign comes down after the reply: when this attempt showed it, or an earlier attempt may have
+    let workingShown = true;
     if (ev.replyMessageId && ev.conversationId) {
       const [c, m] = await Promise.all([this.conversations.findById(ev.conversationId), this.conversations.findMessage(ev.replyMessageId)]);
       if (!c || !m) return this.finish(ev, 'failed', 'the conversation was deleted');
@@ -156,6 +159,7 @@ export class InboundPipeline {
       cache.conversation = c;
       const answer = await this.answer(ev, connector, ctx, turn, conversation, incoming);
       if ('until' in answer) return { kind: 'wait', until: answer.until };
+      workingShown = answer.workingShown === true;
       reply = await this.writes.storeReply({
         conversation,
         content: answer.reply,
@@ -169,7 +173,7 @@ export class InboundPipeline {
     const runtimeError = typeof reply.metadata?.runtimeError === 'string' ? reply.metadata.runtimeError : null;
 
     // 2. deliver
-    const sent = await deliverReply(connector, ctx, this.conversations, { conversation, incoming, reply });
+    const sent = await deliverReply(connector, ctx, this.conversations, { conversation, incoming, reply, workingShown });
     if (sent.kind === 'wait') {
       await this.events.hold(ev.id, sent.until, sent.reason);
       this.logger.warn(`event ${ev.id}: ${sent.reason}; retrying at ${sent.until.toISOString()}`);
@@ -205,16 +209,18 @@ export class InboundPipeline {
     turn: TurnAgent,
     conversation: Conversation,
     incoming: IncomingMessage,
-  ): Promise<Answer | { until: Date }> {
+  ): Promise<(Answer & { workingShown?: boolean }) | { until: Date }> {
     if (incoming.command) {
       if (incoming.command.name === 'reset') return { reply: RESET_REPLY, memories: [], reset: true };
       const text = connector.commandReply?.({ agentName: turn.agent.name, agentStatus: turn.agent.status, settings: ctx.connection.settings, command: incoming.command });
       if (text !== undefined) return { reply: text, memories: [] };
     }
-    await connector.startWorking?.(ctx, incoming).catch(() => undefined);
+    const working = new WorkingIndicator(connector, ctx, incoming, this.config.inbound.workingDelayMs);
     try {
-      return await this.turns.runOnce(turn, conversation, incoming.text);
+      const answer = await this.turns.runOnce(turn, conversation, incoming.text);
+      return { ...answer, workingShown: await working.settle() };
     } catch (e) {
+      await working.settle();
       if (!(e instanceof RuntimeError)) throw e;
       const delays = this.config.inbound.agentRetryDelaysMs;
       if (!e.transient || ev.agentAttempts >= delays.length) return this.turns.gaveUp(turn, e);

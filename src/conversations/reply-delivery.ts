@@ -29,7 +29,7 @@ export async function deliverReply(
   connector: PlatformConnector & InboundConnector,
   ctx: ConnectorContext,
   conversations: ConversationsService,
-  turn: { conversation: Conversation; incoming: IncomingMessage; reply: Message },
+  turn: { conversation: Conversation; incoming: IncomingMessage; reply: Message; workingShown?: boolean },
 ): Promise<DeliveryResult> {
   const { conversation, incoming, reply } = turn;
   const before = Number(reply.metadata?.deliveredParts ?? 0);
@@ -60,6 +60,6 @@ export async function deliverReply(
     if (e instanceof InvalidCredentialsError) return { kind: 'failed', reason: `the platform rejected the credentials: ${e.message}`, credentialsRejected: true };
     throw e;
   } finally {
-    await connector.stopWorking?.(ctx, incoming).catch(() => undefined);
+    if (turn.workingShown !== false) await connector.stopWorking?.(ctx, incoming).catch(() => undefined);
   }
 }

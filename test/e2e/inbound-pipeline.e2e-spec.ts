@@ -85,6 +85,31 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
     expect(await eventRows(bot.connectionId)).toHaveLength(2);
   });
 
+  it('"typing…" shows only when the agent takes longer than INBOUND_WORKING_DELAY_MS (300 ms), and before the reply', async () => {
+    const typingIn = (chatId: number): RecordedCall[] => tg.callsTo('sendChatAction').filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId));
+    const fast = await connectTelegramBot(t, tg, owner);
+    await postUpdate(t, fast, textUpdate(4401, 'quick')).expect(200);
+    await until(() => sentTo(tg, 4401).length === 1, 'the echo reply');
+    expect(typingIn(4401)).toHaveLength(0);
+
+    runtimeUrl.handler = async () => {
+      await new Promise((r) => setTimeout(r, 1200)); // an agent that thinks
+      return { status: 200, body: { reply: 'thought about it' } };
+    };
+    try {
+      const slow = await connectTelegramBot(t, tg, owner, { runtime: { type: 'http', url: runtimeUrl.urlFor('/thinking') } });
+      await postUpdate(t, slow, textUpdate(4402, 'hard question')).expect(200);
+      await until(() => sentTo(tg, 4402).length === 1, 'the slow reply', 10_000);
+      const [typing] = typingIn(4402);
+      expect(typing).toBeDefined();
+      expect(typing.at).toBeLessThan(sentTo(tg, 4402)[0].at);
+      const asked = runtimeUrl.callsTo('/thinking')[0].at;
+      expect(typing.at - asked).toBeGreaterThanOrEqual(250); // shown after the delay, while the agent worked
+    } finally {
+      runtimeUrl.handler = undefined;
+    }
+  });
+
   it('the openai runtime gets the system prompt and the conversation history', async () => {
     llm.reply = (messages) => `seen ${messages.length} messages`;
     const bot = await connectTelegramBot(t, tg, owner, {
