@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service';
-import { RuntimeError } from '../agents/runtimes/runtime.types';
+import { RuntimeAttachment, RuntimeError } from '../agents/runtimes/runtime.types';
 import { AppConfig } from '../config/app-config';
 import { ConnectorRegistry } from '../connections/connector-registry';
 import { ConnectionsService, CredentialsUnavailable } from '../connections/connections.service';
@@ -17,6 +17,7 @@ import { TurnWrites } from './turn-writes';
 import { safeErrorMessage } from '../database/query-error';
 import { isDataException } from '../database/pg-errors';
 import { deliverReply } from './reply-delivery';
+import { IncomingMedia } from './incoming-media';
 
 const MAX_ATTEMPTS = 8;
 /** Messages one lease drains before it hands the conversation back to the queue (fairness under a flood). */
@@ -58,6 +59,7 @@ export class InboundPipeline {
     private readonly conversations: ConversationsService,
     private readonly turns: AgentTurnService,
     private readonly writes: TurnWrites,
+    private readonly media: IncomingMedia,
   ) {}
 
   /**
@@ -150,11 +152,16 @@ export class InboundPipeline {
       if (!c || !m) return this.finish(ev, 'failed', 'the conversation was deleted');
       [conversation, reply] = [c, m];
     } else {
-      const c = ev.conversationId ? await this.conversations.findById(ev.conversationId) : await this.storeUserMessage(ev, ctx, incoming, cache.conversation);
+      // voice notes transcribed, files fetched for the runtime (in memory only), or a reply that says why not
+      const media = await this.media.prepare(connector, ctx, turn, incoming, { stored: !!ev.conversationId });
+      const c = ev.conversationId
+        ? await this.conversations.findById(ev.conversationId)
+        : await this.storeUserMessage(ev, ctx, { ...incoming, text: media.kind === 'ready' ? media.text : incoming.text }, cache.conversation, media.metadata);
       if (!c) return this.finish(ev, 'failed', 'the conversation was deleted');
       conversation = c;
       cache.conversation = c;
-      const answer = await this.answer(ev, connector, ctx, turn, conversation, incoming);
+      const answer: Answer | { until: Date } =
+        media.kind === 'refused' ? { reply: media.reply, memories: [] } : await this.answer(ev, connector, ctx, turn, conversation, { ...incoming, text: media.text }, media.attachments);
       if ('until' in answer) return { kind: 'wait', until: answer.until };
       reply = await this.writes.storeReply({
         conversation,
@@ -183,7 +190,7 @@ export class InboundPipeline {
     return { kind: 'settled' };
   }
 
-  private storeUserMessage(ev: InboundEvent, ctx: ConnectorContext, incoming: IncomingMessage, known?: Conversation): Promise<Conversation> {
+  private storeUserMessage(ev: InboundEvent, ctx: ConnectorContext, incoming: IncomingMessage, known: Conversation | undefined, media: Record<string, unknown>): Promise<Conversation> {
     const { connection } = ctx;
     return this.writes.storeUser({
       key: { teamId: connection.teamId, agentId: connection.agentId, connectionId: connection.id, platform: connection.platform, chatId: incoming.chatId, threadId: incoming.threadId ?? null },
@@ -191,7 +198,7 @@ export class InboundPipeline {
       content: incoming.text,
       sender: incoming.sender,
       externalMessageId: incoming.externalMessageId ?? null,
-      metadata: { inboundEventId: ev.id, ...(incoming.attachments.length ? { attachments: incoming.attachments } : {}) },
+      metadata: { inboundEventId: ev.id, ...media },
       inboundEventId: ev.id,
       conversationMetadata: incoming.conversationMetadata,
     });
@@ -205,6 +212,7 @@ export class InboundPipeline {
     turn: TurnAgent,
     conversation: Conversation,
     incoming: IncomingMessage,
+    attachments: RuntimeAttachment[],
   ): Promise<Answer | { until: Date }> {
     if (incoming.command) {
       if (incoming.command.name === 'reset') return { reply: RESET_REPLY, memories: [], reset: true };
@@ -213,7 +221,7 @@ export class InboundPipeline {
     }
     await connector.startWorking?.(ctx, incoming).catch(() => undefined);
     try {
-      return await this.turns.runOnce(turn, conversation, incoming.text);
+      return await this.turns.runOnce(turn, conversation, incoming.text, attachments);
     } catch (e) {
       if (!(e instanceof RuntimeError)) throw e;
       const delays = this.config.inbound.agentRetryDelaysMs;
