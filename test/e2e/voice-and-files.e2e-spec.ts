@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { KeyRotationService } from '../../src/crypto/encrypted-columns';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { FakeOpenAiApi, FakeSlackApi, FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
 import { RecordedCall } from '../fakes/fake-http-server';
@@ -83,6 +84,7 @@ describe('Voice and files (e2e: Telegram and Slack fakes, an OpenAI-compatible f
     const [row] = (await ds.query('SELECT transcription, transcription_key_encrypted FROM agent WHERE id = $1', [id])) as { transcription: unknown; transcription_key_encrypted: string }[];
     expect(JSON.stringify(row)).not.toContain(STT_KEY);
     expect(row.transcription_key_encrypted).toEqual(expect.any(String));
+    expect(t.app.get(KeyRotationService).registered()).toContainEqual(expect.objectContaining({ table: 'agent', column: 'transcription_key_encrypted' }));
 
     const patched = await t.http().patch(`/v1/teams/${owner.teamId}/agents/${id}`).set(owner.auth).send({ transcription: { baseUrl: stt.url, model: 'whisper-2' } }).expect(200);
     expect(patched.body.transcription).toEqual({ baseUrl: stt.url, model: 'whisper-2', apiKey: `…${STT_KEY.slice(-4)}` });
@@ -94,6 +96,9 @@ describe('Voice and files (e2e: Telegram and Slack fakes, an OpenAI-compatible f
     expect(removed.body.transcription).toBeNull();
     const [after] = (await ds.query('SELECT transcription_key_encrypted FROM agent WHERE id = $1', [id])) as { transcription_key_encrypted: string | null }[];
     expect(after.transcription_key_encrypted).toBeNull();
+    const audit = (await ds.query('SELECT * FROM audit_event WHERE team_id = $1', [owner.teamId])) as unknown[];
+    expect(audit.length).toBeGreaterThan(0);
+    expect(JSON.stringify(audit)).not.toContain(STT_KEY);
   });
 
   it('Telegram: a voice note is downloaded, transcribed, stored as the message text, and the agent answers the transcript', async () => {
@@ -115,6 +120,25 @@ describe('Voice and files (e2e: Telegram and Slack fakes, an OpenAI-compatible f
     expect(stored.content).toBe(transcript);
     expect(stored.metadata).toMatchObject({ transcript: true, originalText: '[voice]', attachments: [{ kind: 'voice', fileId: 'voice-1', duration: 3 }] });
     expect(logs.text()).not.toContain(STT_KEY);
+  });
+
+  it('transcription failures: a 503 is retried (the user gets the answer), a 400 asks the user to type instead', async () => {
+    const bot = await connectTelegramBot(t, tg, owner, { runtime: { type: 'http', url: runtime.urlFor('/stt-retry-agent') } });
+    await t.http().patch(`/v1/teams/${owner.teamId}/agents/${bot.agentId}`).set(owner.auth).send({ transcription: transcription() }).expect(200);
+    tg.addFile(bot.token, 'voice-r', Buffer.from('OggS-retry'), { path: 'voice/r.oga' });
+    stt.transcribe = () => 'second time lucky';
+    stt.failNext('audio.transcriptions', { status: 503, body: { error: { message: 'overloaded' } } });
+    const c1 = ++chat;
+    await postUpdate(t, bot, mediaUpdate(c1, { voice: { file_id: 'voice-r', duration: 1, mime_type: 'audio/ogg', file_size: 10 } })).expect(200);
+    await until(() => sentTexts(tg, c1).length === 1, 'reply after a retried transcription', 15_000);
+    expect(sentTexts(tg, c1)[0]).toBe('agent got: second time lucky');
+
+    stt.failNext('audio.transcriptions', { status: 400, body: { error: { message: 'bad audio' } } });
+    const c2 = ++chat;
+    await postUpdate(t, bot, mediaUpdate(c2, { voice: { file_id: 'voice-r', duration: 1, mime_type: 'audio/ogg', file_size: 10 } })).expect(200);
+    await until(() => sentTexts(tg, c2).length === 1, 'type-instead reply');
+    expect(sentTexts(tg, c2)[0]).toBe('Sorry — I could not transcribe that voice message. Please type your message instead.');
+    expect(runtime.callsTo('/stt-retry-agent')).toHaveLength(1);
   });
 
   it('Slack: an audio file is fetched from url_private with the bot token, transcribed, and answered', async () => {
