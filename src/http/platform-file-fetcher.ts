@@ -37,6 +37,7 @@ export class PlatformFileFetcher implements OnModuleDestroy {
         headersTimeout: opts.timeoutMs,
         bodyTimeout: opts.timeoutMs,
       });
+      res.body.on('error', () => undefined); // abandoning an oversized body aborts it: nothing to report
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > opts.maxBytes) {
         res.body.destroy();
