@@ -35,10 +35,14 @@ export class AppConfig {
     telegramApiRoot: string;
     slackApiUrl: string;
     githubApiUrl: string;
+    /** SLACK_FILES_URL's origin: `url_private` downloads (with the bot token) go only there. */
+    slackFilesOrigin: string;
     /** Octokit's retry and throttling plugins (on in production, off in tests). */
     githubRetryAndThrottle: boolean;
     timeoutMs: number;
   };
+  /** Voice and files: the largest platform file downloaded (bytes) and the longest voice note transcribed (seconds). */
+  media: { maxBytes: number; voiceMaxSeconds: number };
   connectionHealth: { intervalSeconds: number; failureThreshold: number };
   inbound: {
     concurrency: number;

@@ -58,11 +58,15 @@ export interface PlatformConnector {
 // ---- inbound pipeline (DESIGN §3) ----------------------------------------------------------------------------
 
 export interface IncomingAttachment {
-  kind: 'photo' | 'document' | 'voice' | 'audio' | 'video' | 'sticker' | 'other';
+  kind: 'photo' | 'document' | 'voice' | 'audio' | 'video' | 'video_note' | 'sticker' | 'other';
   fileId: string;
   mime?: string;
   size?: number;
   name?: string;
+  /** Seconds, where the platform tells (Telegram voice, audio, video notes; Slack audio clips). */
+  duration?: number;
+  /** Where the platform serves the file, when the event says (Slack `url_private`; downloaded with the bot token). */
+  url?: string;
 }
 
 export interface IncomingSender {

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
 import { AgentRuntimeService } from '../agents/runtimes/agent-runtime.service';
 import { RuntimeSecrets } from '../agents/runtimes/runtime-config';
-import { RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
+import { RuntimeAttachment, RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
 import { AppConfig } from '../config/app-config';
 import { ConversationKey, ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
@@ -17,6 +17,8 @@ export const RESET_REPLY = 'Okay — starting a new conversation.';
 export interface TurnAgent {
   agent: Agent;
   secrets: RuntimeSecrets;
+  /** The agent's transcription API key, when it has one (voice notes). */
+  transcriptionKey?: string;
 }
 
 export interface UserMessage {
@@ -68,7 +70,7 @@ export class AgentTurnService {
    * Runs the agent once on the conversation's recent history (the `echo` runtime needs only `lastUserText`). Throws
    * RuntimeError (`transient` says whether to retry).
    */
-  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string): Promise<RuntimeReply> {
+  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string, attachments?: RuntimeAttachment[]): Promise<RuntimeReply> {
     const { agent, secrets } = turn;
     const runtime = agent.runtime;
     const historyLimit = typeof runtime.historyMessages === 'number' ? runtime.historyMessages + 1 : 21;
@@ -85,6 +87,7 @@ export class AgentTurnService {
         externalThreadId: conversation.externalThreadId,
       },
       messages,
+      ...(attachments?.length ? { attachments } : {}),
       secrets,
     });
   }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service';
-import { RuntimeError } from '../agents/runtimes/runtime.types';
+import { RuntimeAttachment, RuntimeError } from '../agents/runtimes/runtime.types';
 import { AppConfig } from '../config/app-config';
 import { ConnectorRegistry } from '../connections/connector-registry';
 import { ConnectionsService, CredentialsUnavailable } from '../connections/connections.service';
@@ -18,6 +18,7 @@ import { safeErrorMessage } from '../database/query-error';
 import { isDataException } from '../database/pg-errors';
 import { deliverReply } from './reply-delivery';
 import { WorkingIndicator } from './working-indicator';
+import { IncomingMedia } from './incoming-media';
 
 const MAX_ATTEMPTS = 8;
 /** Messages one lease drains before it hands the conversation back to the queue (fairness under a flood). */
@@ -59,6 +60,7 @@ export class InboundPipeline {
     private readonly conversations: ConversationsService,
     private readonly turns: AgentTurnService,
     private readonly writes: TurnWrites,
+    private readonly media: IncomingMedia,
   ) {}
 
   /**
@@ -153,11 +155,16 @@ export class InboundPipeline {
       if (!c || !m) return this.finish(ev, 'failed', 'the conversation was deleted');
       [conversation, reply] = [c, m];
     } else {
-      const c = ev.conversationId ? await this.conversations.findById(ev.conversationId) : await this.storeUserMessage(ev, ctx, incoming, cache.conversation);
+      // voice notes transcribed, files fetched for the runtime (in memory only), or a reply that says why not
+      const media = await this.media.prepare(connector, ctx, turn, incoming, { stored: !!ev.conversationId });
+      const c = ev.conversationId
+        ? await this.conversations.findById(ev.conversationId)
+        : await this.storeUserMessage(ev, ctx, { ...incoming, text: media.kind === 'ready' ? media.text : incoming.text }, cache.conversation, media.metadata);
       if (!c) return this.finish(ev, 'failed', 'the conversation was deleted');
       conversation = c;
       cache.conversation = c;
-      const answer = await this.answer(ev, connector, ctx, turn, conversation, incoming);
+      const answer: (Answer & { workingShown?: boolean }) | { until: Date } =
+        media.kind === 'refused' ? { reply: media.reply, memories: [] } : await this.answer(ev, connector, ctx, turn, conversation, { ...incoming, text: media.text }, media.attachments);
       if ('until' in answer) return { kind: 'wait', until: answer.until };
       workingShown = answer.workingShown === true;
       reply = await this.writes.storeReply({
@@ -187,7 +194,7 @@ export class InboundPipeline {
     return { kind: 'settled' };
   }
 
-  private storeUserMessage(ev: InboundEvent, ctx: ConnectorContext, incoming: IncomingMessage, known?: Conversation): Promise<Conversation> {
+  private storeUserMessage(ev: InboundEvent, ctx: ConnectorContext, incoming: IncomingMessage, known: Conversation | undefined, media: Record<string, unknown>): Promise<Conversation> {
     const { connection } = ctx;
     return this.writes.storeUser({
       key: { teamId: connection.teamId, agentId: connection.agentId, connectionId: connection.id, platform: connection.platform, chatId: incoming.chatId, threadId: incoming.threadId ?? null },
@@ -195,7 +202,7 @@ export class InboundPipeline {
       content: incoming.text,
       sender: incoming.sender,
       externalMessageId: incoming.externalMessageId ?? null,
-      metadata: { inboundEventId: ev.id, ...(incoming.attachments.length ? { attachments: incoming.attachments } : {}) },
+      metadata: { inboundEventId: ev.id, ...media },
       inboundEventId: ev.id,
       conversationMetadata: incoming.conversationMetadata,
     });
@@ -209,6 +216,7 @@ export class InboundPipeline {
     turn: TurnAgent,
     conversation: Conversation,
     incoming: IncomingMessage,
+    attachments: RuntimeAttachment[],
   ): Promise<(Answer & { workingShown?: boolean }) | { until: Date }> {
     if (incoming.command) {
       if (incoming.command.name === 'reset') return { reply: RESET_REPLY, memories: [], reset: true };
@@ -217,7 +225,7 @@ export class InboundPipeline {
     }
     const working = new WorkingIndicator(connector, ctx, incoming, this.config.inbound.workingDelayMs);
     try {
-      const answer = await this.turns.runOnce(turn, conversation, incoming.text);
+      const answer = await this.turns.runOnce(turn, conversation, incoming.text, attachments);
       return { ...answer, workingShown: await working.settle() };
     } catch (e) {
       await working.settle();

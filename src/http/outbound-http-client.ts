@@ -33,7 +33,8 @@ export interface OutboundRequest {
   url: string;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
-  body?: string;
+  /** A Buffer for binary bodies (multipart uploads, e.g. audio to a transcription API). */
+  body?: string | Buffer;
   /** The whole request: connect, headers and body. */
   timeoutMs: number;
   /** How much of the response body to keep (default 4 KB, the delivery log's limit); beyond it `truncated` is set. */

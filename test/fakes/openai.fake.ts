@@ -15,6 +15,15 @@ export interface FakeOpenAiOptions extends FakeHttpServerOptions {
 }
 
 const COMPLETIONS_RE = /\/chat\/completions\/?$/;
+const TRANSCRIPTIONS_RE = /\/audio\/transcriptions\/?$/;
+
+/** The uploaded audio as the fake saw it (multipart `file` part), for `transcribe`. */
+export interface UploadedAudio {
+  filename: string;
+  contentType?: string;
+  size: number;
+  model: string;
+}
 
 const openAiError = (status: number, message: string, type: string, code: string | null = null): FakeResponse => ({
   status,
@@ -29,6 +38,8 @@ export class FakeOpenAiApi extends FakeHttpServer {
   /** When set, requests must carry `Authorization: Bearer <requireApiKey>`. */
   requireApiKey?: string;
   reply: ReplyFn;
+  /** `POST …/audio/transcriptions` answers `{text: transcribe(file)}`. */
+  transcribe: (file: UploadedAudio) => string = (f) => `transcript of ${f.filename} (${f.size} bytes)`;
 
   constructor(options: FakeOpenAiOptions = {}) {
     super(options);
@@ -37,6 +48,7 @@ export class FakeOpenAiApi extends FakeHttpServer {
   }
 
   protected nameOf(call: RecordedCall): string {
+    if (TRANSCRIPTIONS_RE.test(call.path)) return 'audio.transcriptions';
     return COMPLETIONS_RE.test(call.path) ? 'chat.completions' : call.path;
   }
 
@@ -45,6 +57,7 @@ export class FakeOpenAiApi extends FakeHttpServer {
   }
 
   protected async handle(call: RecordedCall): Promise<FakeResponse> {
+    if (call.method === 'POST' && TRANSCRIPTIONS_RE.test(call.path)) return this.transcription(call);
     if (call.method !== 'POST' || !COMPLETIONS_RE.test(call.path)) {
       return openAiError(404, `Invalid URL (${call.method} ${call.path})`, 'invalid_request_error');
     }
@@ -119,6 +132,23 @@ export class FakeOpenAiApi extends FakeHttpServer {
         usage,
       },
     };
+  }
+
+  /** `POST …/audio/transcriptions` (multipart: file, model): `{text}`; the same API key rule as chat completions. */
+  private transcription(call: RecordedCall): FakeResponse {
+    if (this.requireApiKey !== undefined) {
+      const key = /^Bearer\s+(\S+)$/i.exec(call.headers.authorization ?? '')?.[1];
+      if (key !== this.requireApiKey) return openAiError(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
+    }
+    if (!String(call.headers['content-type'] ?? '').startsWith('multipart/form-data') || !isRecord(call.body)) {
+      return openAiError(400, 'Expected multipart/form-data with a file and a model.', 'invalid_request_error');
+    }
+    const model = asString(call.body.model);
+    const file = call.body.file;
+    if (!model) return openAiError(400, 'you must provide a model parameter', 'invalid_request_error');
+    if (!isRecord(file) || typeof file.filename !== 'string') return openAiError(400, "'file' is a required property", 'invalid_request_error');
+    const upload: UploadedAudio = { filename: file.filename, contentType: asString(file.contentType), size: Number(file.size), model };
+    return { status: 200, body: { text: this.transcribe(upload) } };
   }
 }
 

@@ -30,7 +30,20 @@ interface BotState {
   commands: unknown[];
   /** `${chatId}:${messageId}` → current text, for "message is not modified". */
   messages: Map<string, string>;
+  /** file_id → the file getFile describes and `/file/bot<token>/<path>` serves. */
+  files: Map<string, TelegramFile>;
 }
+
+export interface TelegramFile {
+  path: string;
+  data: Buffer;
+  /** What getFile reports as file_size (default: the real size; Telegram omits it sometimes). */
+  reportedSize?: number | null;
+}
+
+/** Bots may download files up to 20 MB; getFile refuses larger ones. */
+const MAX_DOWNLOAD = 20 * 1024 * 1024;
+const FILE_RE = /^\/file\/bot([^/]+)\/(.+)$/;
 
 type Params = Record<string, unknown>;
 
@@ -60,7 +73,15 @@ export class FakeTelegramApi extends FakeHttpServer {
   }
 
   addBot(token: string, info: TelegramBotInfo): this {
-    this.bots.set(token, { info, updates: [], commands: [], messages: new Map() });
+    this.bots.set(token, { info, updates: [], commands: [], messages: new Map(), files: new Map() });
+    return this;
+  }
+
+  /** A file the bot can fetch: getFile(fileId) → `path`, then GET `/file/bot<token>/<path>` serves `data`. */
+  addFile(token: string, fileId: string, data: Buffer, opts: { path?: string; reportedSize?: number | null } = {}): this {
+    const bot = this.bots.get(token);
+    if (!bot) throw new Error(`FakeTelegramApi: unknown bot token ${token}`);
+    bot.files.set(fileId, { path: opts.path ?? `documents/${fileId}.bin`, data, reportedSize: opts.reportedSize });
     return this;
   }
 
@@ -88,10 +109,13 @@ export class FakeTelegramApi extends FakeHttpServer {
   }
 
   protected nameOf(call: RecordedCall): string {
+    if (FILE_RE.test(call.path)) return 'file';
     return PATH_RE.exec(call.path)?.[2] ?? call.path;
   }
 
   protected async handle(call: RecordedCall): Promise<FakeResponse> {
+    const file = FILE_RE.exec(call.path);
+    if (file) return this.serveFile(file[1], decodeURIComponent(file[2]), call.method);
     const match = PATH_RE.exec(call.path);
     if (!match || (call.method !== 'GET' && call.method !== 'POST')) return fail(404, 'Not Found');
     const bot = this.bots.get(match[1]);
@@ -132,9 +156,26 @@ export class FakeTelegramApi extends FakeHttpServer {
         return ok(true);
       case 'getupdates':
         return this.getUpdates(bot, params);
+      case 'getfile': {
+        const fileId = asString(params.file_id);
+        if (!fileId) return badRequest('file_id is empty');
+        const f = bot.files.get(fileId);
+        if (!f) return badRequest('invalid file_id');
+        if (f.data.length > MAX_DOWNLOAD) return badRequest('file is too big');
+        const size = f.reportedSize === undefined ? f.data.length : f.reportedSize;
+        return ok({ file_id: fileId, file_unique_id: `u${fileId}`, ...(size === null ? {} : { file_size: size }), file_path: f.path });
+      }
       default:
         return fail(404, 'Not Found');
     }
+  }
+
+  /** `GET /file/bot<token>/<file_path>`: the bytes, as api.telegram.org serves them (404 for anything unknown). */
+  private serveFile(token: string, path: string, method: string): FakeResponse {
+    const bot = this.bots.get(token);
+    const f = bot && [...bot.files.values()].find((x) => x.path === path);
+    if (method !== 'GET' || !f) return fail(404, 'Not Found');
+    return { status: 200, body: f.data, headers: { 'content-type': 'application/octet-stream' } };
   }
 
   private setWebhook(bot: BotState, params: Params): FakeResponse {

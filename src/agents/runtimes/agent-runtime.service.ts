@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { OutboundHttpClient, OutboundResult } from '../../http/outbound-http-client';
 import { WebhookSigner } from '../../http/signing/webhook-signer';
-import { RuntimeError, RuntimeMemory, RuntimeReply, RuntimeRequest } from './runtime.types';
+import { RuntimeAttachment, RuntimeError, RuntimeMemory, RuntimeMessage, RuntimeReply, RuntimeRequest } from './runtime.types';
 
 const MAX_REPLY_BYTES = 256 * 1024;
 
@@ -37,7 +37,7 @@ export class AgentRuntimeService {
   private async openai(req: RuntimeRequest): Promise<RuntimeReply> {
     const rt = req.agent.runtime as { baseUrl: string; model: string; systemPrompt?: string; temperature?: number; historyMessages?: number };
     const history = req.messages.slice(-Math.max(1, (rt.historyMessages ?? 20) + 1));
-    const messages = [...(rt.systemPrompt ? [{ role: 'system', content: rt.systemPrompt }] : []), ...history];
+    const messages: { role: string; content: unknown }[] = [...(rt.systemPrompt ? [{ role: 'system', content: rt.systemPrompt }] : []), ...withAttachmentParts(history, req.attachments)];
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (req.secrets.apiKey) headers.authorization = `Bearer ${req.secrets.apiKey}`;
     const timeoutMs = this.config.inbound.agentTimeoutMs;
@@ -70,6 +70,7 @@ export class AgentRuntimeService {
         thread_id: visible.conversation.externalThreadId,
       },
       messages: visible.messages,
+      ...(visible.attachments?.length ? { attachments: visible.attachments } : {}),
     });
     const msgId = `msg_${randomUUID().replace(/-/g, '')}`;
     const headers = this.signer.headers({
@@ -110,6 +111,20 @@ function noResponse(what: string, res: Extract<OutboundResult, { ok: false }>, t
     default:
       return new RuntimeError(`${what} could not be reached (UNREACHABLE)`, true, 'UNREACHABLE');
   }
+}
+
+/**
+ * The last (user) message with its files as OpenAI content parts: images as `image_url` data URLs, other files as a
+ * line naming them (chat models take no other file type inline).
+ */
+function withAttachmentParts(history: RuntimeMessage[], attachments: RuntimeAttachment[] | undefined): { role: string; content: unknown }[] {
+  if (!attachments?.length || !history.length) return history;
+  const last = history[history.length - 1];
+  const images = attachments.filter((a) => a.type === 'image');
+  const others = attachments.filter((a) => a.type !== 'image');
+  const text = [last.content, ...others.map((a) => `[attached ${a.type}: ${a.name ?? 'unnamed'} (${a.mimeType}, ${a.size} bytes)]`)].join('\n');
+  const parts = [{ type: 'text', text }, ...images.map((a) => ({ type: 'image_url', image_url: { url: `data:${a.mimeType};base64,${a.data}` } }))];
+  return [...history.slice(0, -1), { role: last.role, content: parts }];
 }
 
 function parseJson(text: string): unknown {

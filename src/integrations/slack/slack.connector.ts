@@ -5,6 +5,7 @@ import {
   ConnectorContext,
   CredentialProblem,
   Credentials,
+  IncomingAttachment,
   IncomingMessage,
   InboundConnector,
   InvalidCredentialsError,
@@ -26,11 +27,14 @@ import { SlackApiFactory } from './slack-api.factory';
 import { chunkMrkdwn, markdownToMrkdwn } from './slack-format';
 import { parseSlackPayload, SlackPayload } from './slack-event';
 import { slackSetup } from './slack-manifest';
+import { downloadSlackFile } from './slack-files';
+import { DownloadedFile, FileDownloader } from '../../connections/platform-files';
+import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
 
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
 @Injectable()
-export class SlackConnector implements PlatformConnector, InboundConnector, OnModuleInit {
+export class SlackConnector implements PlatformConnector, InboundConnector, FileDownloader, OnModuleInit {
   readonly platform = 'slack' as const;
   readonly hintFields = ['botToken', 'signingSecret', 'appToken'] as const;
 
@@ -39,6 +43,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
     private readonly api: SlackApiFactory,
     private readonly http: OutboundHttpClient,
     private readonly config: AppConfig,
+    private readonly files: PlatformFileFetcher,
   ) {}
 
   onModuleInit(): void {
@@ -121,6 +126,12 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
       await out.progress.markDelivered(i + 1);
     }
     return { externalMessageId: first };
+  }
+
+  /** A shared file (slack-files.ts): only from SLACK_FILES_URL's origin, with the bot token. */
+  downloadFile({ credentials }: ConnectorContext, attachment: IncomingAttachment, maxBytes: number): Promise<DownloadedFile> {
+    const deps = { fetcher: this.files, filesOrigin: this.config.platforms.slackFilesOrigin, timeoutMs: this.config.platforms.timeoutMs };
+    return downloadSlackFile(deps, credentials, attachment, maxBytes);
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   ConnectorContext,
   CredentialProblem,
   Credentials,
+  IncomingAttachment,
   IncomingMessage,
   InboundConnector,
   InvalidCredentialsError,
@@ -24,6 +25,9 @@ import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { toTelegramChunks } from './telegram-format';
+import { downloadTelegramFile } from './telegram-files';
+import { DownloadedFile, FileDownloader } from '../../connections/platform-files';
+import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
 import { parseTelegramUpdate, TgUpdate } from './telegram-update';
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
@@ -41,7 +45,7 @@ export interface TelegramSettings {
 }
 
 @Injectable()
-export class TelegramConnector implements PlatformConnector, InboundConnector, OnModuleInit {
+export class TelegramConnector implements PlatformConnector, InboundConnector, FileDownloader, OnModuleInit {
   readonly platform = 'telegram' as const;
   readonly hintFields = ['botToken'] as const;
 
@@ -49,6 +53,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
     private readonly registry: ConnectorRegistry,
     private readonly api: TelegramApiFactory,
     private readonly config: AppConfig,
+    private readonly files: PlatformFileFetcher,
   ) {}
 
   onModuleInit(): void {
@@ -197,6 +202,12 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
       await out.progress.markDelivered(i + 1);
     }
     return { externalMessageId: firstId };
+  }
+
+  /** A voice note, photo or document of a message (telegram-files.ts). */
+  downloadFile({ credentials }: ConnectorContext, attachment: IncomingAttachment, maxBytes: number): Promise<DownloadedFile> {
+    const deps = { fetcher: this.files, apiRoot: this.config.platforms.telegramApiRoot, timeoutMs: this.config.platforms.timeoutMs };
+    return downloadTelegramFile({ ...deps, getFile: (id) => this.call(credentials, (tg) => tg.getFile(id)) }, credentials, attachment, maxBytes);
   }
 
   /** Calls the Bot API with a deadline and turns its failures into connector errors that never carry the token. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConnectionsModule } from '../../connections/connections.module';
 import { ConversationsModule } from '../../conversations/conversations.module';
+import { OutboundHttpModule } from '../../http/outbound-http.module';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { TelegramPoller } from './telegram-poller';
 import { TelegramSecretGuard } from './telegram-secret.guard';
@@ -8,7 +9,7 @@ import { TelegramWebhookController } from './telegram-webhook.controller';
 import { TelegramConnector } from './telegram.connector';
 
 @Module({
-  imports: [ConnectionsModule, ConversationsModule],
+  imports: [ConnectionsModule, ConversationsModule, OutboundHttpModule],
   controllers: [TelegramWebhookController],
   providers: [TelegramApiFactory, TelegramConnector, TelegramSecretGuard],
   exports: [TelegramApiFactory, TelegramConnector],
