@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
 import { AgentRuntimeService } from '../agents/runtimes/agent-runtime.service';
 import { RuntimeSecrets } from '../agents/runtimes/runtime-config';
+import { TextSink } from '../agents/runtimes/runtime-streams';
 import { RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
 import { AppConfig } from '../config/app-config';
 import { ConversationKey, ConversationsService } from './conversations.service';
@@ -32,6 +33,8 @@ export interface Answer extends RuntimeReply {
   errorCode?: RuntimeErrorCode;
   /** `/reset`: the conversation completes once the reply is stored. */
   reset?: boolean;
+  /** Platform messages a streamed reply already shows (stored with the reply; the final text replaces them). */
+  streamed?: string[];
 }
 
 /**
@@ -66,9 +69,9 @@ export class AgentTurnService {
 
   /**
    * Runs the agent once on the conversation's recent history (the `echo` runtime needs only `lastUserText`). Throws
-   * RuntimeError (`transient` says whether to retry).
+   * RuntimeError (`transient` says whether to retry). A streaming runtime tells `sink` the text so far as it grows.
    */
-  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string): Promise<RuntimeReply> {
+  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string, sink?: TextSink): Promise<RuntimeReply> {
     const { agent, secrets } = turn;
     const runtime = agent.runtime;
     const historyLimit = typeof runtime.historyMessages === 'number' ? runtime.historyMessages + 1 : 21;
@@ -86,7 +89,7 @@ export class AgentTurnService {
       },
       messages,
       secrets,
-    });
+    }, sink);
   }
 
   /**

@@ -13,6 +13,11 @@ export interface StreamOutcome {
   error?: string;
 }
 
+/** Whether a runtime may stream: `openai` with `stream: true`, and `http` (whose agent decides per answer). */
+export function mayStream(runtime: { type?: unknown; stream?: unknown }): boolean {
+  return (runtime.type === 'openai' && runtime.stream === true) || runtime.type === 'http';
+}
+
 /** Longest reply text a stream may build (characters). */
 export const MAX_STREAMED_TEXT = 256 * 1024;
 
