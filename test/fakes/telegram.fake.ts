@@ -189,6 +189,14 @@ export class FakeTelegramApi extends FakeHttpServer {
     return this.bots.get(token)?.messages.get(`${chatId}:${messageId}`)?.split('\u0000')[0];
   }
 
+  /** The messages of one chat that exist now (sent, maybe edited, not deleted), oldest first. */
+  chatMessages(token: string, chatId: string | number): { id: number; text: string }[] {
+    const prefix = `${chatId}:`;
+    return [...(this.bots.get(token)?.messages ?? [])]
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => ({ id: Number(k.slice(prefix.length)), text: v.split('\u0000')[0] }));
+  }
+
   private checkText(params: Params): { text: string } | FakeResponse {
     const raw = asString(params.text);
     if (raw === undefined || raw.trim() === '') return badRequest('message text is empty');

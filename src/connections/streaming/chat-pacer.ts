@@ -21,6 +21,14 @@ export class ChatPacer {
     return Math.max(0, s.freeAt - Date.now());
   }
 
+  /**
+   * Resolves once a call to `key` may start (at once for a chat with no paced calls), without taking the turn: for a
+   * reply sent without streaming right after a stream that showed nothing yet, or a retry's.
+   */
+  ready(key: string): Promise<void> {
+    return this.slots.has(key) ? this.run(key, () => Promise.resolve()).then(() => this.shiftBack(key)) : Promise.resolve();
+  }
+
   /** Runs `fn` as the chat's next call, waiting for its turn. */
   run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const s = this.slot(key);
@@ -46,6 +54,12 @@ export class ChatPacer {
       () => undefined,
     );
     return result;
+  }
+
+  /** `ready` took a turn without a call: the chat is free again at once. */
+  private shiftBack(key: string): void {
+    const s = this.slots.get(key);
+    if (s && !s.busy && s.pending === 0) s.freeAt = Date.now();
   }
 
   private slot(key: string): { busy: boolean; freeAt: number; pending: number; queue: Promise<void> } {

@@ -118,10 +118,9 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
     const converted = chunkMrkdwn(markdownToMrkdwn(out.text || '…'));
     // Markdown that renders to nothing still gets a visible answer.
     const messages = converted.length ? converted : chunkMrkdwn('…');
-    if (out.streamed?.length) {
-      const key = `${connection.id}:${out.chatId}:${out.threadId ?? ''}`;
-      return replaceStreamed(this.pacer, key, messages, out, slackFinalOps(this.api.client(credentials.botToken), out, mapSlackSendError));
-    }
+    const paceKey = `${connection.id}:${out.chatId}:${out.threadId ?? ''}`;
+    if (out.streamed?.length) return replaceStreamed(this.pacer, paceKey, messages, out, slackFinalOps(this.api.client(credentials.botToken), out, mapSlackSendError));
+    await this.pacer.ready(paceKey); // a stream to this conversation may have just made a call
     const responseUrl = out.incoming.context?.responseUrl;
     let first: string | undefined;
     for (const [i, m] of messages.entries()) {

@@ -184,7 +184,9 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
     const converted = toTelegramChunks(out.text || '…');
     // Markdown that renders to nothing (only whitespace or comments) still gets a visible answer.
     const chunks = converted.length ? converted : [{ html: '…', plain: '…' }];
-    if (out.streamed?.length) return replaceStreamed(this.pacer, `${connection.id}:${out.chatId}`, chunks, out, telegramFinalOps(tg, out, quote, mapSendError));
+    const paceKey = `${connection.id}:${out.chatId}`;
+    if (out.streamed?.length) return replaceStreamed(this.pacer, paceKey, chunks, out, telegramFinalOps(tg, out, quote, mapSendError));
+    await this.pacer.ready(paceKey); // a stream to this chat may have just made a call
     let firstId: string | undefined;
     for (const [i, chunk] of chunks.entries()) {
       if (i < out.progress.delivered) continue; // sent by an earlier attempt
