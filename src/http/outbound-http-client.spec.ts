@@ -177,7 +177,7 @@ describe('OutboundHttpClient (loopback receivers allowed)', () => {
       }
     });
     let got = 0;
-    const big = expectOk(await sender.stream({ ...post(`${server.url}/forever`), maxResponseBytes: 10_000 }, () => (t) => (got += t.length)));
+    const big = expectOk(await sender.stream({ ...post(`${server.url}/forever`), maxStreamedBytes: 10_000 }, () => (t) => (got += t.length)));
     expect(big.truncated).toBe(true);
     expect(got).toBeLessThanOrEqual(10_000);
     expect(await sender.stream(post(server.url, 200), () => () => undefined)).toMatchObject({ ok: false, errorCode: 'TIMEOUT' });

@@ -39,6 +39,8 @@ export interface OutboundRequest {
   timeoutMs: number;
   /** How much of the response body to keep (default 4 KB, the delivery log's limit); beyond it `truncated` is set. */
   maxResponseBytes?: number;
+  /** stream(): how much a body handed to a consumer may bring (default maxResponseBytes). */
+  maxStreamedBytes?: number;
 }
 
 export type OutboundResult =
@@ -103,7 +105,7 @@ export class OutboundHttpClient implements OnModuleDestroy {
 
   /**
    * Like request(), but `onHead` sees the status and headers first and may return a consumer: the body then goes to
-   * it as decoded UTF-8 text while it arrives (the result's `body` stays empty). Past `maxResponseBytes` the socket is
+   * it as decoded UTF-8 text while it arrives (the result's `body` stays empty). Past `maxStreamedBytes` the socket is
    * closed and `truncated` set; `timeoutMs` still bounds the whole exchange. A body cut short (reset, timeout) is
    * `ok: false` even though the consumer already saw part of it. Without a consumer the body is read as request() does.
    */
@@ -143,7 +145,7 @@ export class OutboundHttpClient implements OnModuleDestroy {
       const headers = flattenHeaders(res.headers);
       const consumer = onHead?.({ status: res.statusCode, headers });
       const limit = req.maxResponseBytes ?? MAX_RESPONSE_BODY_BYTES;
-      const { text, truncated } = consumer ? await readStreamed(res.body, limit, consumer) : await readLimited(res.body, limit);
+      const { text, truncated } = consumer ? await readStreamed(res.body, req.maxStreamedBytes ?? limit, consumer) : await readLimited(res.body, limit);
       // undici returns the connection to its pool a few microtasks after the body ends; yielding
       // one turn lets a back-to-back request() reuse it instead of opening a second socket.
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -59,7 +59,8 @@ export class AgentRuntimeService {
         headers,
         body: JSON.stringify({ model: rt.model, messages, ...(rt.temperature !== undefined ? { temperature: rt.temperature } : {}), ...(stream ? { stream: true } : {}) }),
         timeoutMs,
-        maxResponseBytes: stream ? MAX_STREAM_BYTES : MAX_REPLY_BYTES,
+        maxResponseBytes: MAX_REPLY_BYTES,
+        maxStreamedBytes: MAX_STREAM_BYTES,
       },
       (head) => (stream && head.status === 200 && isEventStream(head.headers) ? (text) => reader.feed(text) : undefined),
     );
@@ -102,7 +103,7 @@ export class AgentRuntimeService {
     const timeoutMs = rt.timeoutMs ?? this.config.inbound.agentTimeoutMs;
     const stream = new HttpRuntimeStreamState(sink, toMemories);
     const reader = new SseReader((data) => stream.onData(data));
-    const res = await this.http.stream({ url: rt.url, method: 'POST', headers, body, timeoutMs, maxResponseBytes: MAX_STREAM_BYTES }, (head) =>
+    const res = await this.http.stream({ url: rt.url, method: 'POST', headers, body, timeoutMs, maxResponseBytes: MAX_REPLY_BYTES, maxStreamedBytes: MAX_STREAM_BYTES }, (head) =>
       head.status >= 200 && head.status < 300 && isEventStream(head.headers) ? (text: string) => reader.feed(text) : undefined,
     );
     if (res.ok && res.status >= 200 && res.status < 300 && isEventStream(res.headers)) {
@@ -113,7 +114,7 @@ export class AgentRuntimeService {
     if (!res.ok) throw noResponse('the agent URL', res, timeoutMs);
     if (res.status === 429 || res.status >= 500) throw new RuntimeError(`the agent URL answered ${res.status}`, true, 'UPSTREAM_STATUS');
     if (res.status < 200 || res.status >= 300) throw new RuntimeError(`the agent URL answered ${res.status}`, false, 'UPSTREAM_STATUS');
-    if (res.truncated || res.body.length > MAX_REPLY_BYTES) throw new RuntimeError(`the agent URL's answer is larger than ${MAX_REPLY_BYTES / 1024} KB`, false, 'BAD_RESPONSE');
+    if (res.truncated) throw new RuntimeError(`the agent URL's answer is larger than ${MAX_REPLY_BYTES / 1024} KB`, false, 'BAD_RESPONSE');
     const parsed = parseJson(res.body) as { reply?: unknown; memories?: unknown } | undefined;
     if (!parsed || typeof parsed.reply !== 'string') throw new RuntimeError('the agent URL must answer JSON {"reply": string}', false, 'BAD_RESPONSE');
     return { reply: parsed.reply, memories: toMemories(parsed.memories) };
