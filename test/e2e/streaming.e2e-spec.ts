@@ -137,6 +137,13 @@ describe('Streamed replies (e2e against the fakes)', () => {
     expect(await storedReply(bot.connectionId)).toBe(`Hello from **http** ${words(12, 'w')}`);
   });
 
+  it('the chat API takes a streamed http answer whole', async () => {
+    agentRt.reply = () => 'whole answer';
+    const agent = await t.http().post(`/v1/teams/${owner.teamId}/agents`).set(owner.auth).send({ name: 'SSE chat', runtime: { type: 'http', url: `${agentRt.url}/chat` } }).expect(201);
+    const res = await t.http().post(`/v1/teams/${owner.teamId}/agents/${agent.body.id}/chat`).set(owner.auth).send({ text: 'hello' }).expect(200);
+    expect(res.body).toMatchObject({ reply: 'whole answer' });
+  });
+
   it('Slack: chat.postMessage with the first words, chat.update at most once a second, the final update with blocks', async () => {
     agentRt.reply = () => `*Slack* answer ${words(40)} **end**`;
     const app = await connectSlackApp(t, slack, owner, { runtime: { type: 'http', url: `${agentRt.url}/slack` } });
