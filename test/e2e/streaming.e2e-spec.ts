@@ -102,7 +102,7 @@ describe('Streamed replies (e2e against the fakes)', () => {
     const para = (i: number): string => `Part ${i} **bold** ${'lorem ipsum dolor sit amet '.repeat(20)}`;
     const long = Array.from({ length: 17 }, (_, i) => para(i)).join('\n\n'); // ~9,300 characters → 3 messages
     llm.reply = () => long;
-    llm.streamDelayMs = 2;
+    llm.streamDelayMs = 5; // ~1,550 words over ≥ 7.7 s: time for the stream itself to roll over (1 call per second)
     const bot = await connectTelegramBot(t, tg, owner, { runtime: { type: 'openai', baseUrl: llm.url, model: 'm', stream: true } });
     await postUpdate(t, bot, textUpdate(c, 'write a lot')).expect(200);
     await done(bot.connectionId);
