@@ -110,6 +110,32 @@ export interface OutgoingMessage {
    * and a way to record each delivered part, so a retry after a 429 never sends a part twice.
    */
   progress: { delivered: number; markDelivered(parts: number): Promise<void> };
+  /**
+   * The platform messages a streamed reply already shows, in order (their ids): the final, formatted text replaces
+   * them (edits) instead of being sent anew; parts beyond them are sent, streamed messages beyond the parts removed.
+   */
+  streamed?: string[];
+}
+
+/** Where a streamed reply goes. */
+export interface ReplyTarget {
+  chatId: string;
+  threadId?: string | null;
+  incoming: IncomingMessage;
+}
+
+/**
+ * A reply shown while the runtime writes it (see README "Streamed replies"). Updates are best effort: at most one
+ * platform call per second per chat, none while the platform asks us to wait (429), rolled into a new message before
+ * the platform's limit. Never throws. The final text goes out through `send` with `streamed` set, like any reply.
+ */
+export interface ReplyStream {
+  /** The whole reply text so far (Markdown). */
+  update(textSoFar: string): void;
+  /** Stops updating; resolves once no call is in flight, with the ids of the messages shown so far (in order). */
+  close(): Promise<string[]>;
+  /** The runtime failed: stops, and marks what was shown as interrupted (best effort). Resolves with the message ids. */
+  abort(): Promise<string[]>;
 }
 
 /** The platform asked us to wait (429): the event is retried after `delayMs`, later messages of its conversation wait. */
@@ -144,6 +170,8 @@ export interface InboundConnector {
   parse(payload: Record<string, unknown>, ctx: ConnectorContext): Promise<ParsedEvent> | ParsedEvent;
   /** Delivers the reply; throws RetryLaterError, PermanentSendError, InvalidCredentialsError or anything else (retried). */
   send(ctx: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }>;
+  /** Opens a streamed reply to this chat; undefined when the chat cannot show one (e.g. a Slack response_url). */
+  openStream?(ctx: ConnectorContext, target: ReplyTarget): ReplyStream | undefined;
   /** Shows that the agent is working ("typing…", a reaction). Best effort. */
   startWorking?(ctx: ConnectorContext, incoming: IncomingMessage): Promise<void>;
   /** Undoes startWorking after the reply went out. Best effort. */

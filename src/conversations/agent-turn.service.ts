@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
 import { AgentRuntimeService } from '../agents/runtimes/agent-runtime.service';
 import { RuntimeSecrets } from '../agents/runtimes/runtime-config';
+import { TextSink } from '../agents/runtimes/runtime-streams';
 import { RuntimeAttachment, RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
 import { AppConfig } from '../config/app-config';
 import { ConversationKey, ConversationsService } from './conversations.service';
@@ -34,6 +35,8 @@ export interface Answer extends RuntimeReply {
   errorCode?: RuntimeErrorCode;
   /** `/reset`: the conversation completes once the reply is stored. */
   reset?: boolean;
+  /** Platform messages a streamed reply already shows (stored with the reply; the final text replaces them). */
+  streamed?: string[];
 }
 
 /**
@@ -68,9 +71,9 @@ export class AgentTurnService {
 
   /**
    * Runs the agent once on the conversation's recent history (the `echo` runtime needs only `lastUserText`). Throws
-   * RuntimeError (`transient` says whether to retry).
+   * RuntimeError (`transient` says whether to retry). A streaming runtime tells `sink` the text so far as it grows.
    */
-  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string, attachments?: RuntimeAttachment[]): Promise<RuntimeReply> {
+  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string, attachments?: RuntimeAttachment[], sink?: TextSink): Promise<RuntimeReply> {
     const { agent, secrets } = turn;
     const runtime = agent.runtime;
     const historyLimit = typeof runtime.historyMessages === 'number' ? runtime.historyMessages + 1 : 21;
@@ -89,7 +92,7 @@ export class AgentTurnService {
       messages,
       ...(attachments?.length ? { attachments } : {}),
       secrets,
-    });
+    }, sink);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service';
 import { RuntimeAttachment, RuntimeError } from '../agents/runtimes/runtime.types';
+import { mayStream } from '../agents/runtimes/runtime-streams';
 import { AppConfig } from '../config/app-config';
 import { ConnectorRegistry } from '../connections/connector-registry';
 import { ConnectionsService, CredentialsUnavailable } from '../connections/connections.service';
@@ -170,7 +171,7 @@ export class InboundPipeline {
       reply = await this.writes.storeReply({
         conversation,
         content: answer.reply,
-        metadata: { inboundEventId: ev.id, ...(answer.error ? { runtimeError: answer.error } : {}) },
+        metadata: { inboundEventId: ev.id, ...(answer.error ? { runtimeError: answer.error } : {}), ...(answer.streamed?.length ? { streamedMessages: answer.streamed } : {}) },
         inboundEventId: ev.id,
         error: answer.error ?? null,
         memories: answer.memories,
@@ -224,14 +225,31 @@ export class InboundPipeline {
       if (text !== undefined) return { reply: text, memories: [] };
     }
     const working = new WorkingIndicator(connector, ctx, incoming, this.config.inbound.workingDelayMs);
+    // A streamed reply is shown while the runtime writes it; the stored final text then replaces what was shown.
+    const stream = mayStream(turn.agent.runtime) ? connector.openStream?.(ctx, { chatId: incoming.chatId, threadId: incoming.threadId ?? null, incoming }) : undefined;
     try {
-      const answer = await this.turns.runOnce(turn, conversation, incoming.text, attachments);
-      return { ...answer, workingShown: await working.settle() };
+      const reply = await this.turns.runOnce(
+        turn,
+        conversation,
+        incoming.text,
+        attachments,
+        stream
+          ? (text) => {
+              void working.settle(); // the reply itself is showing now: no "typing…" from here on
+              stream.update(text);
+            }
+          : undefined,
+      );
+      const streamed = (await stream?.close()) ?? [];
+      return { ...reply, ...(streamed.length ? { streamed } : {}), workingShown: await working.settle() };
     } catch (e) {
       await working.settle();
-      if (!(e instanceof RuntimeError)) throw e;
       const delays = this.config.inbound.agentRetryDelaysMs;
-      if (!e.transient || ev.agentAttempts >= delays.length) return this.turns.gaveUp(turn, e);
+      const retry = e instanceof RuntimeError && e.transient && ev.agentAttempts < delays.length;
+      // retried: what was shown is marked interrupted (the retry streams anew); given up: the apology replaces it
+      const streamed = (await (retry ? stream?.abort() : stream?.close())) ?? [];
+      if (!(e instanceof RuntimeError)) throw e;
+      if (!retry) return { ...this.turns.gaveUp(turn, e), ...(streamed.length ? { streamed } : {}) };
       const until = new Date(Date.now() + delays[ev.agentAttempts]);
       await this.events.hold(ev.id, until, `agent runtime will retry: ${e.message}`, ev.agentAttempts + 1);
       return { until };

@@ -33,6 +33,7 @@ export async function deliverReply(
 ): Promise<DeliveryResult> {
   const { conversation, incoming, reply } = turn;
   const before = Number(reply.metadata?.deliveredParts ?? 0);
+  const streamed = reply.metadata?.streamedMessages;
   let delivered = before;
   try {
     const sent = await connector.send(ctx, {
@@ -41,6 +42,7 @@ export async function deliverReply(
       threadId: incoming.threadId ?? null,
       text: reply.content,
       incoming,
+      ...(Array.isArray(streamed) && streamed.length ? { streamed: streamed.map(String) } : {}),
       progress: {
         delivered: before,
         markDelivered: (parts: number) => {

@@ -12,6 +12,8 @@ export type ReplyFn = (messages: ChatMessage[], body: Record<string, unknown>) =
 export interface FakeOpenAiOptions extends FakeHttpServerOptions {
   requireApiKey?: string;
   reply?: ReplyFn;
+  /** With `stream: true`: the pause before each content chunk (ms). */
+  streamDelayMs?: number;
 }
 
 const COMPLETIONS_RE = /\/chat\/completions\/?$/;
@@ -40,11 +42,18 @@ export class FakeOpenAiApi extends FakeHttpServer {
   reply: ReplyFn;
   /** `POST …/audio/transcriptions` answers `{text: transcribe(file)}`. */
   transcribe: (file: UploadedAudio) => string = (f) => `transcript of ${f.filename} (${f.size} bytes)`;
+  /** With `stream: true`: the pause before each content chunk (ms); chunks are words with their trailing space. */
+  streamDelayMs: number;
+  /** The next streamed answer's connection is destroyed after this many content chunks (then it is cleared). */
+  cutNextStreamAfter?: number;
+  /** When each streamed answer sent its first content chunk (Date.now()), in request order. */
+  readonly firstTokenAt: number[] = [];
 
   constructor(options: FakeOpenAiOptions = {}) {
     super(options);
     this.requireApiKey = options.requireApiKey;
     this.reply = options.reply ?? echoReply;
+    this.streamDelayMs = options.streamDelayMs ?? 0;
   }
 
   protected nameOf(call: RecordedCall): string {
@@ -112,13 +121,22 @@ export class FakeOpenAiApi extends FakeHttpServer {
           choices: [{ index: 0, delta, finish_reason: finish }],
           ...extra,
         })}\n\n`;
-      const events = [
-        chunk({ role: 'assistant', content: '' }, null),
-        chunk({ content }, null),
-        chunk({}, 'stop', { usage }),
-        'data: [DONE]\n\n',
+      const words = content.match(/\S+\s*|\s+/g) ?? [''];
+      const cut = this.cutNextStreamAfter;
+      this.cutNextStreamAfter = undefined;
+      const shown = cut === undefined ? words : words.slice(0, cut);
+      const slot = this.firstTokenAt.length;
+      this.firstTokenAt.push(Number.NaN);
+      const pieces = [
+        { data: chunk({ role: 'assistant', content: '' }, null) },
+        ...shown.map((w, i) => ({
+          data: chunk({ content: w }, null),
+          delayMs: this.streamDelayMs,
+          ...(i === 0 ? { onSend: () => (this.firstTokenAt[slot] = Date.now()) } : {}),
+        })),
+        ...(cut === undefined ? [{ data: chunk({}, 'stop', { usage }) }, { data: 'data: [DONE]\n\n' }] : []),
       ];
-      return { status: 200, body: events.join(''), headers: { 'content-type': 'text/event-stream; charset=utf-8' } };
+      return { status: 200, stream: { pieces, cut: cut !== undefined } };
     }
 
     return {

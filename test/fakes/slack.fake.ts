@@ -137,6 +137,10 @@ export class FakeSlackApi extends FakeHttpServer {
         const text = asString(params.text) ?? '';
         return ok({ channel, ts, text, message: this.messageOf(ws, params, ts) });
       }
+      case 'chat.delete':
+        if (!asString(params.channel)) return err('channel_not_found');
+        if (!asString(params.ts)) return err('message_not_found');
+        return ok({ channel: asString(params.channel), ts: asString(params.ts) });
       case 'reactions.add':
       case 'reactions.remove':
         return this.reaction(method === 'reactions.add', params);

@@ -28,7 +28,7 @@ interface BotState {
   webhook?: TelegramWebhook;
   updates: TelegramUpdate[];
   commands: unknown[];
-  /** `${chatId}:${messageId}` → current text, for "message is not modified". */
+  /** `${chatId}:${messageId}` → current text and formatting, for "message is not modified" (and deleteMessage). */
   messages: Map<string, string>;
   /** file_id → the file getFile describes and `/file/bot<token>/<path>` serves. */
   files: Map<string, TelegramFile>;
@@ -147,6 +147,12 @@ export class FakeTelegramApi extends FakeHttpServer {
         return this.sendMessage(bot, params);
       case 'editmessagetext':
         return this.editMessageText(bot, params);
+      case 'deletemessage': {
+        const key = `${asString(params.chat_id) ?? ''}:${asNumber(params.message_id) ?? ''}`;
+        if (!bot.messages.has(key)) return badRequest('message to delete not found');
+        bot.messages.delete(key);
+        return ok(true);
+      }
       case 'sendchataction':
         if (asString(params.chat_id) === undefined) return badRequest('chat_id is empty');
         if (!asString(params.action)) return badRequest('action is empty');
@@ -213,6 +219,25 @@ export class FakeTelegramApi extends FakeHttpServer {
     return ok(true);
   }
 
+  /** What Telegram compares for "message is not modified": the visible text and its formatting. */
+  private static shownOf(params: Params, text: string): string {
+    const html = asString(params.parse_mode)?.toUpperCase() === 'HTML';
+    return html ? `${text}\u0000${(asString(params.text) ?? '').match(/<[^>]*>/g)?.join('') ?? ''}` : `${text}\u0000`;
+  }
+
+  /** The text a sent or edited message shows now (undefined once deleted or never sent). */
+  messageText(token: string, chatId: string | number, messageId: number): string | undefined {
+    return this.bots.get(token)?.messages.get(`${chatId}:${messageId}`)?.split('\u0000')[0];
+  }
+
+  /** The messages of one chat that exist now (sent, maybe edited, not deleted), oldest first. */
+  chatMessages(token: string, chatId: string | number): { id: number; text: string }[] {
+    const prefix = `${chatId}:`;
+    return [...(this.bots.get(token)?.messages ?? [])]
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => ({ id: Number(k.slice(prefix.length)), text: v.split('\u0000')[0] }));
+  }
+
   private checkText(params: Params): { text: string } | FakeResponse {
     const raw = asString(params.text);
     if (raw === undefined || raw.trim() === '') return badRequest('message text is empty');
@@ -233,7 +258,7 @@ export class FakeTelegramApi extends FakeHttpServer {
     const checked = this.checkText(params);
     if ('status' in checked) return checked;
     const messageId = this.nextMessageId++;
-    bot.messages.set(`${chatId}:${messageId}`, checked.text);
+    bot.messages.set(`${chatId}:${messageId}`, FakeTelegramApi.shownOf(params, checked.text));
     const threadId = asNumber(params.message_thread_id);
     return ok({
       message_id: messageId,
@@ -256,13 +281,13 @@ export class FakeTelegramApi extends FakeHttpServer {
     if (inlineId) return ok(true);
     const key = `${chatId}:${messageId}`;
     // Unknown messages (e.g. from queued updates) are accepted; known ones must actually change.
-    if (bot.messages.get(key) === checked.text && params.reply_markup === undefined) {
+    if (bot.messages.get(key) === FakeTelegramApi.shownOf(params, checked.text) && params.reply_markup === undefined) {
       return badRequest(
         'message is not modified: specified new message content and reply markup are exactly the same as a ' +
           'current content and reply markup of the message',
       );
     }
-    bot.messages.set(key, checked.text);
+    bot.messages.set(key, FakeTelegramApi.shownOf(params, checked.text));
     const now = Math.floor(Date.now() / 1000);
     return ok({
       message_id: messageId,

@@ -5,8 +5,8 @@ import { AGENT_STATUSES, AgentStatus } from '../entities/agent.entity';
 
 const RUNTIME_DOC = {
   description:
-    'How the agent replies. {"type":"echo"} (default); {"type":"openai","baseUrl","model","apiKey?","systemPrompt?","temperature?","historyMessages?"}; ' +
-    '{"type":"http","url","secret?","timeoutMs?"} (secret generated when absent and shown once). Secrets are write-only.',
+    'How the agent replies. {"type":"echo"} (default); {"type":"openai","baseUrl","model","apiKey?","systemPrompt?","temperature?","historyMessages?","stream?"}; ' +
+    '{"type":"http","url","secret?","timeoutMs?"} (secret generated when absent and shown once; the URL may answer JSON or stream server-sent events). Secrets are write-only.',
   example: { type: 'echo' },
 };
 

@@ -51,10 +51,12 @@ export type RuntimeErrorCode =
   | 'UNREACHABLE'
   | 'UPSTREAM_STATUS'
   | 'BAD_RESPONSE'
+  /** A streamed answer ended (cleanly) without its final event: retried, as a cut connection is. */
+  | 'STREAM_INCOMPLETE'
   | 'UNKNOWN_RUNTIME';
 
 /**
- * A runtime failure. `transient` ones (network, timeout, 429, 5xx) are retried; the others are not. The message is
+ * A runtime failure. `transient` ones (network, timeout, 429, 5xx, a stream cut short) are retried; the others are not. The message is
  * shown to the team (chat `error`, the event's stored error): it never carries addresses, ports or a raw response.
  */
 export class RuntimeError extends Error {

@@ -17,8 +17,11 @@ import {
   PlatformIdentity,
   PlatformRejectedError,
   PlatformUnavailableError,
+  ReplyStream,
+  ReplyTarget,
   SetupInstructions,
 } from '../../connections/platform-connector';
+import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
 import { OutboundHttpClient } from '../../http/outbound-http-client';
@@ -30,6 +33,7 @@ import { slackSetup } from './slack-manifest';
 import { downloadSlackFile } from './slack-files';
 import { DownloadedFile, FileDownloader } from '../../connections/platform-files';
 import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
+import { newSlackPacer, slackFinalOps, slackStreamOps } from './slack-stream';
 
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
@@ -37,6 +41,8 @@ const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', '
 export class SlackConnector implements PlatformConnector, InboundConnector, FileDownloader, OnModuleInit {
   readonly platform = 'slack' as const;
   readonly hintFields = ['botToken', 'signingSecret', 'appToken'] as const;
+  /** Streamed replies: one call per second per conversation (channel + thread), i.e. per streamed message. */
+  private readonly pacer = newSlackPacer();
 
   constructor(
     private readonly registry: ConnectorRegistry,
@@ -105,11 +111,21 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
     await this.api.client(credentials.botToken).reactions.remove({ channel: incoming.chatId, timestamp: incoming.externalMessageId, name: 'eyes' });
   }
 
+  /** Streamed replies: chat.postMessage, then chat.update at most once a second (see slack-stream.ts); not for slash commands. */
+  openStream({ connection, credentials }: ConnectorContext, target: ReplyTarget): ReplyStream | undefined {
+    if (typeof target.incoming.context?.responseUrl === 'string') return undefined;
+    const key = `${connection.id}:${target.chatId}:${target.threadId ?? ''}`;
+    return new PacedReplyStream(this.pacer, key, slackStreamOps(this.api.client(credentials.botToken), target), this.config.platforms.timeoutMs);
+  }
+
   /** Markdown → mrkdwn sections (≤ 3000 chars each), in the thread; slash commands answer through their response_url. */
-  async send({ credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+  async send({ connection, credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
     const converted = chunkMrkdwn(markdownToMrkdwn(out.text || '…'));
     // Markdown that renders to nothing still gets a visible answer.
     const messages = converted.length ? converted : chunkMrkdwn('…');
+    const paceKey = `${connection.id}:${out.chatId}:${out.threadId ?? ''}`;
+    if (out.streamed?.length) return replaceStreamed(this.pacer, paceKey, messages, out, slackFinalOps(this.api.client(credentials.botToken), out, mapSlackSendError));
+    await this.pacer.ready(paceKey); // a stream to this conversation may have just made a call
     const responseUrl = out.incoming.context?.responseUrl;
     let first: string | undefined;
     for (const [i, m] of messages.entries()) {

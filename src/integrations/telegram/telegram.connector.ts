@@ -18,8 +18,11 @@ import {
   PlatformIdentity,
   PlatformRejectedError,
   PlatformUnavailableError,
+  ReplyStream,
+  ReplyTarget,
   SetupInstructions,
 } from '../../connections/platform-connector';
+import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
 import { generateTelegramSecretToken } from '../../crypto/secrets';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
@@ -28,6 +31,7 @@ import { toTelegramChunks } from './telegram-format';
 import { downloadTelegramFile } from './telegram-files';
 import { DownloadedFile, FileDownloader } from '../../connections/platform-files';
 import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
+import { newTelegramPacer, telegramFinalOps, telegramStreamOps } from './telegram-stream';
 import { parseTelegramUpdate, TgUpdate } from './telegram-update';
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
@@ -48,6 +52,8 @@ export interface TelegramSettings {
 export class TelegramConnector implements PlatformConnector, InboundConnector, FileDownloader, OnModuleInit {
   readonly platform = 'telegram' as const;
   readonly hintFields = ['botToken'] as const;
+  /** Streamed replies: one call per second per chat (this process). */
+  private readonly pacer = newTelegramPacer();
 
   constructor(
     private readonly registry: ConnectorRegistry,
@@ -167,17 +173,25 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
     await tg.sendChatAction(incoming.chatId, 'typing', incoming.threadId ? { message_thread_id: Number(incoming.threadId) } : {});
   }
 
+  /** Streamed replies: sendMessage, then editMessageText at most once a second per chat (see telegram-stream.ts). */
+  openStream({ connection, credentials }: ConnectorContext, target: ReplyTarget): ReplyStream {
+    const tg = this.api.client(credentials.botToken);
+    return new PacedReplyStream(this.pacer, `${connection.id}:${target.chatId}`, telegramStreamOps(tg, target, quoteOf(target.incoming)), this.api.timeoutMs);
+  }
+
   /**
    * Markdown → Telegram HTML, split at ≤ 4096 visible characters outside tags. A chunk Telegram cannot parse is resent
    * as plain text. In groups the first chunk quotes the user's message.
    */
-  async send({ credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+  async send({ connection, credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
     const tg = this.api.client(credentials.botToken);
-    const group = out.incoming.context?.chatType === 'group' || out.incoming.context?.chatType === 'supergroup';
-    const quote = group && out.incoming.externalMessageId ? Number(out.incoming.externalMessageId) : undefined;
+    const quote = quoteOf(out.incoming);
     const converted = toTelegramChunks(out.text || '…');
     // Markdown that renders to nothing (only whitespace or comments) still gets a visible answer.
     const chunks = converted.length ? converted : [{ html: '…', plain: '…' }];
+    const paceKey = `${connection.id}:${out.chatId}`;
+    if (out.streamed?.length) return replaceStreamed(this.pacer, paceKey, chunks, out, telegramFinalOps(tg, out, quote, mapSendError));
+    await this.pacer.ready(paceKey); // a stream to this chat may have just made a call
     let firstId: string | undefined;
     for (const [i, chunk] of chunks.entries()) {
       if (i < out.progress.delivered) continue; // sent by an earlier attempt
@@ -227,6 +241,12 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
       clearTimeout(timer);
     }
   }
+}
+
+/** In groups the reply quotes the user's message. */
+function quoteOf(incoming: IncomingMessage): number | undefined {
+  const group = incoming.context?.chatType === 'group' || incoming.context?.chatType === 'supergroup';
+  return group && incoming.externalMessageId ? Number(incoming.externalMessageId) : undefined;
 }
 
 function isTelegramError(e: unknown): e is TelegramError {
