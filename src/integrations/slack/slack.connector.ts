@@ -7,6 +7,7 @@ import {
   Credentials,
   IncomingMessage,
   InboundConnector,
+  InboundRequest,
   InvalidCredentialsError,
   OutgoingMessage,
   ParsedEvent,
@@ -16,6 +17,7 @@ import {
   PlatformIdentity,
   PlatformRejectedError,
   PlatformUnavailableError,
+  RequestVerdict,
   SetupInstructions,
 } from '../../connections/platform-connector';
 import { FieldChecker } from '../../common/field-checker';
@@ -26,6 +28,7 @@ import { SlackApiFactory } from './slack-api.factory';
 import { chunkMrkdwn, markdownToMrkdwn } from './slack-format';
 import { parseSlackPayload, SlackPayload } from './slack-event';
 import { slackSetup } from './slack-manifest';
+import { verifySlackSignature } from './slack-signature';
 
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
@@ -33,6 +36,7 @@ const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', '
 export class SlackConnector implements PlatformConnector, InboundConnector, OnModuleInit {
   readonly platform = 'slack' as const;
   readonly hintFields = ['botToken', 'signingSecret', 'appToken'] as const;
+  readonly requestSecretField = 'signingSecret';
 
   constructor(
     private readonly registry: ConnectorRegistry,
@@ -43,6 +47,19 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
 
   onModuleInit(): void {
     this.registry.register(this);
+  }
+
+  /** X-Slack-Signature (v0 HMAC of the timestamp and the raw body) with the app's signing secret, at most 5 minutes off. */
+  verifyRequest(req: InboundRequest, secret: string): RequestVerdict {
+    const ok =
+      secret !== '' &&
+      verifySlackSignature({
+        signingSecret: secret,
+        rawBody: req.rawBody.toString('utf8'),
+        signature: req.header('x-slack-signature'),
+        timestamp: req.header('x-slack-request-timestamp'),
+      });
+    return ok ? { verified: true } : { verified: false, reason: 'invalid or stale Slack signature' };
   }
 
   checkCredentials(input: Record<string, unknown>): { credentials: Credentials } | { problems: CredentialProblem[] } {

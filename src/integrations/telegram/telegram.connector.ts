@@ -8,6 +8,7 @@ import {
   Credentials,
   IncomingMessage,
   InboundConnector,
+  InboundRequest,
   InvalidCredentialsError,
   OutgoingMessage,
   ParsedEvent,
@@ -17,9 +18,10 @@ import {
   PlatformIdentity,
   PlatformRejectedError,
   PlatformUnavailableError,
+  RequestVerdict,
   SetupInstructions,
 } from '../../connections/platform-connector';
-import { generateTelegramSecretToken } from '../../crypto/secrets';
+import { constantTimeEqual, generateTelegramSecretToken } from '../../crypto/secrets';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
 import { TelegramApiFactory } from './telegram-api.factory';
@@ -44,6 +46,7 @@ export interface TelegramSettings {
 export class TelegramConnector implements PlatformConnector, InboundConnector, OnModuleInit {
   readonly platform = 'telegram' as const;
   readonly hintFields = ['botToken'] as const;
+  readonly requestSecretField = 'secretToken';
 
   constructor(
     private readonly registry: ConnectorRegistry,
@@ -53,6 +56,13 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
 
   onModuleInit(): void {
     this.registry.register(this);
+  }
+
+  /** `X-Telegram-Bot-Api-Secret-Token` must equal the secret_token we gave setWebhook (constant-time). */
+  verifyRequest(req: InboundRequest, secret: string): RequestVerdict {
+    const given = req.header('x-telegram-bot-api-secret-token');
+    if (!given || !secret || !constantTimeEqual(given, secret)) return { verified: false, reason: 'missing or wrong X-Telegram-Bot-Api-Secret-Token' };
+    return { verified: true };
   }
 
   checkCredentials(input: Record<string, unknown>, previous?: Credentials): { credentials: Credentials } | { problems: CredentialProblem[] } {
