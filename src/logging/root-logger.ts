@@ -7,6 +7,10 @@ import { baseLogOptions } from './logging.module';
  * The logger of the entry point itself (migrations run, listening, …), outside Nest: the same level, redaction and
  * format as the app's, so a terminal shows one style and a collector one JSON shape.
  */
-export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat' | 'env' | 'role'>, destination: DestinationStream = process.stdout): Logger {
-  return pino(baseLogOptions(config), logStream(config, destination)).child({ role: config.role });
+export function createRootLogger(
+  config: Pick<AppConfig, 'logLevel' | 'logFormat' | 'env' | 'role'>,
+  destination: DestinationStream = process.stdout,
+  extraRedactPaths: readonly string[] = [],
+): Logger {
+  return pino(baseLogOptions(config, extraRedactPaths), logStream(config, destination)).child({ role: config.role });
 }

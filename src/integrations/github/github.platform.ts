@@ -1,0 +1,10 @@
+import { PlatformDefinition } from '../platform-definition';
+import { GitHubModule } from './github.module';
+
+export const GITHUB: PlatformDefinition = {
+  name: 'github',
+  module: GitHubModule,
+  secretHeaders: ['x-hub-signature-256', 'x-hub-signature'],
+  secretFields: ['token', 'privateKey', 'webhookSecret'],
+  maxBodyBytes: 25 * 1024 * 1024, // GitHub sends up to 25 MB
+};
