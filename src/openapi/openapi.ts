@@ -3,6 +3,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ConnectorRegistry } from '../connections/connector-registry';
+import { API_PLATFORM } from '../conversations/dto/conversation.dto';
 
 export const DOCS_PATH = '/docs';
 export const DOCS_JSON_PATH = '/docs-json';
@@ -10,6 +11,8 @@ export const DOCS_JSON_PATH = '/docs-json';
 export const PUBLIC_EXTENSION = 'x-public';
 /** The component schema every platform enum refers to; filled from the connector registry. */
 export const PLATFORM_SCHEMA = 'Platform';
+/** The conversation list's platform filter: the registered platforms and `api`. */
+const CONVERSATION_PLATFORM_SCHEMA = 'ConversationPlatform';
 
 const TAGS: [string, string][] = [
   ['auth', 'Log in and see who you are'],
@@ -55,6 +58,10 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 
   const schemas = doc.components?.schemas ?? {};
   if (schemas[PLATFORM_SCHEMA]) schemas[PLATFORM_SCHEMA] = { type: 'string', enum: platforms, description: 'A platform Switchboard connects agents to' };
+  if (schemas[CONVERSATION_PLATFORM_SCHEMA]) {
+    const description = `A platform, or \`${API_PLATFORM}\` for conversations started through POST …/chat`;
+    schemas[CONVERSATION_PLATFORM_SCHEMA] = { type: 'string', enum: [...platforms, API_PLATFORM], description };
+  }
 
   flattenLoneAllOf(doc);
   for (const item of Object.values(doc.paths)) {
