@@ -18,4 +18,8 @@ export interface PlatformDefinition {
   readonly secretFields: readonly string[];
   /** Largest request body the platform's webhooks accept, when above the default of 1 MB. */
   readonly maxBodyBytes?: number;
+  /** For the API document: the `credentials` and `settings` a connection of this platform takes. */
+  readonly docs: { credentials: string; settings?: string };
+  /** The OpenAPI tag of the platform's own admin routes, if it has any (e.g. GitHub's repository API). */
+  readonly apiTag?: { name: string; description: string };
 }

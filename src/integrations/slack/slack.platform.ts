@@ -6,4 +6,6 @@ export const SLACK: PlatformDefinition = {
   module: SlackModule,
   secretHeaders: ['x-slack-signature'],
   secretFields: ['botToken', 'signingSecret', 'appToken'],
+  docs: { credentials: '{botToken, signingSecret, appToken?}' },
+  apiTag: { name: 'slack', description: 'Slack app setup' },
 };

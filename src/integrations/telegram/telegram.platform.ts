@@ -7,4 +7,5 @@ export const TELEGRAM: PlatformDefinition = {
   workerModule: TelegramWorkerModule, // long-polling for connections in polling mode
   secretHeaders: ['x-telegram-bot-api-secret-token'],
   secretFields: ['botToken', 'secretToken'],
+  docs: { credentials: '{botToken}', settings: '{mode?: "webhook"|"polling", greeting?}' },
 };
