@@ -35,7 +35,7 @@ export function redactUrl(url: string): string {
 }
 
 /** What every pino logger of the process shares: the level and the redaction (applied before any formatting). */
-export function baseLogOptions(config: Pick<AppConfig, 'logLevel'>, extraRedactPaths: readonly string[] = []): LoggerOptions {
+export function baseLogOptions(config: Pick<AppConfig, 'logLevel'>, extraRedactPaths: readonly string[]): LoggerOptions {
   return { level: config.logLevel, redact: { paths: [...new Set([...REDACT_PATHS, ...extraRedactPaths])], censor: '[redacted]' } };
 }
 

@@ -9,8 +9,9 @@ import { baseLogOptions } from './logging.module';
  */
 export function createRootLogger(
   config: Pick<AppConfig, 'logLevel' | 'logFormat' | 'env' | 'role'>,
-  destination: DestinationStream = process.stdout,
-  extraRedactPaths: readonly string[] = [],
+  destination: DestinationStream,
+  /** The platforms' secret headers and fields (`platformRedactPaths()`), beside the common REDACT_PATHS. */
+  extraRedactPaths: readonly string[],
 ): Logger {
   return pino(baseLogOptions(config, extraRedactPaths), logStream(config, destination)).child({ role: config.role });
 }
