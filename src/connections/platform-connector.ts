@@ -164,8 +164,25 @@ export interface ConnectorContext {
   credentials: Credentials;
 }
 
-/** Implemented by connectors whose platform sends us events (all three). */
+/** A platform's request to `/webhooks/<platform>/:connectionId`, as the request guard hands it to the connector. */
+export interface InboundRequest {
+  /** The exact bytes received (signatures are computed over them, never over re-serialized JSON). */
+  rawBody: Buffer;
+  header(name: string): string | undefined;
+}
+
+/** Whether a request came from the platform; otherwise the 401's message (never a secret). */
+export type RequestVerdict = { verified: true } | { verified: false; reason: string };
+
+/** Implemented by connectors whose platform sends us events. */
 export interface InboundConnector {
+  /** The credential field the platform's requests are signed (or authenticated) with, e.g. a signing secret. */
+  readonly requestSecretField: string;
+  /**
+   * Checks a request against the connection's secret, in constant time. An empty secret (credentials that cannot be
+   * decrypted) verifies nothing.
+   */
+  verifyRequest(req: InboundRequest, secret: string): RequestVerdict;
   /** Turns a stored event's payload into a message for the agent, or says why it is ignored. */
   parse(payload: Record<string, unknown>, ctx: ConnectorContext): Promise<ParsedEvent> | ParsedEvent;
   /** Delivers the reply; throws RetryLaterError, PermanentSendError, InvalidCredentialsError or anything else (retried). */
@@ -181,7 +198,8 @@ export interface InboundConnector {
 }
 
 export function isInboundConnector(c: PlatformConnector): c is PlatformConnector & InboundConnector {
-  return typeof (c as Partial<InboundConnector>).parse === 'function' && typeof (c as Partial<InboundConnector>).send === 'function';
+  const i = c as Partial<InboundConnector>;
+  return typeof i.parse === 'function' && typeof i.send === 'function' && typeof i.verifyRequest === 'function';
 }
 
 /** Replaces every credential value found in a message (platform errors may echo a URL with a token). */

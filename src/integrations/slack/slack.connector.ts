@@ -8,6 +8,7 @@ import {
   IncomingAttachment,
   IncomingMessage,
   InboundConnector,
+  InboundRequest,
   InvalidCredentialsError,
   OutgoingMessage,
   ParsedEvent,
@@ -19,6 +20,7 @@ import {
   PlatformUnavailableError,
   ReplyStream,
   ReplyTarget,
+  RequestVerdict,
   SetupInstructions,
 } from '../../connections/platform-connector';
 import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
@@ -34,6 +36,7 @@ import { downloadSlackFile } from './slack-files';
 import { DownloadedFile, FileDownloader } from '../../connections/platform-files';
 import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
 import { newSlackPacer, slackFinalOps, slackStreamOps } from './slack-stream';
+import { verifySlackSignature } from './slack-signature';
 
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
@@ -43,6 +46,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
   readonly hintFields = ['botToken', 'signingSecret', 'appToken'] as const;
   /** Streamed replies: one call per second per conversation (channel + thread), i.e. per streamed message. */
   private readonly pacer = newSlackPacer();
+  readonly requestSecretField = 'signingSecret';
 
   constructor(
     private readonly registry: ConnectorRegistry,
@@ -54,6 +58,19 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
 
   onModuleInit(): void {
     this.registry.register(this);
+  }
+
+  /** X-Slack-Signature (v0 HMAC of the timestamp and the raw body) with the app's signing secret, at most 5 minutes off. */
+  verifyRequest(req: InboundRequest, secret: string): RequestVerdict {
+    const ok =
+      secret !== '' &&
+      verifySlackSignature({
+        signingSecret: secret,
+        rawBody: req.rawBody.toString('utf8'),
+        signature: req.header('x-slack-signature'),
+        timestamp: req.header('x-slack-request-timestamp'),
+      });
+    return ok ? { verified: true } : { verified: false, reason: 'invalid or stale Slack signature' };
   }
 
   checkCredentials(input: Record<string, unknown>): { credentials: Credentials } | { problems: CredentialProblem[] } {

@@ -9,6 +9,7 @@ import {
   IncomingAttachment,
   IncomingMessage,
   InboundConnector,
+  InboundRequest,
   InvalidCredentialsError,
   OutgoingMessage,
   ParsedEvent,
@@ -20,10 +21,11 @@ import {
   PlatformUnavailableError,
   ReplyStream,
   ReplyTarget,
+  RequestVerdict,
   SetupInstructions,
 } from '../../connections/platform-connector';
 import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
-import { generateTelegramSecretToken } from '../../crypto/secrets';
+import { constantTimeEqual, generateTelegramSecretToken } from '../../crypto/secrets';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
 import { TelegramApiFactory } from './telegram-api.factory';
@@ -54,6 +56,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
   readonly hintFields = ['botToken'] as const;
   /** Streamed replies: one call per second per chat (this process). */
   private readonly pacer = newTelegramPacer();
+  readonly requestSecretField = 'secretToken';
 
   constructor(
     private readonly registry: ConnectorRegistry,
@@ -64,6 +67,13 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
 
   onModuleInit(): void {
     this.registry.register(this);
+  }
+
+  /** `X-Telegram-Bot-Api-Secret-Token` must equal the secret_token we gave setWebhook (constant-time). */
+  verifyRequest(req: InboundRequest, secret: string): RequestVerdict {
+    const given = req.header('x-telegram-bot-api-secret-token');
+    if (!given || !secret || !constantTimeEqual(given, secret)) return { verified: false, reason: 'missing or wrong X-Telegram-Bot-Api-Secret-Token' };
+    return { verified: true };
   }
 
   checkCredentials(input: Record<string, unknown>, previous?: Credentials): { credentials: Credentials } | { problems: CredentialProblem[] } {
