@@ -121,7 +121,7 @@ describe('Streamed replies (e2e against the fakes)', () => {
     expect(messages).toHaveLength(3);
     expect(messages.map((m) => m.text).join(' ').replace(/\s+/g, ' ')).toBe(long.replace(/\*\*/g, '').replace(/\s+/g, ' ').trim());
     expect(await storedReply(bot.connectionId)).toBe(long);
-  });
+  }, 90_000);
 
   it('Telegram + http runtime: text/event-stream {delta} pieces and {done, text} — the final text is the done event\'s', async () => {
     const c = ++chat;
