@@ -18,6 +18,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InvitationsModule } from './invitations/invitations.module';
+import { JobsModule, JobsWorkerModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { QueueModule } from './queue/queue.module';
 import { TeamsModule } from './teams/teams.module';
@@ -27,7 +28,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { WebhooksModule, WebhooksWorkerModule } from './webhooks/webhooks.module';
 
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
-const WORKER_MODULES: Type[] = [AuditWorkerModule, ConnectionsWorkerModule, ConversationsWorkerModule];
+const WORKER_MODULES: Type[] = [AuditWorkerModule, ConnectionsWorkerModule, ConversationsWorkerModule, JobsWorkerModule];
 /** Worker modules that process or poll platform events: also only with ENABLE_INTEGRATIONS=true. */
 const INTEGRATION_WORKER_MODULES: Type[] = [InboundWorkerModule, TelegramWorkerModule];
 
@@ -57,6 +58,7 @@ export class AppModule implements NestModule {
         CryptoModule,
         ConnectionsModule,
         ConversationsModule,
+        JobsModule,
         EventsModule,
         NotificationsModule,
         ...(config.webhooks.enabled ? [WebhooksModule] : []),
