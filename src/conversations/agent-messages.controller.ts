@@ -21,7 +21,7 @@ export class AgentMessagesController {
     summary: 'Send a message as the agent to a chat of one of its connections (owner/admin)',
     description:
       "Formatted and split for the platform like a reply, then stored as the agent's message (role `assistant`) in that chat's conversation (found or opened like for inbound messages); `message.created` fires. " +
-      'A platform rate limit answers 429 with `Retry-After` (nothing was stored unless `details.partsDelivered` > 0). `actions` are checked and stored with the message but not sent as buttons yet.',
+      'A platform rate limit answers 429 with `Retry-After` (the message says whether part of a long text went out; that part is stored). `actions` are checked and stored with the message but not sent as buttons yet.',
   })
   @ApiCreatedResponse({ type: SentMessageResponse })
   @ApiErrors(

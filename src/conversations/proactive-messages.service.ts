@@ -29,8 +29,12 @@ export interface SentMessage {
 
 /** The platform asked us to wait (429) before every part went out. */
 export class PlatformRateLimited extends RateLimited {
-  constructor(message: string, retryAfterSeconds: number, partsDelivered: number) {
-    super(message, retryAfterSeconds, { retryAfterSeconds, partsDelivered });
+  constructor(
+    message: string,
+    retryAfterSeconds: number,
+    readonly partsDelivered: number,
+  ) {
+    super(message, retryAfterSeconds);
   }
 }
 
@@ -112,7 +116,7 @@ export class ProactiveMessagesService {
 
   private async sendError(connection: PlatformConnection, credentials: Record<string, string>, e: unknown, parts: number): Promise<DomainError> {
     const why = scrubSecrets(e instanceof Error ? e.message : String(e), credentials);
-    const partly = parts ? ` (${parts} part(s) went out and were stored)` : '';
+    const partly = parts ? ` (${parts} part(s) went out and were stored)` : ' (nothing was sent or stored)';
     if (e instanceof RetryLaterError) return new PlatformRateLimited(`the platform is rate limiting this chat; retry after ${Math.ceil(e.delayMs / 1000)} s${partly}`, Math.ceil(e.delayMs / 1000), parts);
     if (e instanceof PermanentSendError) return new Unprocessable(`the platform refused the message: ${why}${partly}`);
     if (e instanceof InvalidCredentialsError) {

@@ -91,7 +91,7 @@ export class JobRunner {
           o.deliveredMessageId = sent.messageId;
           break;
         } catch (e) {
-          if (e instanceof PlatformRateLimited && n < DELIVERY_TRIES && e.retryAfterSeconds <= MAX_WAIT_S && !(e.details as { partsDelivered?: number }).partsDelivered) {
+          if (e instanceof PlatformRateLimited && n < DELIVERY_TRIES && e.retryAfterSeconds <= MAX_WAIT_S && !e.partsDelivered) {
             await sleep(e.retryAfterSeconds * 1000);
             continue;
           }
