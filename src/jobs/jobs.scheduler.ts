@@ -113,7 +113,8 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
     this.inFlight.add(p);
   }
 
-  private async failStale(): Promise<void> {
+  /** Fails the runs that lost their worker (public for tests; the tick calls it every STALE_CHECK_MS under a lock). */
+  async failStale(): Promise<void> {
     const n = await this.dataSource.transaction(async (em) => {
       const runs = await this.repo.failStale(em, new Date(Date.now() - STALE_AFTER_MS), 'the worker running it stopped before it finished');
       const jobs = new Map((await this.repo.jobsByIds(em, [...new Set(runs.map((r) => r.jobId))])).map((j) => [j.id, j]));

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { JobsScheduler } from '../../src/jobs/jobs.scheduler';
 import { FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
 import { lastUserText } from '../factories/runtime';
 import { connectTelegramBot, sentTexts, TelegramBotFixture } from '../factories/telegram';
@@ -156,5 +157,35 @@ describe('scheduled agent jobs (e2e)', () => {
     await t.http().patch(`/v1/teams/${owner.teamId}/agents/${paused.agentId}`).set(owner.auth).send({ status: 'paused' }).expect(200);
     await t.http().post(`${jobs(paused)}/${job.id}/run`).set(owner.auth).expect(409);
     await t.http().post(`${jobs(paused)}/${job.id}/run`).set(other.auth).expect(404);
+  });
+
+  it("a paused agent's due occurrences wait, and run once when it is active again", async () => {
+    const sleeper = await connectTelegramBot(t, tg, owner, { runtime: { type: 'http', url: rx.urlFor('/agent') } });
+    const awake = await connectTelegramBot(t, tg, owner, { runtime: { type: 'http', url: rx.urlFor('/agent') } });
+    const { body: p } = await t.http().post(jobs(sleeper)).set(owner.auth).send({ ...base, prompt: 'sleeper', schedule: '0 0 9 * * *', timezone: 'UTC' }).expect(201);
+    const { body: a } = await t.http().post(jobs(awake)).set(owner.auth).send({ ...base, prompt: 'awake', schedule: '0 0 9 * * *', timezone: 'UTC' }).expect(201);
+    await t.http().patch(`/v1/teams/${owner.teamId}/agents/${sleeper.agentId}`).set(owner.auth).send({ status: 'paused' }).expect(200);
+    // both due since two days; the paused agent's first
+    await ds.query(`UPDATE agent_job SET next_run_at = now() - interval '2 days' - interval '1 minute' WHERE id = $1`, [p.id]);
+    await ds.query(`UPDATE agent_job SET next_run_at = now() - interval '2 days' WHERE id = $1`, [a.id]);
+    const runs = async (jobId: string) => (await t.http().get(`${jobs(jobId === p.id ? sleeper : awake)}/${jobId}/runs`).set(owner.auth).expect(200)).body.data;
+    await until(async () => (await runs(a.id)).length === 1, "the active agent's missed run");
+    expect(await runs(p.id)).toEqual([]);
+    await t.http().patch(`/v1/teams/${owner.teamId}/agents/${sleeper.agentId}`).set(owner.auth).send({ status: 'active' }).expect(200);
+    await until(async () => (await runs(p.id)).some((r: { status: string }) => r.status === 'completed'), 'the run after resuming');
+    expect(await runs(p.id)).toHaveLength(1);
+  });
+
+  it('a run whose worker died is failed after 30 minutes, with job.failed', async () => {
+    const { body: job } = await t.http().post(jobs()).set(owner.auth).send({ ...base, enabled: false }).expect(201);
+    const [row] = (await ds.query(
+      `INSERT INTO agent_job_run (job_id, team_id, agent_id, scheduled_for, trigger, status, started_at)
+       VALUES ($1, $2, $3, now() - interval '31 minutes', 'schedule', 'running', now() - interval '31 minutes') RETURNING id`,
+      [job.id, owner.teamId, bot.agentId],
+    )) as { id: string }[];
+    await t.app.get(JobsScheduler).failStale();
+    expect(await runOf(job.id, row.id)).toMatchObject({ status: 'failed', error: 'the worker running it stopped before it finished' });
+    await until(() => events('job.failed').some((e) => e.data.run_id === row.id), 'job.failed for the stale run');
+    expect(events('job.failed').find((e) => e.data.run_id === row.id).data).toMatchObject({ job_id: job.id, kind: 'scheduled' });
   });
 });
