@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
+import { FakeSlackApi, FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
+import { connectSlackApp } from '../factories/slack';
 import { RecordedCall } from '../fakes/fake-http-server';
 import { connectTelegramBot, postUpdate, sentTexts, textUpdate, TelegramBotFixture } from '../factories/telegram';
 import { Actor, memberOf, ownerWithTeam } from '../factories/users';
@@ -21,6 +22,7 @@ describe('proactive messages (e2e)', () => {
   let t: TestApp;
   let tg: FakeTelegramApi;
   let rx: FakeWebhookReceiver;
+  let slack: FakeSlackApi;
   let ds: DataSource;
   let owner: Actor & { teamId: string };
   let other: Actor & { teamId: string };
@@ -29,8 +31,8 @@ describe('proactive messages (e2e)', () => {
     t.http().post(`/v1/teams/${teamId}/agents/${b.agentId}/messages`).set(as.auth).send({ connectionId: b.connectionId, ...body });
 
   beforeAll(async () => {
-    [tg, rx] = await Promise.all([new FakeTelegramApi().start(), new FakeWebhookReceiver().start()]);
-    t = await createTestApp({ env: { TELEGRAM_API_ROOT: tg.url, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', CONNECTION_HEALTH_INTERVAL_S: '0', TELEGRAM_POLL_SCAN_MS: '0' } });
+    [tg, rx, slack] = await Promise.all([new FakeTelegramApi().start(), new FakeWebhookReceiver().start(), new FakeSlackApi().start()]);
+    t = await createTestApp({ env: { TELEGRAM_API_ROOT: tg.url, SLACK_API_URL: `${slack.url}/api/`, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', CONNECTION_HEALTH_INTERVAL_S: '0', TELEGRAM_POLL_SCAN_MS: '0' } });
     ds = t.app.get(DataSource);
     owner = await ownerWithTeam(t, 'Proactive');
     other = await ownerWithTeam(t, 'Other');
@@ -39,7 +41,7 @@ describe('proactive messages (e2e)', () => {
 
   afterAll(async () => {
     await t.close();
-    await Promise.all([tg.stop(), rx.stop()]);
+    await Promise.all([tg.stop(), rx.stop(), slack.stop()]);
   });
 
   it('sends through the connector, stores the message in the chat’s conversation and fires message.created', async () => {
@@ -138,5 +140,24 @@ describe('proactive messages (e2e)', () => {
     expect((await send(bot, { chatId: '1', text: 'x' }).expect(409)).body.message).toMatch(/agent is paused/);
     await t.http().patch(`/v1/teams/${owner.teamId}/agents/${bot.agentId}`).set(owner.auth).send({ status: 'active' }).expect(200);
     expect(sentTexts(tg, 1)).toEqual([]);
+  });
+
+  it('Slack: posts mrkdwn in the thread, stores it; a 429 answers 429 with the Retry-After Slack gave', async () => {
+    const app = await connectSlackApp(t, slack, owner);
+    const res = await t
+      .http()
+      .post(`/v1/teams/${owner.teamId}/agents/${app.agentId}/messages`)
+      .set(owner.auth)
+      .send({ connectionId: app.connectionId, chatId: 'C0ALERTS', threadId: '1700000000.000100', text: 'Build **failed** on `main`' })
+      .expect(201);
+    const post = slack.callsTo('chat.postMessage').find((c) => (c.body as { channel: string }).channel === 'C0ALERTS');
+    expect(post?.body).toMatchObject({ channel: 'C0ALERTS', thread_ts: '1700000000.000100', text: 'Build *failed* on `main`' });
+    const [conv] = (await ds.query(`SELECT platform, external_chat_id, external_thread_id FROM conversation WHERE id = $1`, [res.body.conversationId])) as Record<string, unknown>[];
+    expect(conv).toEqual({ platform: 'slack', external_chat_id: 'C0ALERTS', external_thread_id: '1700000000.000100' });
+    expect(res.body.externalMessageId).toEqual(expect.any(String));
+
+    slack.failNext((c) => c.path.endsWith('/chat.postMessage'), { status: 429, headers: { 'Retry-After': '4' }, body: { ok: false, error: 'ratelimited' } });
+    const limited = await t.http().post(`/v1/teams/${owner.teamId}/agents/${app.agentId}/messages`).set(owner.auth).send({ connectionId: app.connectionId, chatId: 'C0ALERTS', text: 'again' }).expect(429);
+    expect(limited.headers['retry-after']).toBe('4');
   });
 });
