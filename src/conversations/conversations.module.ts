@@ -5,6 +5,8 @@ import { AgentsModule } from '../agents/agents.module';
 import { ConnectionsModule } from '../connections/connections.module';
 import { QueueName } from '../queue/queues';
 import { ConversationsController } from './conversations.controller';
+import { AgentMessagesController } from './agent-messages.controller';
+import { ProactiveMessagesService } from './proactive-messages.service';
 import { InboundEventLogService } from './inbound-event-log.service';
 import { InboundEventsController } from './inbound-events.controller';
 import { ConversationsService } from './conversations.service';
@@ -36,7 +38,7 @@ import { EventsService } from '../events/events.service';
     AgentsModule,
     EventsModule,
   ],
-  controllers: [ConversationsController, InboundEventsController],
+  controllers: [ConversationsController, InboundEventsController, AgentMessagesController],
   providers: [
     ConversationsService,
     InboundService,
@@ -49,9 +51,10 @@ import { EventsService } from '../events/events.service';
     IncomingMedia,
     ChatService,
     InboundEventLogService,
+    ProactiveMessagesService,
     { provide: EVENT_PUBLISHER, useExisting: EventsService },
   ],
-  exports: [ConversationsService, InboundService, InboundPipeline, InboundEventsRepository],
+  exports: [ConversationsService, InboundService, InboundPipeline, InboundEventsRepository, AgentTurnService, ProactiveMessagesService],
 })
 export class ConversationsModule {}
 
