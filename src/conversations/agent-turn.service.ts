@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
 import { AgentRuntimeService } from '../agents/runtimes/agent-runtime.service';
 import { RuntimeSecrets } from '../agents/runtimes/runtime-config';
-import { RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
+import { RuntimeAction, RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
 import { AppConfig } from '../config/app-config';
 import { ConversationKey, ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
@@ -66,9 +66,10 @@ export class AgentTurnService {
 
   /**
    * Runs the agent once on the conversation's recent history (the `echo` runtime needs only `lastUserText`). Throws
-   * RuntimeError (`transient` says whether to retry).
+   * RuntimeError (`transient` says whether to retry). `action`: the turn answers a button click (the http runtime gets it
+   * as `action`; the others read the stored user message that describes it).
    */
-  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string): Promise<RuntimeReply> {
+  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string, action?: RuntimeAction): Promise<RuntimeReply> {
     const { agent, secrets } = turn;
     const runtime = agent.runtime;
     const historyLimit = typeof runtime.historyMessages === 'number' ? runtime.historyMessages + 1 : 21;
@@ -86,6 +87,7 @@ export class AgentTurnService {
       },
       messages,
       secrets,
+      ...(action ? { action } : {}),
     });
   }
 

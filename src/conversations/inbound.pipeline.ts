@@ -17,6 +17,7 @@ import { TurnWrites } from './turn-writes';
 import { safeErrorMessage } from '../database/query-error';
 import { isDataException } from '../database/pg-errors';
 import { deliverReply } from './reply-delivery';
+import { ActionTurns } from './actions/action-turns';
 
 const MAX_ATTEMPTS = 8;
 /** Messages one lease drains before it hands the conversation back to the queue (fairness under a flood). */
@@ -58,6 +59,7 @@ export class InboundPipeline {
     private readonly conversations: ConversationsService,
     private readonly turns: AgentTurnService,
     private readonly writes: TurnWrites,
+    private readonly actionTurns: ActionTurns,
   ) {}
 
   /**
@@ -135,7 +137,15 @@ export class InboundPipeline {
       await this.inbound.publishAndFinish(ev.id, { type: parsed.type, teamId: ctx.connection.teamId, data: { connection_id: ctx.connection.id, agent_id: ctx.connection.agentId, ...parsed.data } });
       return { kind: 'settled' };
     }
-    const incoming = parsed.message;
+    let incoming: IncomingMessage;
+    if (parsed.kind === 'action') {
+      // a button click: decided once (or refused politely), then a turn for the agent like a message
+      const clicked = await this.actionTurns.click(ev.id, connector, ctx, parsed.click);
+      if ('ignored' in clicked) return this.finish(ev, 'ignored', clicked.ignored);
+      incoming = clicked.message;
+    } else {
+      incoming = parsed.message;
+    }
 
     cache.turn ??= (await this.agents.loadForTurn(ctx.connection.agentId)) ?? undefined;
     const turn = cache.turn;
@@ -159,7 +169,11 @@ export class InboundPipeline {
       reply = await this.writes.storeReply({
         conversation,
         content: answer.reply,
-        metadata: { inboundEventId: ev.id, ...(answer.error ? { runtimeError: answer.error } : {}) },
+        metadata: {
+          inboundEventId: ev.id,
+          ...(answer.error ? { runtimeError: answer.error } : {}),
+          ...(answer.actions?.length ? { actions: answer.actions, ...(answer.approval ? { approval: answer.approval } : {}) } : {}),
+        },
         inboundEventId: ev.id,
         error: answer.error ?? null,
         memories: answer.memories,
@@ -169,7 +183,8 @@ export class InboundPipeline {
     const runtimeError = typeof reply.metadata?.runtimeError === 'string' ? reply.metadata.runtimeError : null;
 
     // 2. deliver
-    const sent = await deliverReply(connector, ctx, this.conversations, { conversation, incoming, reply });
+    const offered = await this.actionTurns.prepare(conversation, reply);
+    const sent = await deliverReply(connector, ctx, this.conversations, { conversation, incoming, reply, actions: offered?.outgoing });
     if (sent.kind === 'wait') {
       await this.events.hold(ev.id, sent.until, sent.reason);
       this.logger.warn(`event ${ev.id}: ${sent.reason}; retrying at ${sent.until.toISOString()}`);
@@ -179,6 +194,7 @@ export class InboundPipeline {
       if (sent.credentialsRejected) await this.connections.setStatus(ctx.connection, 'error', `the platform rejected the credentials while replying: ${sent.reason}`);
       return this.finish(ev, 'failed', sent.reason);
     }
+    if (offered) await this.actionTurns.recordSent(offered.set, sent.actionsMessageId);
     await this.events.finishSent(ev.id, runtimeError ? 'failed' : 'done', runtimeError, { messageId: reply.id, parts: sent.parts, externalMessageId: sent.externalMessageId });
     return { kind: 'settled' };
   }
@@ -191,7 +207,7 @@ export class InboundPipeline {
       content: incoming.text,
       sender: incoming.sender,
       externalMessageId: incoming.externalMessageId ?? null,
-      metadata: { inboundEventId: ev.id, ...(incoming.attachments.length ? { attachments: incoming.attachments } : {}) },
+      metadata: { inboundEventId: ev.id, ...(incoming.attachments.length ? { attachments: incoming.attachments } : {}), ...(incoming.action ? { action: incoming.action } : {}) },
       inboundEventId: ev.id,
       conversationMetadata: incoming.conversationMetadata,
     });
@@ -213,7 +229,7 @@ export class InboundPipeline {
     }
     await connector.startWorking?.(ctx, incoming).catch(() => undefined);
     try {
-      return await this.turns.runOnce(turn, conversation, incoming.text);
+      return await this.turns.runOnce(turn, conversation, incoming.text, incoming.action);
     } catch (e) {
       if (!(e instanceof RuntimeError)) throw e;
       const delays = this.config.inbound.agentRetryDelaysMs;

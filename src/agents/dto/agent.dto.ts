@@ -5,7 +5,7 @@ import { AGENT_STATUSES, AgentStatus } from '../entities/agent.entity';
 
 const RUNTIME_DOC = {
   description:
-    'How the agent replies. {"type":"echo"} (default); {"type":"openai","baseUrl","model","apiKey?","systemPrompt?","temperature?","historyMessages?"}; ' +
+    'How the agent replies. {"type":"echo"} (default); {"type":"openai","baseUrl","model","apiKey?","systemPrompt?","temperature?","historyMessages?","offerActions?"}; ' +
     '{"type":"http","url","secret?","timeoutMs?"} (secret generated when absent and shown once). Secrets are write-only.',
   example: { type: 'echo' },
 };

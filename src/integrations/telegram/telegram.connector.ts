@@ -3,9 +3,11 @@ import { TelegramError } from 'telegraf';
 import { ConnectorRegistry } from '../../connections/connector-registry';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
 import {
+  ActionMessageRef,
   ConnectorContext,
   CredentialProblem,
   Credentials,
+  IncomingClick,
   IncomingMessage,
   InboundConnector,
   InvalidCredentialsError,
@@ -25,6 +27,7 @@ import { AppConfig } from '../../config/app-config';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { toTelegramChunks } from './telegram-format';
 import { parseTelegramUpdate, TgUpdate } from './telegram-update';
+import { inlineKeyboard, withOutcome } from './telegram-actions';
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 export const TELEGRAM_COMMANDS = [
@@ -157,8 +160,6 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
 
   async startWorking({ credentials }: ConnectorContext, incoming: IncomingMessage): Promise<void> {
     const tg = this.api.client(credentials.botToken);
-    const callbackQueryId = incoming.context?.callbackQueryId;
-    if (typeof callbackQueryId === 'string') await tg.answerCbQuery(callbackQueryId).catch(() => undefined);
     await tg.sendChatAction(incoming.chatId, 'typing', incoming.threadId ? { message_thread_id: Number(incoming.threadId) } : {});
   }
 
@@ -166,7 +167,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
    * Markdown → Telegram HTML, split at ≤ 4096 visible characters outside tags. A chunk Telegram cannot parse is resent
    * as plain text. In groups the first chunk quotes the user's message.
    */
-  async send({ credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+  async send({ credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string; actionsMessageId?: string }> {
     const tg = this.api.client(credentials.botToken);
     const group = out.incoming.context?.chatType === 'group' || out.incoming.context?.chatType === 'supergroup';
     const quote = group && out.incoming.externalMessageId ? Number(out.incoming.externalMessageId) : undefined;
@@ -174,11 +175,14 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
     // Markdown that renders to nothing (only whitespace or comments) still gets a visible answer.
     const chunks = converted.length ? converted : [{ html: '…', plain: '…' }];
     let firstId: string | undefined;
+    let lastId: string | undefined;
     for (const [i, chunk] of chunks.entries()) {
       if (i < out.progress.delivered) continue; // sent by an earlier attempt
       const extra = {
         ...(out.threadId ? { message_thread_id: Number(out.threadId) } : {}),
         ...(i === 0 && quote ? { reply_parameters: { message_id: quote, allow_sending_without_reply: true } } : {}),
+        // buttons go under the last part
+        ...(out.actions && i === chunks.length - 1 ? { reply_markup: inlineKeyboard(out.actions) } : {}),
         link_preview_options: { is_disabled: true },
       };
       let msg;
@@ -194,9 +198,29 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
         }
       }
       firstId ??= String(msg.message_id);
+      lastId = String(msg.message_id);
       await out.progress.markDelivered(i + 1);
     }
-    return { externalMessageId: firstId };
+    return { externalMessageId: firstId, ...(out.actions && lastId ? { actionsMessageId: lastId } : {}) };
+  }
+
+  /** answerCallbackQuery: a refusal as an alert the user must dismiss, a confirmation as a short toast. */
+  async answerClick({ credentials }: ConnectorContext, click: IncomingClick, text: string, refused: boolean): Promise<void> {
+    const id = click.context?.callbackQueryId;
+    if (typeof id !== 'string') return;
+    await this.api.client(credentials.botToken).answerCbQuery(id, text.slice(0, 200), { show_alert: refused });
+  }
+
+  /** The message with the keyboard, redrawn without it and with who chose what (editMessageText). */
+  async showActionOutcome({ credentials }: ConnectorContext, ref: ActionMessageRef, outcome: string): Promise<void> {
+    const tg = this.api.client(credentials.botToken);
+    const html = withOutcome(ref.text, outcome);
+    if (html) {
+      await tg.editMessageText(ref.chatId, Number(ref.messageId), undefined, html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
+    } else {
+      // no room for the line: the keyboard becomes one inert button saying it
+      await tg.editMessageReplyMarkup(ref.chatId, Number(ref.messageId), undefined, { inline_keyboard: [[{ text: outcome.slice(0, 64), callback_data: 'decided' }]] });
+    }
   }
 
   /** Calls the Bot API with a deadline and turns its failures into connector errors that never carry the token. */
