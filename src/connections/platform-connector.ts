@@ -173,7 +173,10 @@ export interface InboundConnector {
   parse(payload: Record<string, unknown>, ctx: ConnectorContext): Promise<ParsedEvent> | ParsedEvent;
   /** Delivers the reply; throws RetryLaterError, PermanentSendError, InvalidCredentialsError or anything else (retried). */
   send(ctx: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string; actionsMessageId?: string }>;
-  /** Answers a click at once: `text` is shown to the clicking user only (a refusal or a confirmation). Best effort. */
+  /**
+   * Answers a click when the worker processes it: `text` is shown to the clicking user only (a refusal or a
+   * confirmation). Best effort. Left out by connectors that answer at ingest (Telegram: TelegramClickAnswerer).
+   */
   answerClick?(ctx: ConnectorContext, click: IncomingClick, text: string, refused: boolean): Promise<void>;
   /** Edits the message that carried buttons: the buttons go, `outcome` (who chose what, or "expired") is shown. */
   showActionOutcome?(ctx: ConnectorContext, ref: ActionMessageRef, outcome: string): Promise<void>;

@@ -46,6 +46,11 @@ export class ActionTurns {
     if (externalMessageId) await this.actions.recordSent(set, externalMessageId);
   }
 
+  /** What a click would come to (read-only), for platforms that answer clicks at ingest (Telegram). */
+  precheck(click: Pick<IncomingClick, 'token' | 'connectionId' | 'chatId' | 'user'>): Promise<{ refused: boolean; text: string }> {
+    return this.actions.precheck(click);
+  }
+
   /**
    * A click: decided once (or refused politely: unknown, stale, expired, not an approver — nothing changes), answered
    * at once, and — when accepted — the message the agent answers, with `action` set.

@@ -71,17 +71,21 @@ export class MessageActionsService {
     return this.repo.setExternalMessageId(set.id, externalMessageId);
   }
 
+  /**
+   * What a click would come to, read-only: for platforms that must answer at once, before the click is processed in
+   * its conversation's order (Telegram's answerCallbackQuery). `resolve` decides for real.
+   */
+  async precheck(click: Pick<IncomingClick, 'token' | 'connectionId' | 'chatId' | 'user'>): Promise<{ refused: boolean; text: string }> {
+    const v = await this.verdict(click);
+    return 'refused' in v ? { refused: true, text: v.refused.text } : { refused: false, text: CLICK_TEXT.accepted(v.action.label) };
+  }
+
   /** Maps a click to its set and decides it once; `eventId` is the stored inbound event of the click. */
   async resolve(click: IncomingClick, eventId: string): Promise<ClickResult> {
-    const m = TOKEN.exec(click.token);
-    const set = m ? await this.repo.find(m[1], click.connectionId) : undefined;
-    const action = set && m ? set.actions[Number(m[2])] : undefined;
-    if (!set || !action || set.chatId !== click.chatId) return { kind: 'refused', text: CLICK_TEXT.unknown, reason: 'unknown button' };
-    const user: ActionUser = { id: click.user.id, ...(click.user.name ? { name: click.user.name } : {}), ...(click.user.username ? { username: click.user.username } : {}) };
+    const v = await this.verdict(click, eventId);
+    if ('refused' in v) return v.refused;
+    const { set, action, user } = v;
     if (set.decidedEventId === eventId) return { kind: 'accepted', set, action: this.runtimeAction(set, action, user), again: true };
-    if (set.status === 'decided') return { kind: 'refused', text: CLICK_TEXT.decided(set), reason: 'already decided' };
-    if (set.status === 'expired' || (set.expiresAt && set.expiresAt.getTime() <= Date.now())) return { kind: 'refused', text: CLICK_TEXT.expired, reason: 'expired' };
-    if (set.approvers && !set.approvers.includes(click.user.id)) return { kind: 'refused', text: CLICK_TEXT.notApprover, reason: `user ${click.user.id} is not an approver` };
     const decided = await this.dataSource.transaction(async (em) => {
       const row = await this.repo.decide(em, set.id, eventId, action.id, user);
       if (!row) return undefined;
@@ -100,6 +104,24 @@ export class MessageActionsService {
       return { kind: 'refused', text: now?.status === 'decided' ? CLICK_TEXT.decided(now) : CLICK_TEXT.expired, reason: 'already decided' };
     }
     return { kind: 'accepted', set: decided, action: this.runtimeAction(decided, action, user), again: false };
+  }
+
+  /** The set and button a click names, and whether this user may decide it now (a retry of the deciding event may). */
+  private async verdict(
+    click: Pick<IncomingClick, 'token' | 'connectionId' | 'chatId' | 'user'>,
+    eventId?: string,
+  ): Promise<{ set: MessageAction; action: ReplyAction; user: ActionUser } | { refused: Extract<ClickResult, { kind: 'refused' }> }> {
+    const refuse = (text: string, reason: string) => ({ refused: { kind: 'refused' as const, text, reason } });
+    const m = TOKEN.exec(click.token);
+    const set = m ? await this.repo.find(m[1], click.connectionId) : undefined;
+    const action = set && m ? set.actions[Number(m[2])] : undefined;
+    if (!set || !action || set.chatId !== click.chatId) return refuse(CLICK_TEXT.unknown, 'unknown button');
+    const user: ActionUser = { id: click.user.id, ...(click.user.name ? { name: click.user.name } : {}), ...(click.user.username ? { username: click.user.username } : {}) };
+    if (eventId && set.decidedEventId === eventId) return { set, action, user };
+    if (set.status === 'decided') return refuse(CLICK_TEXT.decided(set), 'already decided');
+    if (set.status === 'expired' || (set.expiresAt && set.expiresAt.getTime() <= Date.now())) return refuse(CLICK_TEXT.expired, 'expired');
+    if (set.approvers && !set.approvers.includes(click.user.id)) return refuse(CLICK_TEXT.notApprover, `user ${click.user.id} is not an approver`);
+    return { set, action, user };
   }
 
   /** Expires due approvals (one batch), publishing `approval.decided` with `status: "expired"` for each. */

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../../common/decorators';
 import { ValidationFailed } from '../../common/errors';
 import { InboundService } from '../../conversations/inbound.service';
+import { TelegramClickAnswerer } from './telegram-click-answerer';
 import { TelegramSecretGuard, TelegramWebhookRequest } from './telegram-secret.guard';
 import { orderingKeyOf, TgUpdate } from './telegram-update';
 
@@ -11,7 +12,10 @@ import { orderingKeyOf, TgUpdate } from './telegram-update';
 @Public()
 @Controller('webhooks/telegram')
 export class TelegramWebhookController {
-  constructor(private readonly inbound: InboundService) {}
+  constructor(
+    private readonly inbound: InboundService,
+    private readonly clicks: TelegramClickAnswerer,
+  ) {}
 
   @Post(':connectionId')
   @HttpCode(200)
@@ -27,6 +31,7 @@ export class TelegramWebhookController {
       { dedupeKey: String(update.update_id), orderingKey: orderingKeyOf(update), payload: update as unknown as Record<string, unknown> },
       ignored,
     );
+    if (update.callback_query) await this.clicks.answer(connection, update); // stored first: a button click is answered at once
     return { ok: true };
   }
 }

@@ -7,7 +7,6 @@ import {
   ConnectorContext,
   CredentialProblem,
   Credentials,
-  IncomingClick,
   IncomingMessage,
   InboundConnector,
   InvalidCredentialsError,
@@ -202,13 +201,6 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
       await out.progress.markDelivered(i + 1);
     }
     return { externalMessageId: firstId, ...(out.actions && lastId ? { actionsMessageId: lastId } : {}) };
-  }
-
-  /** answerCallbackQuery: a refusal as an alert the user must dismiss, a confirmation as a short toast. */
-  async answerClick({ credentials }: ConnectorContext, click: IncomingClick, text: string, refused: boolean): Promise<void> {
-    const id = click.context?.callbackQueryId;
-    if (typeof id !== 'string') return;
-    await this.api.client(credentials.botToken).answerCbQuery(id, text.slice(0, 200), { show_alert: refused });
   }
 
   /** The message with the keyboard, redrawn without it and with who chose what (editMessageText). */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConnectionsModule } from '../../connections/connections.module';
 import { ConversationsModule } from '../../conversations/conversations.module';
 import { TelegramApiFactory } from './telegram-api.factory';
+import { TelegramClickAnswerer } from './telegram-click-answerer';
 import { TelegramPoller } from './telegram-poller';
 import { TelegramSecretGuard } from './telegram-secret.guard';
 import { TelegramWebhookController } from './telegram-webhook.controller';
@@ -10,8 +11,8 @@ import { TelegramConnector } from './telegram.connector';
 @Module({
   imports: [ConnectionsModule, ConversationsModule],
   controllers: [TelegramWebhookController],
-  providers: [TelegramApiFactory, TelegramConnector, TelegramSecretGuard],
-  exports: [TelegramApiFactory, TelegramConnector],
+  providers: [TelegramApiFactory, TelegramConnector, TelegramSecretGuard, TelegramClickAnswerer],
+  exports: [TelegramApiFactory, TelegramConnector, TelegramClickAnswerer],
 })
 export class TelegramModule {}
 
