@@ -53,7 +53,8 @@ export class ActionTurns {
 
   /**
    * A click: decided once (or refused politely: unknown, stale, expired, not an approver — nothing changes), answered
-   * at once, and — when accepted — the message the agent answers, with `action` set.
+   * (connectors that answer at ingest, like Telegram, have no answerClick), the message redrawn, and — when accepted —
+   * the message the agent answers, with `action` set.
    */
   async click(eventId: string, connector: Connector, ctx: ConnectorContext, click: IncomingClick): Promise<{ message: IncomingMessage } | { ignored: string }> {
     const r = await this.actions.resolve(click, eventId);
