@@ -91,7 +91,7 @@ export interface IncomingMessage {
   action?: RuntimeAction;
 }
 
-/** A button click as the platform reported it; `token` is the opaque id we put in the button (see src/actions). */
+/** A button click as the platform reported it; `token` is the opaque id we put in the button (see src/conversations/actions). */
 export interface IncomingClick {
   connectionId: string;
   token: string;
@@ -122,7 +122,7 @@ export type ParsedEvent =
   | { kind: 'ignored'; reason: string }
   /** Not for the agent: record it and tell the team's endpoints (e.g. a GitHub push → `github.push`). */
   | { kind: 'publish'; type: string; data: Record<string, unknown> }
-  /** A button click: resolved against the stored buttons (src/actions), then a turn for the agent. */
+  /** A button click: resolved against the stored buttons (src/conversations/actions), then a turn for the agent. */
   | { kind: 'action'; click: IncomingClick };
 
 export interface OutgoingMessage {
