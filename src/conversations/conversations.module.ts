@@ -29,6 +29,10 @@ import { InboundSweeper } from './jobs/inbound.sweeper';
 import { EVENT_PUBLISHER } from './conversation-events';
 import { EventsModule } from '../events/events.module';
 import { EventsService } from '../events/events.service';
+import { ActionTurns } from './actions/action-turns';
+import { ApprovalExpiryScheduler } from './actions/approval-expiry.scheduler';
+import { MessageActionsRepository } from './actions/message-actions.repository';
+import { MessageActionsService } from './actions/message-actions.service';
 
 @Module({
   imports: [
@@ -52,17 +56,20 @@ import { EventsService } from '../events/events.service';
     ChatService,
     InboundEventLogService,
     ProactiveMessagesService,
+    MessageActionsRepository,
+    MessageActionsService,
+    ActionTurns,
     { provide: EVENT_PUBLISHER, useExisting: EventsService },
   ],
-  exports: [ConversationsService, InboundService, InboundPipeline, InboundEventsRepository, AgentTurnService, ProactiveMessagesService],
+  exports: [ConversationsService, InboundService, InboundPipeline, InboundEventsRepository, AgentTurnService, ProactiveMessagesService, ActionTurns],
 })
 export class ConversationsModule {}
 
 /** Worker-only: the sweeper (stalled inbound conversations, idle conversations). */
 @Module({
   imports: [ConversationsModule, BullModule.registerQueue({ name: QueueName.Inbound })],
-  providers: [InboundSweeper],
-  exports: [InboundSweeper],
+  providers: [InboundSweeper, ApprovalExpiryScheduler],
+  exports: [InboundSweeper, ApprovalExpiryScheduler],
 })
 export class ConversationsWorkerModule {}
 

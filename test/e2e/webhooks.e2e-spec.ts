@@ -105,6 +105,8 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
         'webhook.test',
         'github.push',
         'github.release',
+        'message.action',
+        'approval.decided',
       ]),
     );
     for (const e of res.body.data) {
@@ -598,6 +600,6 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
       expect(text).not.toContain(s.slice(6));
       for (const r of responses) expect(r).not.toContain(s);
     }
-    expect(EVENT_TYPES.length).toBe(11);
+    expect(EVENT_TYPES.length).toBe(13);
   });
 });
