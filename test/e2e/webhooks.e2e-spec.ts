@@ -233,7 +233,7 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
       [4, 500],
     ]);
     // each attempt started at its step (the attempts' own times: receipts trail them by a loaded machine's delay)
-    const started = d.attempts.map((a: { createdAt: string }) => new Date(a.createdAt).getTime());
+    const started = d.attempts.map((a: { at: string }) => new Date(a.at).getTime());
     SCHEDULE.forEach((offset, i) => {
       const gap = i === 0 ? 0 : offset - SCHEDULE[i - 1];
       const actual = (started[i] - started[0]) / 1000;
