@@ -9,7 +9,7 @@ import { CryptoModule } from './crypto/crypto.module';
 import { ConversationsModule, ConversationsWorkerModule, InboundWorkerModule } from './conversations/conversations.module';
 import { IntegrationsOffMiddleware } from './integrations/integrations-off.middleware';
 import { GitHubModule } from './integrations/github/github.module';
-import { SlackModule } from './integrations/slack/slack.module';
+import { SlackModule, SlackWorkerModule } from './integrations/slack/slack.module';
 import { TelegramModule, TelegramWorkerModule } from './integrations/telegram/telegram.module';
 import { GlobalExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
@@ -29,7 +29,7 @@ import { WebhooksModule, WebhooksWorkerModule } from './webhooks/webhooks.module
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
 const WORKER_MODULES: Type[] = [AuditWorkerModule, ConnectionsWorkerModule, ConversationsWorkerModule];
 /** Worker modules that process or poll platform events: also only with ENABLE_INTEGRATIONS=true. */
-const INTEGRATION_WORKER_MODULES: Type[] = [InboundWorkerModule, TelegramWorkerModule];
+const INTEGRATION_WORKER_MODULES: Type[] = [InboundWorkerModule, TelegramWorkerModule, SlackWorkerModule];
 
 @Module({})
 export class AppModule implements NestModule {

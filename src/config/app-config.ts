@@ -78,6 +78,11 @@ export class AppConfig {
     sweepIntervalSeconds: number;
   };
   telegramPolling: { scanIntervalMs: number; timeoutSeconds: number };
+  /**
+   * Slack Socket Mode (SLACK_SOCKET_SCAN_MS): how often a worker renews the sockets it holds and looks for Socket Mode
+   * connections nobody holds (0 = off); a socket's lease lives six scans (at least 3 s) without renewal.
+   */
+  slackSocket: { scanIntervalMs: number; leaseSeconds: number };
   bootstrapAdmin?: { email: string; password: string; team: string };
 
   get runsHttp(): boolean {

@@ -132,7 +132,7 @@ export class FakeSlackApi extends FakeHttpServer {
     for (const s of this.openSockets(appToken)) s.ws.drop();
   }
 
-  protected onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  protected override onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const ticket = /^\/socket\/([^/?]+)/.exec(req.url ?? '')?.[1];
     const appToken = ticket ? this.tickets.get(ticket) : undefined;
     if (!ticket || !appToken) {
@@ -155,7 +155,7 @@ export class FakeSlackApi extends FakeHttpServer {
     ws.send(JSON.stringify({ type: 'hello', num_connections: open, debug_info: { host: 'fake', approximate_connection_time: 18060 }, connection_info: { app_id: this.appTokens.get(appToken)?.appId } }));
   }
 
-  protected beforeStop(): void {
+  protected override beforeStop(): void {
     for (const s of this.sockets) if (!s.closedAt) s.ws.drop();
   }
 

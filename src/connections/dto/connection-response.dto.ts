@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ConnectionHealthView, ConnectionView } from '../connections.service';
 import { CONNECTION_STATUSES, ConnectionStatus, Platform, PLATFORMS } from '../entities/platform-connection.entity';
 import type { ConnectionTestResult } from '../connection-test.service';
-import type { PlatformIdentity, SetupInstructions } from '../platform-connector';
+import type { PlatformIdentity, SetupInstructions, SocketStatus } from '../platform-connector';
 
 /** `enumName` makes every platform field one shared schema, which the document narrows to the registered connectors. */
 export const PLATFORM_PROPERTY = { enum: PLATFORMS, enumName: 'Platform' } as const;
@@ -93,6 +93,13 @@ export class StatusChangeResponse {
   @ApiProperty() at: Date;
 }
 
+export class SocketStatusResponse implements SocketStatus {
+  @ApiProperty({ description: 'A worker holds the socket and it is connected right now' }) connected: boolean;
+  @ApiProperty({ type: Date, nullable: true, description: 'When `connected` last changed (null: no worker has held the socket yet)' }) since: Date | null;
+  @ApiProperty({ type: String, nullable: true, example: 'could not connect: rate limited (retry after 30 s)', description: 'Why the last attempt to connect failed, until a socket connects again' })
+  lastError: string | null;
+}
+
 export class ConnectionHealthResponse implements ConnectionHealthView {
   @ApiProperty({ format: 'uuid' }) connectionId: string;
   @ApiProperty({ enum: CONNECTION_STATUSES, enumName: 'ConnectionStatus' }) status: ConnectionStatus;
@@ -105,6 +112,8 @@ export class ConnectionHealthResponse implements ConnectionHealthView {
   @ApiProperty({ type: 'integer', description: 'Inbound events received in the last 24 h that `failed` (ignored ones count in neither)' }) errorCount: number;
   @ApiProperty({ type: Number, nullable: true, example: 0.9875, description: 'successCount / (successCount + errorCount), 4 decimals; null when neither happened' })
   successRate: number | null;
+  @ApiPropertyOptional({ type: SocketStatusResponse, description: 'Slack connections in Socket Mode only: the WebSocket a worker holds to Slack' })
+  socket?: SocketStatusResponse;
 }
 
 export class PlatformIdentityResponse implements PlatformIdentity {

@@ -2,12 +2,9 @@ import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../../common/decorators';
 import { ValidationFailed } from '../../common/errors';
-import { ConnectionsService } from '../../connections/connections.service';
-import { InboundService } from '../../conversations/inbound.service';
-import { SlackEnvelope, SlackSlashCommand, slackDedupeKey, slackOrderingKey } from './slack-event';
+import { SlackEnvelope, SlackSlashCommand } from './slack-event';
+import { SlackIngest, SlashAck } from './slack-ingest.service';
 import { SlackRequest, SlackSignatureGuard } from './slack-signature.guard';
-
-const APP_ID = /^[A-Z0-9]{1,32}$/;
 
 function assertObject(body: unknown): asserts body is Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -22,10 +19,7 @@ function assertObject(body: unknown): asserts body is Record<string, unknown> {
 @Controller('webhooks/slack')
 @UseGuards(SlackSignatureGuard)
 export class SlackEventsController {
-  constructor(
-    private readonly inbound: InboundService,
-    private readonly connections: ConnectionsService,
-  ) {}
+  constructor(private readonly ingest: SlackIngest) {}
 
   @Post(':connectionId')
   @HttpCode(200)
@@ -33,31 +27,14 @@ export class SlackEventsController {
     assertObject(body);
     if (body.ssl_check) return {};
     if (body.type === 'url_verification') return { challenge: body.challenge };
-    if (body.type !== 'event_callback') return {};
-    const connection = req.platformConnection!;
-    if (typeof body.api_app_id === 'string' && APP_ID.test(body.api_app_id) && connection.platformInfo.appId !== body.api_app_id) {
-      // learned from the first event (auth.test does not tell it)
-      await this.connections.updatePlatformInfo(connection.id, { appId: body.api_app_id });
-      connection.platformInfo = { ...connection.platformInfo, appId: body.api_app_id };
-    }
-    const ignored = connection.status === 'active' ? undefined : `the connection is ${connection.status}`;
-    await this.inbound.ingest(
-      connection,
-      { dedupeKey: slackDedupeKey(body), orderingKey: slackOrderingKey(body), payload: body as unknown as Record<string, unknown> },
-      ignored,
-    );
+    await this.ingest.event(req.platformConnection!, body);
     return {};
   }
 
   @Post(':connectionId/commands')
   @HttpCode(200)
-  async command(@Req() req: SlackRequest, @Body() body: Omit<SlackSlashCommand, 'type'>): Promise<{ response_type: 'ephemeral'; text: string }> {
+  async command(@Req() req: SlackRequest, @Body() body: Omit<SlackSlashCommand, 'type'>): Promise<SlashAck> {
     assertObject(body);
-    const connection = req.platformConnection!;
-    if (typeof body.text !== 'string' || !body.text.trim()) return { response_type: 'ephemeral', text: `Usage: ${body.command ?? '/agent'} <your question>` };
-    if (connection.status !== 'active') return { response_type: 'ephemeral', text: 'This agent is not available right now.' };
-    const payload: SlackSlashCommand = { ...body, type: 'slash_command' };
-    await this.inbound.ingest(connection, { dedupeKey: slackDedupeKey(payload), orderingKey: slackOrderingKey(payload), payload: payload as unknown as Record<string, unknown> });
-    return { response_type: 'ephemeral', text: 'Working on it…' };
+    return this.ingest.command(req.platformConnection!, body);
   }
 }

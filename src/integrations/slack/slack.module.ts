@@ -4,14 +4,25 @@ import { ConversationsModule } from '../../conversations/conversations.module';
 import { OutboundHttpModule } from '../../http/outbound-http.module';
 import { SlackApiFactory } from './slack-api.factory';
 import { SlackEventsController } from './slack-events.controller';
+import { SlackIngest } from './slack-ingest.service';
 import { SlackManifestController } from './slack-manifest.controller';
 import { SlackSignatureGuard } from './slack-signature.guard';
+import { SlackSocketManager } from './slack-socket.manager';
+import { SlackSocketRepository } from './slack-socket.repository';
 import { SlackConnector } from './slack.connector';
 
 @Module({
   imports: [ConnectionsModule, ConversationsModule, OutboundHttpModule],
   controllers: [SlackEventsController, SlackManifestController],
-  providers: [SlackApiFactory, SlackConnector, SlackSignatureGuard],
-  exports: [SlackApiFactory, SlackConnector],
+  providers: [SlackApiFactory, SlackConnector, SlackSignatureGuard, SlackIngest, SlackSocketRepository],
+  exports: [SlackApiFactory, SlackConnector, SlackIngest, SlackSocketRepository],
 })
 export class SlackModule {}
+
+/** Worker-only: Socket Mode links for connections in `settings.mode = "socket"`. */
+@Module({
+  imports: [SlackModule, ConnectionsModule],
+  providers: [SlackSocketManager],
+  exports: [SlackSocketManager],
+})
+export class SlackWorkerModule {}
