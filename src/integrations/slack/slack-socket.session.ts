@@ -28,6 +28,13 @@ interface SocketEvent {
 
 const MAX_BACKOFF_MS = 30_000;
 
+/** Closes a client's socket; a peer that never answers the close frame must not hold us (the library would wait 30 s). */
+async function disconnect(client: SocketModeClient): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([client.disconnect().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
+  clearTimeout(timer);
+}
+
 /**
  * One Slack connection's Socket Mode link, held by this worker while it holds the lease: `apps.connections.open`,
  * the WebSocket, each envelope stored through the same ingest as the HTTP routes and then acknowledged (an envelope
@@ -96,6 +103,11 @@ export class SlackSocketSession {
       clientOptions: { slackApiUrl: this.host.slackApiUrl, timeout: this.host.timeoutMs, retryConfig: { retries: 0 } },
     });
     this.client = client;
+    let abandoned = false;
+    // a start given up on (stopped, or no hello in time) may still connect later: that socket is closed at once
+    client.on('connected', () => {
+      if (abandoned || this.stopped) void disconnect(client);
+    });
     const closed = new Promise<void>((resolve) => client.on('disconnected', () => resolve()));
     client.on('slack_event', (e: SocketEvent) => void this.onEnvelope(e));
     let timer: NodeJS.Timeout | undefined;
@@ -105,16 +117,20 @@ export class SlackSocketSession {
       });
       await Promise.race([client.start(), hello]);
     } catch (e) {
-      await this.closeClient();
+      abandoned = true;
+      await disconnect(client);
       throw e;
     } finally {
       clearTimeout(timer);
     }
-    if (this.stopped) return true;
+    if (this.stopped) {
+      await disconnect(client);
+      return true;
+    }
     this.logger.log('Socket Mode connected');
     await this.host.connected(true).catch(() => undefined);
     await closed;
-    this.client = undefined;
+    if (this.client === client) this.client = undefined;
     if (!this.stopped) {
       this.logger.warn('Socket Mode socket closed; reconnecting');
       await this.host.connected(false, 'the socket closed; reconnecting').catch(() => undefined);
@@ -147,11 +163,7 @@ export class SlackSocketSession {
   private async closeClient(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (!client) return;
-    // a peer that never answers the close frame must not hold the shutdown (the library would wait 30 s)
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([client.disconnect().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
-    clearTimeout(timer);
+    if (client) await disconnect(client);
   }
 
   private sleep(ms: number): Promise<void> {
