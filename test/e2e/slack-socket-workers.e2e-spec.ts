@@ -113,7 +113,13 @@ describe('Slack Socket Mode across worker processes (e2e)', () => {
     const victim = workers.find((w) => w.child.pid === first?.pid) as Worker;
     victim.child.kill('SIGKILL');
     await victim.exited;
-    await until(() => slack.openSockets(appToken).length === 1 && slack.sockets.filter((s) => s.appToken === appToken).length === 2, 'a socket from the other worker', 20_000);
+    await until(() => slack.openSockets(appToken).length === 1 && slack.sockets.filter((s) => s.appToken === appToken).length === 2, 'a socket from the other worker', 20_000).catch(
+      async (e: Error) => {
+        const survivor = workers.find((w) => w !== victim);
+        const state = JSON.stringify({ sockets: slack.sockets.map((s) => ({ openedAt: s.openedAt, closedAt: s.closedAt })), lease: await lease(app.connectionId) });
+        throw new Error(`${e.message}: ${state}\n${survivor?.logs().slice(-3000)}`);
+      },
+    );
     const second = await lease(app.connectionId);
     expect(second?.pid).not.toBe(first?.pid);
     expect(workers.map((w) => w.child.pid)).toContain(second?.pid);

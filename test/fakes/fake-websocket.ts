@@ -20,6 +20,11 @@ export class FakeWebSocket extends EventEmitter {
     super();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('close', () => this.finish());
+    // the peer went away without a close frame (its process died): the upgraded socket is half-open, end our side too
+    socket.on('end', () => {
+      socket.end();
+      this.finish();
+    });
     socket.on('error', () => this.finish());
   }
 

@@ -1,4 +1,6 @@
 import { LogLevel, SocketModeClient } from '@slack/socket-mode';
+import { request } from 'node:http';
+import { Socket } from 'node:net';
 import { until } from '../utils/wait';
 import { FakeSlackApi } from './slack.fake';
 
@@ -45,6 +47,20 @@ describe('FakeSlackApi Socket Mode', () => {
     slack.disconnectSockets(appToken);
     await until(() => closed.length === 2 && slack.openSockets(appToken).length === 0, 'disconnected after a disconnect message');
     expect(slack.maxOpenSockets.get(appToken)).toBe(1);
+  });
+
+  it('sees a client that goes away without a close frame (its process died) as closed', async () => {
+    const open = await fetch(`${slack.url}/api/apps.connections.open`, { method: 'POST', headers: { authorization: `Bearer ${appToken}` } });
+    const { url } = (await open.json()) as { url: string };
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const req = request(url.replace(/^ws/, 'http'), { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' } });
+      req.on('upgrade', (_res, s: Socket) => resolve(s));
+      req.on('error', reject);
+      req.end();
+    });
+    await until(() => slack.openSockets(appToken).length === 1, 'the socket open');
+    socket.end(); // FIN, no close frame
+    await until(() => slack.openSockets(appToken).length === 0, 'the socket seen closed');
   });
 
   it('refuses unknown app tokens and bot tokens', async () => {
