@@ -54,7 +54,7 @@ export class AppConfig {
   integrations: {
     /**
      * ENABLE_INTEGRATIONS: when false the platform webhook routes answer 404, no inbound event is processed and the
-     * Telegram poller does not run; the admin API for connections keeps working.
+     * Telegram poller and the Slack Socket Mode manager do not run; the admin API for connections keeps working.
      */
     enabled: boolean;
   };
