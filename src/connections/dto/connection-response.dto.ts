@@ -17,8 +17,11 @@ export class ConnectionSetupResponse implements SetupInstructions {
   @ApiPropertyOptional({ description: 'What Switchboard did or what you still have to do, in words' })
   note?: string;
 
-  @ApiPropertyOptional({ enum: ['webhook', 'polling'], description: 'Telegram: how updates reach us' })
-  mode?: 'webhook' | 'polling';
+  @ApiPropertyOptional({
+    enum: ['webhook', 'polling', 'http', 'socket'],
+    description: 'How events reach us — Telegram: `webhook` or `polling`; Slack: `http` (Request URLs) or `socket` (Socket Mode)',
+  })
+  mode?: 'webhook' | 'polling' | 'http' | 'socket';
 
   @ApiPropertyOptional({ description: 'Telegram polling mode: whether this deployment polls at all (TELEGRAM_POLL_SCAN_MS > 0)' })
   pollingEnabled?: boolean;

@@ -26,7 +26,7 @@ export class SlackManifestController {
       '`"appToken":"xapp-…"` to the credentials and `"settings":{"mode":"socket"}`.',
   })
   @ApiOkResponse({ type: SlackManifestResponse })
-  @ApiErrors(401, 404)
+  @ApiErrors(400, 401, 404)
   async manifest(
     @IdParam('teamId', 'team') teamId: string,
     @IdParam('agentId', 'agent') agentId: string,
