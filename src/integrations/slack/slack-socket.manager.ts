@@ -67,7 +67,7 @@ export class SlackSocketManager implements OnApplicationBootstrap, OnModuleDestr
   async scan(): Promise<void> {
     const ttl = this.config.slackSocket.leaseSeconds;
     for (const id of await this.sockets.renew(this.holding(), this.holder, ttl)) {
-      this.logger.warn(`the Socket Mode lease of ${id} was lost (expired and taken over); closing its socket here`);
+      this.logger.warn(`the Socket Mode lease of ${id} was lost (expired and taken over, or the connection was deleted); closing its socket here`);
       await this.end(id, false);
     }
     for (const [id, entry] of [...this.held]) {
