@@ -72,9 +72,9 @@ export class SlackSocketSession {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      let wasConnected = false;
+      let upMs = -1;
       try {
-        wasConnected = await this.connectOnce();
+        upMs = await this.connectOnce();
       } catch (e) {
         const code = (e as { code?: unknown }).code;
         const err = typeof code === 'string' && code.startsWith('slack_webapi_') ? mapSlackError(e) : new Error((e as Error).message);
@@ -87,15 +87,16 @@ export class SlackSocketSession {
         await this.host.connected(false, `could not connect: ${err.message}`).catch(() => undefined);
       }
       if (this.stopped) return;
-      // a socket that was up reconnects almost at once (Slack asks for that on `disconnect`); failures back off
-      this.failures = wasConnected ? 0 : this.failures + 1;
-      const base = wasConnected ? 250 : Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (this.failures - 1));
+      // a socket that was up reconnects almost at once (Slack asks for that on `disconnect`) — after a second when it
+      // lasted under 5 s, so a socket that keeps closing is not reopened in a tight loop; failures back off
+      this.failures = upMs >= 0 ? 0 : this.failures + 1;
+      const base = upMs >= 5000 ? 250 : upMs >= 0 ? 1000 : Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (this.failures - 1));
       await this.sleep(base * (0.8 + Math.random() * 0.4));
     }
   }
 
-  /** Opens one socket and waits until it closes; true when it had connected (said hello). */
-  private async connectOnce(): Promise<boolean> {
+  /** Opens one socket and waits until it closes; how long it was connected (it said hello), in ms. */
+  private async connectOnce(): Promise<number> {
     const client = new SocketModeClient({
       appToken: this.appToken,
       autoReconnectEnabled: false, // the loop above reconnects, with back-off, while the lease is ours
@@ -125,8 +126,9 @@ export class SlackSocketSession {
     }
     if (this.stopped) {
       await disconnect(client);
-      return true;
+      return 0;
     }
+    const connectedAt = Date.now();
     this.logger.log('Socket Mode connected');
     await this.host.connected(true).catch(() => undefined);
     await closed;
@@ -135,7 +137,7 @@ export class SlackSocketSession {
       this.logger.warn('Socket Mode socket closed; reconnecting');
       await this.host.connected(false, 'the socket closed; reconnecting').catch(() => undefined);
     }
-    return true;
+    return Date.now() - connectedAt;
   }
 
   private async onEnvelope(e: SocketEvent): Promise<void> {
