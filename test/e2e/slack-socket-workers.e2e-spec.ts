@@ -80,8 +80,8 @@ describe('Slack Socket Mode across worker processes (e2e)', () => {
   afterAll(async () => {
     for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exited));
-    await t.close();
-    await slack.stop();
+    await t?.close(); // beforeAll may have failed before making them
+    await slack?.stop();
     rmSync(out, { recursive: true, force: true });
   });
 
