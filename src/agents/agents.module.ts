@@ -5,11 +5,12 @@ import { AgentsService } from './agents.service';
 import { Agent } from './entities/agent.entity';
 import { AgentRuntimeService } from './runtimes/agent-runtime.service';
 import { OutboundHttpModule } from '../http/outbound-http.module';
+import { TranscriptionService } from './transcription/transcription.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Agent]), OutboundHttpModule],
   controllers: [AgentsController],
-  providers: [AgentsService, AgentRuntimeService],
-  exports: [AgentsService, AgentRuntimeService],
+  providers: [AgentsService, AgentRuntimeService, TranscriptionService],
+  exports: [AgentsService, AgentRuntimeService, TranscriptionService],
 })
 export class AgentsModule {}

@@ -6,6 +6,8 @@ import { Message } from './entities/message.entity';
 /** The outbox, as the pipeline sees it: publish inside the transaction that made the change. */
 export interface EventPublisher {
   publish(em: EntityManager, event: { type: string; teamId: string; data: Record<string, unknown> }): Promise<unknown>;
+  /** Several events with one statement, in order. */
+  publishMany(em: EntityManager, events: readonly { type: string; teamId: string; data: Record<string, unknown> }[]): Promise<unknown>;
 }
 export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 

@@ -20,6 +20,7 @@ import { InboundEventsRepository } from './inbound-events.repository';
 import { InboundPipeline } from './inbound.pipeline';
 import { LeaseKeeper } from './lease-keeper';
 import { TurnWrites } from './turn-writes';
+import { IncomingMedia } from './incoming-media';
 import { InboundService } from './inbound.service';
 import { InboundProcessor } from './jobs/inbound.processor';
 import { InboundSweeper } from './jobs/inbound.sweeper';
@@ -45,6 +46,7 @@ import { EventsService } from '../events/events.service';
     LeaseKeeper,
     AgentTurnService,
     TurnWrites,
+    IncomingMedia,
     ChatService,
     InboundEventLogService,
     { provide: EVENT_PUBLISHER, useExisting: EventsService },

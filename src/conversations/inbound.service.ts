@@ -8,6 +8,7 @@ import { NotFound } from '../common/errors';
 import { ConnectionChanges } from '../connections/connection-changes';
 import { ConnectionsService } from '../connections/connections.service';
 import { PlatformConnection } from '../connections/entities/platform-connection.entity';
+import { statementBatcher } from '../database/statement-batcher';
 import { QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
 import { RedisAvailability, RedisUnavailable } from '../queue/redis-availability';
 import { EVENT_PUBLISHER, EventPublisher } from './conversation-events';
@@ -66,32 +67,24 @@ export class InboundService {
   async ingest(connection: PlatformConnection, input: IngestInput, ignored?: string): Promise<{ eventId: string | null; duplicate: boolean }> {
     const reason = ignored ? withoutNul(ignored) : null;
     const orderingKey = withoutNul(input.orderingKey).slice(0, 300);
-    let rows: { id: string }[];
+    let eventId: string | null;
     try {
-      // No conflict target: a conflict on either unique index (dedupe key, body hash) makes it a duplicate.
-      rows = (await this.dataSource.query(
-        `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error, body_hash)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
-         ON CONFLICT DO NOTHING
-         RETURNING id`,
-        [
-          connection.id,
-          connection.platform,
-          withoutNul(input.dedupeKey).slice(0, 200),
-          orderingKey,
-          jsonbText(input.payload),
-          reason !== null ? 'ignored' : 'received',
-          reason,
-          input.bodyHash ?? null,
-        ],
-      )) as { id: string }[];
+      eventId = await this.events.insert({
+        connectionId: connection.id,
+        platform: connection.platform,
+        dedupeKey: withoutNul(input.dedupeKey).slice(0, 200),
+        orderingKey,
+        payload: jsonbText(input.payload),
+        status: reason !== null ? 'ignored' : 'received',
+        error: reason,
+        bodyHash: input.bodyHash ?? null,
+      });
     } catch (e) {
       if (!isForeignKeyViolation(e)) throw e;
       this.changes.forgetLocally(connection.id);
       throw new NotFound('connection');
     }
-    if (!rows.length) return { eventId: null, duplicate: true };
-    const eventId = rows[0].id;
+    if (eventId === null) return { eventId: null, duplicate: true };
     const now = Date.now();
     if (now - (this.lastMarked.get(connection.id) ?? 0) > 5000) {
       this.lastMarked.set(connection.id, now);
@@ -109,6 +102,7 @@ export class InboundService {
    * thrown: the event is stored and the sweeper enqueues it. Returns whether the job was added.
    */
   async enqueue(job: InboundJob, opts: { at?: Date; fresh?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
+    if (!opts.at && !opts.fresh && opts.timeoutMs === undefined) return this.enqueueBatch(job);
     const { eventId } = job;
     const delay = opts.at ? Math.max(0, opts.at.getTime() - Date.now()) : 0;
     const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${Date.now()}`}` : eventId;
@@ -123,6 +117,23 @@ export class InboundService {
       return false;
     }
   }
+
+  /** First wake-ups of events stored at the same moment: one Redis round trip (addBulk) for all of them. */
+  private readonly enqueueBatch = statementBatcher<InboundJob, boolean>(async (jobs) => {
+    try {
+      await this.redis.run(
+        'enqueue inbound events',
+        () => this.queue.addBulk(jobs.map((job) => ({ name: 'inbound', data: job, opts: { ...INBOUND_JOB_OPTIONS, jobId: job.eventId } }))),
+        REDIS_CALL_TIMEOUT_MS,
+      );
+      return jobs.map(() => true);
+    } catch (e) {
+      const msg = `could not enqueue ${jobs.length} inbound event(s) (the sweeper will): ${(e as Error).message}`;
+      if (e instanceof RedisUnavailable) this.logger.debug(msg);
+      else this.logger.warn(msg);
+      return jobs.map(() => false);
+    }
+  });
 
   /** An event that is not for the agent (e.g. a GitHub push): its outbound event and its `done` in one transaction. */
   async publishAndFinish(eventId: string, event: { type: string; teamId: string; data: Record<string, unknown> }): Promise<void> {

@@ -56,6 +56,22 @@ interface Row {
   status: string;
 }
 
+// Many events in one statement (e.g. every reply of a batched turn write): the same rows as PUBLISH_SQL once per event,
+// deliveries inserted in event order (FIFO endpoints take them by their identity `seq`).
+const PUBLISH_MANY_SQL = `
+WITH v AS (
+  SELECT * FROM unnest($1::varchar[], $2::uuid[], $3::varchar[], $4::jsonb[]) WITH ORDINALITY AS v(id, team_id, type, data, ord)
+), ev AS (
+  INSERT INTO webhook_event (id, team_id, type, data, created_at) SELECT id, team_id, type, data, $5 FROM v
+)
+INSERT INTO webhook_delivery (id, team_id, event_id, endpoint_id, event_type, status, next_attempt_at, fifo, created_at, updated_at)
+SELECT gen_random_uuid(), v.team_id, v.id, ep.id, v.type,
+       CASE WHEN ep.status = 'disabled' THEN 'skipped'::webhook_delivery_status ELSE 'pending'::webhook_delivery_status END,
+       CASE WHEN ep.status = 'disabled' THEN NULL ELSE $5::timestamptz END, ep.ordering = 'fifo', $5, $5
+FROM v JOIN webhook_endpoint ep ON ep.team_id = v.team_id AND (ep.event_types IS NULL OR v.type = ANY (ep.event_types))
+ORDER BY v.ord, ep.id
+RETURNING id, status`;
+
 const TEST_SQL = PUBLISH_SQL.replace('AND (ep.event_types IS NULL OR $3 = ANY (ep.event_types))', '');
 
 /**
@@ -87,6 +103,26 @@ export class EventsService implements EntitySubscriberInterface, OnModuleDestroy
     return this.write(em, input, null);
   }
 
+  /**
+   * Several events in the caller's transaction with ONE statement (what a batched write of many conversations uses):
+   * the same rows and wake-up as calling `publish` for each, in order. Returns the event ids in input order.
+   */
+  async publishMany(em: EntityManager, inputs: readonly PublishInput[]): Promise<{ eventIds: (string | null)[] }> {
+    if (inputs.length === 0) return { eventIds: [] };
+    if (inputs.length === 1) return { eventIds: [(await this.write(em, inputs[0], null)).eventId] };
+    for (const { type } of inputs) if (!isKnownEventType(type)) throw new Error(`unknown event type "${type}": add it to src/events/event-catalog.ts`);
+    if (!this.config.webhooks.enabled) return { eventIds: inputs.map(() => null) };
+    const now = Date.now();
+    const ids = inputs.map(() => newEventId(now));
+    const params = [ids, inputs.map((i) => i.teamId), inputs.map((i) => i.type), inputs.map((i) => JSON.stringify(i.data)), new Date(now)];
+    const qr = em.queryRunner;
+    const rows = await (qr && !qr.isReleased
+      ? preparedQuery<Row>(qr, 'webhook_publish_many', PUBLISH_MANY_SQL, params)
+      : preparedPoolQuery<Row>(em.connection, 'webhook_publish_many', PUBLISH_MANY_SQL, params));
+    this.afterWrite(em, rows);
+    return { eventIds: ids };
+  }
+
   /** `webhook.test`: one delivery to one endpoint, whatever it subscribes to. */
   async publishTo(em: EntityManager, endpointId: string, input: PublishInput): Promise<PublishResult> {
     return this.write(em, input, endpointId);
@@ -101,12 +137,16 @@ export class EventsService implements EntitySubscriberInterface, OnModuleDestroy
     // prepared once per connection (no parse and plan per event), on the caller's connection: in its transaction
     const qr = em.queryRunner;
     const rows = await (qr && !qr.isReleased ? preparedQuery<Row>(qr, name, sql, params) : preparedPoolQuery<Row>(em.connection, name, sql, params));
-    if (rows.some((r) => r.status === 'pending')) {
-      const qr = em.queryRunner;
-      if (qr?.isTransactionActive) this.published.add(qr);
-      else this.wakeup.signal();
-    }
+    this.afterWrite(em, rows);
     return { eventId: id, deliveryIds: rows.map((r) => r.id) };
+  }
+
+  /** Pending deliveries written: wake the dispatchers after the outermost commit (at once outside a transaction). */
+  private afterWrite(em: EntityManager, rows: Row[]): void {
+    if (!rows.some((r) => r.status === 'pending')) return;
+    const qr = em.queryRunner;
+    if (qr?.isTransactionActive) this.published.add(qr);
+    else this.wakeup.signal();
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {

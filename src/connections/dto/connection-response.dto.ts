@@ -1,11 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ConnectionHealthView, ConnectionView } from '../connections.service';
-import { CONNECTION_STATUSES, ConnectionStatus, Platform, PLATFORMS } from '../entities/platform-connection.entity';
+import { CONNECTION_STATUSES, ConnectionStatus, Platform } from '../entities/platform-connection.entity';
 import type { ConnectionTestResult } from '../connection-test.service';
 import type { PlatformIdentity, SetupInstructions, SocketStatus } from '../platform-connector';
 
-/** `enumName` makes every platform field one shared schema, which the document narrows to the registered connectors. */
-export const PLATFORM_PROPERTY = { enum: PLATFORMS, enumName: 'Platform' } as const;
+/**
+ * `enumName` makes every platform field one shared schema, whose values the document fills from the connector
+ * registry when it is built (src/openapi/openapi.ts).
+ */
+export const PLATFORM_PROPERTY = { enum: [] as string[], enumName: 'Platform' } as const;
 
 /** What to configure at the platform; which fields appear depends on the platform. */
 export class ConnectionSetupResponse implements SetupInstructions {

@@ -12,8 +12,7 @@ export class CreateConnectionDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description:
-      'Write-only. Telegram {botToken}; Slack {botToken, signingSecret, appToken?}; GitHub {token} or {appId, privateKey, installationId}, plus webhookSecret? (generated when absent)',
+    description: 'Write-only. What each platform takes is listed when the document is built (src/openapi/openapi.ts)',
     example: { botToken: '123456:ABC-DEF' },
   })
   @IsObject({ message: 'credentials must be an object' })
@@ -22,7 +21,7 @@ export class CreateConnectionDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    description: 'Non-secret, per-platform options. Telegram {mode?: "webhook"|"polling", greeting?}; GitHub {repositories?, events?}',
+    description: 'Non-secret, per-platform options (listed when the document is built)',
     example: { mode: 'polling' },
   })
   @IsOptional()

@@ -1,10 +1,9 @@
-import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../../common/decorators';
+import { Body, HttpCode, Post } from '@nestjs/common';
 import { ValidationFailed } from '../../common/errors';
+import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
+import { PlatformWebhookController, VerifiedConnection } from '../../connections/platform-request.guard';
 import { SlackEnvelope, SlackSlashCommand } from './slack-event';
 import { SlackIngest, SlashAck } from './slack-ingest.service';
-import { SlackRequest, SlackSignatureGuard } from './slack-signature.guard';
 
 function assertObject(body: unknown): asserts body is Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -14,27 +13,24 @@ function assertObject(body: unknown): asserts body is Record<string, unknown> {
 }
 
 /** Slack Events API and slash commands. Verified, stored, acknowledged well under Slack's 3 seconds. */
-@ApiExcludeController()
-@Public()
-@Controller('webhooks/slack')
-@UseGuards(SlackSignatureGuard)
+@PlatformWebhookController('slack')
 export class SlackEventsController {
   constructor(private readonly ingest: SlackIngest) {}
 
   @Post(':connectionId')
   @HttpCode(200)
-  async events(@Req() req: SlackRequest, @Body() body: SlackEnvelope & { ssl_check?: string }): Promise<unknown> {
+  async events(@VerifiedConnection() connection: PlatformConnection, @Body() body: SlackEnvelope & { ssl_check?: string }): Promise<unknown> {
     assertObject(body);
     if (body.ssl_check) return {};
     if (body.type === 'url_verification') return { challenge: body.challenge };
-    await this.ingest.event(req.platformConnection!, body);
+    await this.ingest.event(connection, body);
     return {};
   }
 
   @Post(':connectionId/commands')
   @HttpCode(200)
-  async command(@Req() req: SlackRequest, @Body() body: Omit<SlackSlashCommand, 'type'>): Promise<SlashAck> {
+  async command(@VerifiedConnection() connection: PlatformConnection, @Body() body: Omit<SlackSlashCommand, 'type'>): Promise<SlashAck> {
     assertObject(body);
-    return this.ingest.command(req.platformConnection!, body);
+    return this.ingest.command(connection, body);
   }
 }

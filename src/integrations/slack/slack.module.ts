@@ -6,7 +6,6 @@ import { SlackApiFactory } from './slack-api.factory';
 import { SlackEventsController } from './slack-events.controller';
 import { SlackIngest } from './slack-ingest.service';
 import { SlackManifestController } from './slack-manifest.controller';
-import { SlackSignatureGuard } from './slack-signature.guard';
 import { SlackSocketManager } from './slack-socket.manager';
 import { SlackSocketRepository } from './slack-socket.repository';
 import { SlackConnector } from './slack.connector';
@@ -14,7 +13,7 @@ import { SlackConnector } from './slack.connector';
 @Module({
   imports: [ConnectionsModule, ConversationsModule, OutboundHttpModule],
   controllers: [SlackEventsController, SlackManifestController],
-  providers: [SlackApiFactory, SlackConnector, SlackSignatureGuard, SlackIngest, SlackSocketRepository],
+  providers: [SlackApiFactory, SlackConnector, SlackIngest, SlackSocketRepository],
   exports: [SlackApiFactory, SlackConnector, SlackIngest, SlackSocketRepository],
 })
 export class SlackModule {}
