@@ -62,7 +62,7 @@ export class AppConfig {
   integrations: {
     /**
      * ENABLE_INTEGRATIONS: when false the platform webhook routes answer 404, no inbound event is processed and the
-     * Telegram poller does not run; the admin API for connections keeps working.
+     * Telegram poller and the Slack Socket Mode manager do not run; the admin API for connections keeps working.
      */
     enabled: boolean;
   };
@@ -86,6 +86,11 @@ export class AppConfig {
     sweepIntervalSeconds: number;
   };
   telegramPolling: { scanIntervalMs: number; timeoutSeconds: number };
+  /**
+   * Slack Socket Mode (SLACK_SOCKET_SCAN_MS): how often a worker renews the sockets it holds and looks for Socket Mode
+   * connections nobody holds (0 = off); a socket's lease lives six scans (at least 3 s) without renewal.
+   */
+  slackSocket: { scanIntervalMs: number; leaseSeconds: number };
   bootstrapAdmin?: { email: string; password: string; team: string };
 
   get runsHttp(): boolean {

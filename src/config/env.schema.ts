@@ -99,4 +99,5 @@ export class EnvSchema {
   @Type(() => Number) @IsNumber() @Min(0) WEBHOOK_SWEEP_INTERVAL_S: number = 30;
   @Type(() => Number) @IsInt() @Min(0) TELEGRAM_POLL_SCAN_MS: number = 5000;
   @Type(() => Number) @IsInt() @Min(0) @Max(50) TELEGRAM_POLL_TIMEOUT_S: number = 25;
+  @Type(() => Number) @IsInt() @Min(0) @Max(600000) SLACK_SOCKET_SCAN_MS: number = 5000;
 }

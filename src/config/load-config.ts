@@ -174,6 +174,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
       sweepIntervalSeconds: env.WEBHOOK_SWEEP_INTERVAL_S,
     },
     telegramPolling: { scanIntervalMs: env.TELEGRAM_POLL_SCAN_MS, timeoutSeconds: env.TELEGRAM_POLL_TIMEOUT_S },
+    slackSocket: { scanIntervalMs: env.SLACK_SOCKET_SCAN_MS, leaseSeconds: Math.max(3, Math.ceil((6 * env.SLACK_SOCKET_SCAN_MS) / 1000)) },
     media: { maxBytes: env.ATTACHMENT_MAX_BYTES, voiceMaxSeconds: env.VOICE_MAX_SECONDS },
     connectionHealth: { intervalSeconds: env.CONNECTION_HEALTH_INTERVAL_S, failureThreshold: env.CONNECTION_HEALTH_FAILURES },
     bootstrapAdmin:

@@ -21,6 +21,7 @@ import {
   PlatformRejectedError,
   PlatformUnavailableError,
   SetupInstructions,
+  SocketStatus,
 } from './platform-connector';
 import { auditBefore } from '../audit/audit-context';
 
@@ -63,6 +64,8 @@ export interface ConnectionHealthView extends ConnectionEventStats {
   consecutiveFailures: number;
   errorMessage: string | null;
   recentStatusChanges: { from: ConnectionStatus; to: ConnectionStatus; reason: string | null; at: Date }[];
+  /** Connections with a live link to the platform (Slack in Socket Mode) only. */
+  socket?: SocketStatus;
 }
 
 export interface PlannedConnectionAddress {
@@ -268,9 +271,11 @@ export class ConnectionsService implements OnModuleInit {
 
   async health(teamId: string, agentId: string, id: string): Promise<ConnectionHealthView> {
     const conn = await this.find(teamId, agentId, id);
-    const [recent, stats] = await Promise.all([
+    const connector = this.registry.get(conn.platform);
+    const [recent, stats, socket] = await Promise.all([
       this.changes.find({ where: { connectionId: id }, order: { createdAt: 'DESC' }, take: 10 }),
       this.eventStats ? this.eventStats(conn.id) : { successCount: 0, errorCount: 0, successRate: null },
+      connector.socketStatus ? connector.socketStatus(conn) : undefined,
     ]);
     return {
       ...stats,
@@ -281,6 +286,7 @@ export class ConnectionsService implements OnModuleInit {
       consecutiveFailures: conn.consecutiveFailures,
       errorMessage: conn.errorMessage,
       recentStatusChanges: recent.map((r) => ({ from: r.fromStatus, to: r.toStatus, reason: r.reason, at: r.createdAt })),
+      ...(socket ? { socket } : {}),
     };
   }
 

@@ -54,6 +54,18 @@ export interface PlatformConnector {
   setupInstructions(connection: PlatformConnection, credentials: Credentials, created: boolean): SetupInstructions;
   /** Credential fields whose masked hint is shown (e.g. botToken). */
   readonly hintFields: readonly string[];
+  /** For connections that keep a live link to the platform (Slack Socket Mode): how that link is now; undefined otherwise. */
+  socketStatus?(connection: PlatformConnection): Promise<SocketStatus | undefined>;
+}
+
+/** A connection's live link to its platform (a WebSocket a worker holds open), as its health shows it. */
+export interface SocketStatus {
+  /** A worker holds the socket and it is connected right now. */
+  connected: boolean;
+  /** When `connected` last changed (null: no worker has held the socket yet). */
+  since: Date | null;
+  /** Why the last attempt to connect failed, until a socket connects again (never a secret). */
+  lastError: string | null;
 }
 
 // ---- inbound pipeline (DESIGN §3) ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ export function enabledFeatures(config: AppConfig): string[] {
     [worker && config.integrations.enabled && config.inbound.sweepIntervalSeconds > 0, 'inbound sweep'],
     [worker && config.connectionHealth.intervalSeconds > 0, 'connection health checks'],
     [worker && config.integrations.enabled && config.telegramPolling.scanIntervalMs > 0, 'telegram polling'],
+    [worker && config.integrations.enabled && config.slackSocket.scanIntervalMs > 0, 'slack socket mode'],
     [config.database.migrationsRun, 'migrations at startup'],
     [config.allowPrivateNetworks, 'private network targets (WEBHOOK_ALLOW_PRIVATE_NETWORKS)'],
   ];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { InboundProcessor } from '../../src/conversations/jobs/inbound.processor';
+import { SlackSocketManager } from '../../src/integrations/slack/slack-socket.manager';
 import { TelegramPoller } from '../../src/integrations/telegram/telegram-poller';
 import { FakeTelegramApi } from '../fakes';
 import { connectTelegramBot, postUpdate, textUpdate } from '../factories/telegram';
@@ -38,6 +39,7 @@ describe('ENABLE_INTEGRATIONS=false (e2e)', () => {
 
   it('runs no inbound worker and no poller: a polling bot’s queued update is never fetched', async () => {
     expect(() => t.app.get(TelegramPoller)).toThrow();
+    expect(() => t.app.get(SlackSocketManager)).toThrow(); // no Slack Socket Mode either
     expect(() => t.app.get(InboundProcessor)).toThrow();
     const bot = await connectTelegramBot(t, tg, owner, { settings: { mode: 'polling' } });
     tg.queueUpdate(bot.token, textUpdate(2, 'polled?'));

@@ -8,6 +8,7 @@ import { until } from '../utils/wait';
 
 const TG_TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const SLACK = { botToken: 'xoxb-1111-2222-abcdefghijklmnop', signingSecret: '8f742231b10e8888abcd99yyyzzz85a5' };
+const SLACK_APP_TOKEN = 'xapp-1-A0APP-1-abcdefghijklmnop';
 const GH_TOKEN = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
 
 /**
@@ -38,6 +39,7 @@ describe('OpenAPI conformance: real responses match the document (e2e)', () => {
     [tg, slack, gh, rx] = await Promise.all([new FakeTelegramApi().start(), new FakeSlackApi().start(), new FakeGitHubApi().start(), new FakeWebhookReceiver().start()]);
     tg.addBot(TG_TOKEN, { id: 7001, username: 'acme_support_bot', first_name: 'Acme Support' });
     slack.addWorkspace({ token: SLACK.botToken, teamId: 'T0001', team: 'Acme', botUserId: 'U0BOT', botId: 'B0BOT', userName: 'acme-agent' });
+    slack.addAppToken(SLACK_APP_TOKEN);
     gh.addToken(GH_TOKEN, { login: 'acme-bot', id: 501, type: 'User', scopes: ['repo'] });
     gh.addRepo({ owner: 'acme', name: 'widgets' });
     gh.addIssue('acme', 'widgets', { title: 'It breaks', user: { login: 'ada', id: 7, type: 'User' } });
@@ -124,10 +126,17 @@ describe('OpenAPI conformance: real responses match the document (e2e)', () => {
 
     // connections
     await call('get', `${agentPath}/connections/slack/manifest`, 200, member);
+    await call('get', `${agentPath}/connections/slack/manifest?mode=socket`, 200, member);
+    await call('get', `${agentPath}/connections/slack/manifest?mode=websocket`, 400, member);
     const telegram = await call('post', `${agentPath}/connections`, 201, owner, { platform: 'telegram', credentials: { botToken: TG_TOKEN } });
     await call('post', `${agentPath}/connections`, 409, owner, { platform: 'telegram', credentials: { botToken: TG_TOKEN } });
     await call('post', `${agentPath}/connections`, 400, owner, { platform: 'discord', credentials: {} });
-    await call('post', `${agentPath}/connections`, 201, owner, { platform: 'slack', credentials: SLACK });
+    const slackConn = await call('post', `${agentPath}/connections`, 201, owner, { platform: 'slack', credentials: SLACK });
+    // Socket Mode: the health carries the socket's state
+    await call('patch', `${agentPath}/connections/${slackConn.id}`, 400, owner, { settings: { mode: 'socket' } });
+    await call('patch', `${agentPath}/connections/${slackConn.id}`, 200, owner, { credentials: { ...SLACK, appToken: SLACK_APP_TOKEN }, settings: { mode: 'socket' } });
+    const socketHealth = await call('get', `${agentPath}/connections/${slackConn.id}/health`, 200, member);
+    expect(socketHealth.socket).toEqual(expect.objectContaining({ connected: expect.any(Boolean) }));
     const github = await call('post', `${agentPath}/connections`, 201, owner, { platform: 'github', credentials: { token: GH_TOKEN } });
     await call('get', `${agentPath}/connections`, 200, member);
     await call('get', `${agentPath}/connections/${telegram.id}`, 200, member);

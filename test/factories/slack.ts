@@ -11,25 +11,35 @@ export interface SlackAppFixture {
   signingSecret: string;
   botUserId: string;
   botId: string;
+  /** Socket Mode connections only: the app-level token the fake accepts. */
+  appToken?: string;
 }
 
 let seq = 0;
 
-export async function connectSlackApp(t: TestApp, slack: FakeSlackApi, owner: Actor & { teamId: string }, opts: { runtime?: Record<string, unknown> } = {}): Promise<SlackAppFixture> {
+/** A Slack connection; `socket: true` makes it a Socket Mode one (an app-level token the fake knows, settings.mode "socket"). */
+export async function connectSlackApp(
+  t: TestApp,
+  slack: FakeSlackApi,
+  owner: Actor & { teamId: string },
+  opts: { runtime?: Record<string, unknown>; socket?: boolean } = {},
+): Promise<SlackAppFixture> {
   const n = ++seq;
   const botToken = `xoxb-${n}000-${randomBytes(8).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
   const botUserId = `UBOT${n}`;
   const botId = `BBOT${n}`;
   slack.addWorkspace({ token: botToken, teamId: `T${n}`, team: 'Acme', botUserId, botId, userName: 'agent' });
+  const appToken = opts.socket ? `xapp-1-A0APP-${n}000-${randomBytes(8).toString('hex')}` : undefined;
+  if (appToken) slack.addAppToken(appToken);
   const agent = await t.http().post(`/v1/teams/${owner.teamId}/agents`).set(owner.auth).send({ name: `Slack agent ${n}`, ...(opts.runtime ? { runtime: opts.runtime } : {}) }).expect(201);
   const conn = await t
     .http()
     .post(`/v1/teams/${owner.teamId}/agents/${agent.body.id}/connections`)
     .set(owner.auth)
-    .send({ platform: 'slack', credentials: { botToken, signingSecret } })
+    .send({ platform: 'slack', credentials: { botToken, signingSecret, ...(appToken ? { appToken } : {}) }, ...(appToken ? { settings: { mode: 'socket' } } : {}) })
     .expect(201);
-  return { connectionId: conn.body.id, agentId: agent.body.id, botToken, signingSecret, botUserId, botId };
+  return { connectionId: conn.body.id, agentId: agent.body.id, botToken, signingSecret, botUserId, botId, ...(appToken ? { appToken } : {}) };
 }
 
 let eventSeq = 0;

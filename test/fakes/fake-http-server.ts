@@ -1,5 +1,6 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
 
 /** One request as the fake saw it. */
 export interface RecordedCall {
@@ -78,6 +79,7 @@ export abstract class FakeHttpServer {
     if (this.server) return this;
     this.stopping = new AbortController();
     const server = createServer((req, res) => void this.onRequest(req, res));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {
@@ -97,6 +99,7 @@ export abstract class FakeHttpServer {
     this.server = undefined;
     this.baseUrl = undefined;
     this.stopping.abort();
+    this.beforeStop();
     for (const waiter of this.waiters) waiter.reject(new Error(`${this.constructor.name} stopped while waiting for calls`));
     this.waiters.clear();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -170,6 +173,14 @@ export abstract class FakeHttpServer {
 
   protected abstract handle(call: RecordedCall): Promise<FakeResponse> | FakeResponse;
   protected abstract nameOf(call: RecordedCall): string;
+
+  /** An HTTP upgrade (WebSocket) request; refused unless a subclass speaks WebSocket. */
+  protected onUpgrade(_req: IncomingMessage, socket: Duplex, _head: Buffer): void {
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  }
+
+  /** Closes what the server holds beyond HTTP requests (upgraded sockets), so `stop()` does not wait for them. */
+  protected beforeStop(): void {}
 
   /** How a string given to `failNext` matches a call; subclasses may widen it (e.g. path substring). */
   protected matchesName(call: RecordedCall, name: string): boolean {

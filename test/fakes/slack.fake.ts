@@ -5,8 +5,12 @@ import {
   FakeHttpServer,
   FakeHttpServerOptions,
   FakeResponse,
+  isRecord,
   RecordedCall,
 } from './fake-http-server';
+import { IncomingMessage } from 'node:http';
+import { Duplex } from 'node:stream';
+import { FakeWebSocket } from './fake-websocket';
 
 export interface SlackWorkspace {
   token: string;
@@ -27,6 +31,30 @@ export interface SlackUser {
 
 type Params = Record<string, unknown>;
 
+/** One Socket Mode WebSocket a client opened with a URL from apps.connections.open. */
+export interface FakeSocket {
+  appToken: string;
+  ws: FakeWebSocket;
+  openedAt: number;
+  closedAt?: number;
+  remotePort?: number;
+}
+
+/** An envelope Slack sends over Socket Mode, and the client's acknowledgement of it. */
+export interface SocketEnvelope {
+  envelope_id: string;
+  type: 'events_api' | 'slash_commands' | 'interactive';
+  payload: Record<string, unknown>;
+  accepts_response_payload: boolean;
+  retry_attempt?: number;
+  retry_reason?: string;
+}
+export interface SocketAck {
+  envelope_id: string;
+  payload?: Record<string, unknown>;
+  at: number;
+}
+
 const API_RE = /^\/api\/([A-Za-z0-9_.]+)\/?$/;
 const RESPONSE_URL_RE = /^\/response-url\/[^/]+\/?$/;
 const FILE_RE = /^\/files-pri\/([^/]+)\/([^/]+)$/;
@@ -45,7 +73,9 @@ const err = (error: string): FakeResponse => ({ status: 200, body: { ok: false, 
 
 /**
  * Fake slack.com Web API: `POST /api/<method>` (set `slackApiUrl` to `${fake.url}/api/`), plus
- * `POST /response-url/<id>` for slash-command response URLs.
+ * `POST /response-url/<id>` for slash-command response URLs, plus Socket Mode: `apps.connections.open` with an
+ * app-level token (`addAppToken`) hands out a one-time `ws://…/socket/<ticket>` URL; the WebSocket there says `hello`,
+ * carries the envelopes a test sends (`sendEnvelope`) and records the client's `{envelope_id}` acks.
  */
 export class FakeSlackApi extends FakeHttpServer {
   private readonly workspaces = new Map<string, SlackWorkspace>();
@@ -53,6 +83,15 @@ export class FakeSlackApi extends FakeHttpServer {
   /** `${channel}:${ts}` → reaction names by this bot. */
   private readonly reactions = new Map<string, Set<string>>();
   private tsCounter = 0;
+  private readonly appTokens = new Map<string, { appId: string }>();
+  private readonly tickets = new Map<string, string>();
+  private ticketSeq = 0;
+  private envelopeSeq = 0;
+  /** Every Socket Mode WebSocket opened so far (open ones have no `closedAt`). */
+  readonly sockets: FakeSocket[] = [];
+  readonly acks: SocketAck[] = [];
+  /** The most WebSockets one app token had open at the same moment (Slack allows several; we expect one). */
+  readonly maxOpenSockets = new Map<string, number>();
   private readonly files = new Map<string, SlackFileFixture>();
 
   constructor(options?: FakeHttpServerOptions) {
@@ -68,6 +107,66 @@ export class FakeSlackApi extends FakeHttpServer {
   addUser(user: SlackUser): this {
     this.users.set(user.id, user);
     return this;
+  }
+
+  /** An app-level token (xapp-…) that apps.connections.open accepts. */
+  addAppToken(appToken: string, appId = 'A0APP'): this {
+    this.appTokens.set(appToken, { appId });
+    return this;
+  }
+
+  openSockets(appToken: string): FakeSocket[] {
+    return this.sockets.filter((s) => s.appToken === appToken && !s.closedAt);
+  }
+
+  /** Sends an envelope over the app's newest open socket; returns its envelope_id (throws when none is open). */
+  sendEnvelope(appToken: string, envelope: Omit<SocketEnvelope, 'envelope_id' | 'accepts_response_payload'> & Partial<SocketEnvelope>): string {
+    const socket = this.openSockets(appToken).at(-1);
+    if (!socket) throw new Error(`FakeSlackApi: no open Socket Mode connection for this app token`);
+    const envelope_id = envelope.envelope_id ?? `env-${++this.envelopeSeq}-${Date.now()}`;
+    socket.ws.send(JSON.stringify({ accepts_response_payload: envelope.type !== 'events_api', ...envelope, envelope_id }));
+    return envelope_id;
+  }
+
+  ackOf(envelopeId: string): SocketAck | undefined {
+    return this.acks.find((a) => a.envelope_id === envelopeId);
+  }
+
+  /** Slack's `disconnect` message (e.g. `refresh_requested`): the client is expected to reconnect. */
+  disconnectSockets(appToken: string, reason = 'refresh_requested'): void {
+    for (const s of this.openSockets(appToken)) s.ws.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'fake' } }));
+  }
+
+  /** Drops the app's sockets without a close frame (a network failure). */
+  dropSockets(appToken: string): void {
+    for (const s of this.openSockets(appToken)) s.ws.drop();
+  }
+
+  protected override onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const ticket = /^\/socket\/([^/?]+)/.exec(req.url ?? '')?.[1];
+    const appToken = ticket ? this.tickets.get(ticket) : undefined;
+    if (!ticket || !appToken) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.tickets.delete(ticket); // a URL is good for one connection
+    const ws = FakeWebSocket.accept(req, socket, head);
+    if (!ws) return;
+    const entry: FakeSocket = { appToken, ws, openedAt: Date.now(), remotePort: req.socket.remotePort };
+    this.sockets.push(entry);
+    const open = this.openSockets(appToken).length;
+    this.maxOpenSockets.set(appToken, Math.max(open, this.maxOpenSockets.get(appToken) ?? 0));
+    ws.on('close', () => (entry.closedAt = Date.now()));
+    ws.on('message', (text: string) => {
+      const msg = asRecord(asJson(text));
+      const id = asString(msg.envelope_id);
+      if (id) this.acks.push({ envelope_id: id, payload: isRecord(msg.payload) ? msg.payload : undefined, at: Date.now() });
+    });
+    ws.send(JSON.stringify({ type: 'hello', num_connections: open, debug_info: { host: 'fake', approximate_connection_time: 18060 }, connection_info: { app_id: this.appTokens.get(appToken)?.appId } }));
+  }
+
+  protected override beforeStop(): void {
+    for (const s of this.sockets) if (!s.closedAt) s.ws.drop();
   }
 
   /**
@@ -107,6 +206,8 @@ export class FakeSlackApi extends FakeHttpServer {
     const params: Params = { ...call.query, ...asRecord(call.body) };
     const token = bearer(call) ?? asString(params.token);
     if (!token) return err('not_authed');
+    if (method === 'apps.connections.open') return this.openConnection(token);
+    if (this.appTokens.has(token)) return err('not_allowed_token_type');
     const ws = this.workspaces.get(token);
     if (!ws) return err('invalid_auth');
 
@@ -172,6 +273,13 @@ export class FakeSlackApi extends FakeHttpServer {
       default:
         return { status: 200, body: { ok: false, error: 'unknown_method', req_method: method } };
     }
+  }
+
+  private openConnection(token: string): FakeResponse {
+    if (!this.appTokens.has(token)) return err(token.startsWith('xapp-') ? 'invalid_auth' : 'not_allowed_token_type');
+    const ticket = `t${++this.ticketSeq}-${Math.random().toString(36).slice(2, 10)}`;
+    this.tickets.set(ticket, token);
+    return ok({ url: `${this.url.replace(/^http/, 'ws')}/socket/${ticket}` });
   }
 
   private serveFile(id: string, call: RecordedCall): FakeResponse {

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ConnectionHealthView, ConnectionView } from '../connections.service';
 import { CONNECTION_STATUSES, ConnectionStatus, Platform } from '../entities/platform-connection.entity';
 import type { ConnectionTestResult } from '../connection-test.service';
-import type { PlatformIdentity, SetupInstructions } from '../platform-connector';
+import type { PlatformIdentity, SetupInstructions, SocketStatus } from '../platform-connector';
 
 /**
  * `enumName` makes every platform field one shared schema, whose values the document fills from the connector
@@ -20,8 +20,11 @@ export class ConnectionSetupResponse implements SetupInstructions {
   @ApiPropertyOptional({ description: 'What Switchboard did or what you still have to do, in words' })
   note?: string;
 
-  @ApiPropertyOptional({ enum: ['webhook', 'polling'], description: 'Telegram: how updates reach us' })
-  mode?: 'webhook' | 'polling';
+  @ApiPropertyOptional({
+    enum: ['webhook', 'polling', 'http', 'socket'],
+    description: 'How events reach us — Telegram: `webhook` or `polling`; Slack: `http` (Request URLs) or `socket` (Socket Mode)',
+  })
+  mode?: 'webhook' | 'polling' | 'http' | 'socket';
 
   @ApiPropertyOptional({ description: 'Telegram polling mode: whether this deployment polls at all (TELEGRAM_POLL_SCAN_MS > 0)' })
   pollingEnabled?: boolean;
@@ -99,6 +102,13 @@ export class StatusChangeResponse {
   @ApiProperty() at: Date;
 }
 
+export class SocketStatusResponse implements SocketStatus {
+  @ApiProperty({ description: 'A worker holds the socket and it is connected right now' }) connected: boolean;
+  @ApiProperty({ type: Date, nullable: true, description: 'When `connected` last changed (null: no worker has held the socket yet)' }) since: Date | null;
+  @ApiProperty({ type: String, nullable: true, example: 'could not connect: rate limited (retry after 30 s)', description: 'Why the last attempt to connect failed, until a socket connects again' })
+  lastError: string | null;
+}
+
 export class ConnectionHealthResponse implements ConnectionHealthView {
   @ApiProperty({ format: 'uuid' }) connectionId: string;
   @ApiProperty({ enum: CONNECTION_STATUSES, enumName: 'ConnectionStatus' }) status: ConnectionStatus;
@@ -111,6 +121,8 @@ export class ConnectionHealthResponse implements ConnectionHealthView {
   @ApiProperty({ type: 'integer', description: 'Inbound events received in the last 24 h that `failed` (ignored ones count in neither)' }) errorCount: number;
   @ApiProperty({ type: Number, nullable: true, example: 0.9875, description: 'successCount / (successCount + errorCount), 4 decimals; null when neither happened' })
   successRate: number | null;
+  @ApiPropertyOptional({ type: SocketStatusResponse, description: 'Slack connections in Socket Mode only: the WebSocket a worker holds to Slack' })
+  socket?: SocketStatusResponse;
 }
 
 export class PlatformIdentityResponse implements PlatformIdentity {

@@ -5,6 +5,8 @@ const MAX_APP_NAME = 35;
 
 // a type alias (not an interface), so it fits SetupInstructions' index signature
 export type SlackSetup = {
+  /** `http`: Slack posts to the URLs below; `socket`: Socket Mode (a worker opens a WebSocket to Slack; no URL is used). */
+  mode: 'http' | 'socket';
   webhookUrl: string;
   requestUrl: string;
   slashCommandUrl: string;
@@ -19,12 +21,16 @@ export type SlackSetup = {
  * What a Slack app needs to reach one connection: the Events API Request URL, the `/agent` slash command URL, the
  * Interactivity Request URL (buttons), the bot
  * events and scopes, and all of it as an app manifest to paste at api.slack.com/apps → Create New App → From a manifest.
+ * In Socket Mode the manifest turns `socket_mode_enabled` on and names no URL at all (events, the slash command and
+ * interactivity arrive over the socket).
  */
-export function slackSetup(requestUrl: string, appName: string): SlackSetup {
+export function slackSetup(requestUrl: string, appName: string, mode: 'http' | 'socket' = 'http'): SlackSetup {
   const slashCommandUrl = `${requestUrl}/commands`;
   const interactionsUrl = `${requestUrl}/interactions`;
   const name = appName.trim().slice(0, MAX_APP_NAME).trim() || 'Switchboard agent';
+  const socket = mode === 'socket';
   return {
+    mode,
     webhookUrl: requestUrl,
     requestUrl,
     slashCommandUrl,
@@ -36,14 +42,14 @@ export function slackSetup(requestUrl: string, appName: string): SlackSetup {
       features: {
         bot_user: { display_name: 'agent', always_online: true },
         app_home: { messages_tab_enabled: true, messages_tab_read_only_enabled: false },
-        slash_commands: [{ command: '/agent', url: slashCommandUrl, description: 'Ask the agent', usage_hint: '<question>' }],
+        slash_commands: [{ command: '/agent', ...(socket ? {} : { url: slashCommandUrl }), description: 'Ask the agent', usage_hint: '<question>' }],
       },
       oauth_config: { scopes: { bot: SLACK_BOT_SCOPES } },
       settings: {
-        event_subscriptions: { request_url: requestUrl, bot_events: SLACK_BOT_EVENTS },
-        interactivity: { is_enabled: true, request_url: interactionsUrl },
+        event_subscriptions: { ...(socket ? {} : { request_url: requestUrl }), bot_events: SLACK_BOT_EVENTS },
+        interactivity: { is_enabled: true, ...(socket ? {} : { request_url: interactionsUrl }) },
         org_deploy_enabled: false,
-        socket_mode_enabled: false,
+        socket_mode_enabled: socket,
         token_rotation_enabled: false,
       },
     },

@@ -24,7 +24,9 @@ import {
   ReplyTarget,
   RequestVerdict,
   SetupInstructions,
+  SocketStatus,
 } from '../../connections/platform-connector';
+import { ValidationFailed } from '../../common/errors';
 import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
@@ -34,6 +36,11 @@ import { SlackApiFactory } from './slack-api.factory';
 import { chunkMrkdwn, markdownToMrkdwn } from './slack-format';
 import { parseSlackPayload, SlackPayload } from './slack-event';
 import { slackSetup } from './slack-manifest';
+import { SlackSocketRepository } from './slack-socket.repository';
+
+/** `http` (default): Slack posts events to our Request URL. `socket`: a worker holds a Socket Mode WebSocket (needs `appToken`). */
+export type SlackMode = 'http' | 'socket';
+const modeOf = (connection: PlatformConnection): SlackMode => (connection.settings.mode === 'socket' ? 'socket' : 'http');
 import { downloadSlackFile } from './slack-files';
 import { DownloadedFile, FileDownloader } from '../../connections/platform-files';
 import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
@@ -56,6 +63,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
     private readonly api: SlackApiFactory,
     private readonly http: OutboundHttpClient,
     private readonly config: AppConfig,
+    private readonly sockets: SlackSocketRepository,
     private readonly files: PlatformFileFetcher,
   ) {}
 
@@ -86,8 +94,9 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
   }
 
   checkSettings(input: Record<string, unknown>): { settings: Record<string, unknown> } | { problems: CredentialProblem[] } {
-    const f = new FieldChecker('settings', input, []);
-    return f.problems.length ? { problems: f.problems } : { settings: {} };
+    const f = new FieldChecker('settings', input, ['mode']);
+    const mode: SlackMode = f.oneOf('mode', ['http', 'socket'] as const) ?? 'http';
+    return f.problems.length ? { problems: f.problems } : { settings: { mode } };
   }
 
   async validateCredentials(credentials: Credentials): Promise<PlatformIdentity> {
@@ -100,8 +109,19 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
     };
   }
 
-  /** Slack has no API to set the Events Request URL: the admin pastes it (see setupInstructions). */
-  async connect(): Promise<void> {}
+  /**
+   * Slack has no API to set the Events Request URL: the admin pastes it (see setupInstructions). In Socket Mode the
+   * app-level token is required, and checked: `apps.connections.open` must accept it (the URL it returns is not used;
+   * a worker opens its own).
+   */
+  async connect(connection: PlatformConnection, credentials: Credentials): Promise<void> {
+    if (modeOf(connection) !== 'socket') return;
+    if (!credentials.appToken) {
+      const message = 'credentials.appToken (an app-level token, xapp-…, with the connections:write scope) is required with settings.mode "socket"';
+      throw new ValidationFailed(message, [{ field: 'credentials.appToken', messages: [message] }]);
+    }
+    await this.call(() => this.api.client(credentials.appToken).apps.connections.open());
+  }
 
   async disconnect(): Promise<void> {}
 
@@ -110,7 +130,18 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
   }
 
   setupInstructions(connection: PlatformConnection): SetupInstructions {
-    return slackSetup(connection.webhookUrl as string, connection.displayName?.replace(/^@/, '').split(' in ')[0] ?? '');
+    const mode = modeOf(connection);
+    const setup = slackSetup(connection.webhookUrl as string, connection.displayName?.replace(/^@/, '').split(' in ')[0] ?? '', mode);
+    if (mode === 'http') return setup;
+    const note =
+      this.config.slackSocket.scanIntervalMs > 0
+        ? 'Socket Mode: a worker process (ROLE=worker or all) opens a WebSocket to Slack for this connection; no Request URL is needed. The connection\'s health shows whether the socket is connected.'
+        : 'Socket Mode, but it is turned off on this deployment (SLACK_SOCKET_SCAN_MS=0): no events arrive until it is turned on.';
+    return { ...setup, note };
+  }
+
+  async socketStatus(connection: PlatformConnection): Promise<SocketStatus | undefined> {
+    return modeOf(connection) === 'socket' ? this.sockets.status(connection.id) : undefined;
   }
 
   // ---- inbound --------------------------------------------------------------------------------------------------
