@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { hashPassword } from '../auth/password';
+import { hashPassword } from '../crypto/password';
 import { Conflict } from '../common/errors';
 import { User } from './entities/user.entity';
 
