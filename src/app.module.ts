@@ -24,6 +24,7 @@ import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
 import { EventsModule } from './events/events.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { WebhookSharedModule } from './webhooks/webhook-shared.module';
 import { WebhooksModule, WebhooksWorkerModule } from './webhooks/webhooks.module';
 
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
@@ -57,6 +58,7 @@ export class AppModule implements NestModule {
         CryptoModule,
         ConnectionsModule,
         ConversationsModule,
+        WebhookSharedModule,
         EventsModule,
         NotificationsModule,
         ...(config.webhooks.enabled ? [WebhooksModule] : []),

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentsModule } from '../agents/agents.module';
+import { EventsModule } from '../events/events.module';
 import { ConnectionChanges } from './connection-changes';
 import { ConnectionSecretCache } from './connection-secret.cache';
 import { ConnectorRegistry } from './connector-registry';
@@ -11,7 +13,7 @@ import { ConnectionStatusChange } from './entities/connection-status-change.enti
 import { PlatformConnection } from './entities/platform-connection.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange])],
+  imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange]), AgentsModule, EventsModule],
   controllers: [AgentConnectionsController, TeamConnectionsController],
   providers: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionSecretCache, ConnectionTestService],
   exports: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionSecretCache],

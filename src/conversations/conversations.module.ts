@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentsModule } from '../agents/agents.module';
 import { ConnectionsModule } from '../connections/connections.module';
 import { QueueName } from '../queue/queues';
+import { ConnectionHealthController } from './connection-health.controller';
 import { ConversationsController } from './conversations.controller';
 import { InboundEventLogService } from './inbound-event-log.service';
 import { InboundEventsController } from './inbound-events.controller';
@@ -23,9 +24,7 @@ import { TurnWrites } from './turn-writes';
 import { InboundService } from './inbound.service';
 import { InboundProcessor } from './jobs/inbound.processor';
 import { InboundSweeper } from './jobs/inbound.sweeper';
-import { EVENT_PUBLISHER } from './conversation-events';
 import { EventsModule } from '../events/events.module';
-import { EventsService } from '../events/events.service';
 
 @Module({
   imports: [
@@ -35,7 +34,7 @@ import { EventsService } from '../events/events.service';
     AgentsModule,
     EventsModule,
   ],
-  controllers: [ConversationsController, InboundEventsController],
+  controllers: [ConversationsController, InboundEventsController, ConnectionHealthController],
   providers: [
     ConversationsService,
     InboundService,
@@ -47,7 +46,6 @@ import { EventsService } from '../events/events.service';
     TurnWrites,
     ChatService,
     InboundEventLogService,
-    { provide: EVENT_PUBLISHER, useExisting: EventsService },
   ],
   exports: [ConversationsService, InboundService, InboundPipeline, InboundEventsRepository],
 })

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -10,7 +10,7 @@ import { ConnectionsService } from '../connections/connections.service';
 import { PlatformConnection } from '../connections/entities/platform-connection.entity';
 import { QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
 import { RedisAvailability, RedisUnavailable } from '../queue/redis-availability';
-import { EVENT_PUBLISHER, EventPublisher } from './conversation-events';
+import { EventPublisher } from '../events/event-publisher';
 import { InboundEventsRepository } from './inbound-events.repository';
 
 /** A wake-up for one stored event's conversation: ids only (the row is the truth). */
@@ -52,7 +52,7 @@ export class InboundService {
     private readonly connections: ConnectionsService,
     private readonly redis: RedisAvailability,
     private readonly events: InboundEventsRepository,
-    @Inject(EVENT_PUBLISHER) private readonly outbox: EventPublisher,
+    private readonly outbox: EventPublisher,
     private readonly changes: ConnectionChanges,
   ) {}
 

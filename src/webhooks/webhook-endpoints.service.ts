@@ -7,7 +7,7 @@ import { Page, PageQuery, paginate } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { generateWebhookSecret } from '../crypto/secrets';
-import { EventsService } from '../events/events.service';
+import { EventPublisher } from '../events/event-publisher';
 import { CreateWebhookEndpointDto, UpdateWebhookEndpointDto } from './dto/webhook.dto';
 import { EndpointOrdering, EndpointStatus, WebhookEndpoint } from './entities/webhook-endpoint.entity';
 import { OutboundHttpClient } from '../http/outbound-http-client';
@@ -46,7 +46,7 @@ export class WebhookEndpointsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(WebhookEndpoint) private readonly endpoints: Repository<WebhookEndpoint>,
     private readonly cipher: CredentialCipher,
-    private readonly events: EventsService,
+    private readonly events: EventPublisher,
     private readonly config: AppConfig,
     private readonly http: OutboundHttpClient,
     private readonly wakeup: DeliveryWakeup,

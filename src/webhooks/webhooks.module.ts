@@ -13,14 +13,12 @@ import { WebhookSweeper } from './jobs/webhook.sweeper';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
-import { WebhookSharedModule } from './webhook-shared.module';
 import { WebhookEventTypesController, WebhooksController } from './webhooks.controller';
 
 /** Endpoints, delivery log and replay. Mounted only when ENABLE_WEBHOOKS is true (otherwise the routes are 404). */
 @Module({
   imports: [
     TypeOrmModule.forFeature([WebhookEndpoint, WebhookEvent, WebhookDelivery, WebhookAttempt]),
-    WebhookSharedModule,
     EventsModule,
     NotificationsModule,
     OutboundHttpModule,
@@ -33,7 +31,7 @@ export class WebhooksModule {}
 
 /** Worker-only: the batch dispatcher, the lease sweeper and the retention pruner. */
 @Module({
-  imports: [WebhooksModule, WebhookSharedModule, NotificationsModule, OutboundHttpModule],
+  imports: [WebhooksModule, NotificationsModule, OutboundHttpModule],
   providers: [DeliveryBatchRepository, EndpointStatusService, WebhookDispatcher, WebhookSweeper],
   exports: [WebhookSweeper, WebhookDispatcher],
 })

@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ConnectionHealthView, ConnectionView } from '../connections.service';
-import { CONNECTION_STATUSES, ConnectionStatus, Platform, PLATFORMS } from '../entities/platform-connection.entity';
+import { CONNECTION_STATUSES, ConnectionStatus, Platform } from '../entities/platform-connection.entity';
 import type { ConnectionTestResult } from '../connection-test.service';
 import type { PlatformIdentity, SetupInstructions } from '../platform-connector';
+import { PLATFORM_PROPERTY } from './connection.dto';
 
 /** `enumName` makes every platform field one shared schema, which the document narrows to the registered connectors. */
-export const PLATFORM_PROPERTY = { enum: PLATFORMS, enumName: 'Platform' } as const;
-
 /** What to configure at the platform; which fields appear depends on the platform. */
 export class ConnectionSetupResponse implements SetupInstructions {
   [key: string]: unknown;

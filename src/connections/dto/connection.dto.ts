@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
-import { CONNECTION_STATUSES, ConnectionStatus, Platform } from '../entities/platform-connection.entity';
-import { PLATFORM_PROPERTY } from './connection-response.dto';
+import { CONNECTION_STATUSES, ConnectionStatus, Platform, PLATFORMS } from '../entities/platform-connection.entity';
+
+export const PLATFORM_PROPERTY = { enum: PLATFORMS, enumName: 'Platform' } as const;
 
 export class CreateConnectionDto {
   @ApiProperty({ ...PLATFORM_PROPERTY, example: 'telegram' })
