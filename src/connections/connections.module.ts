@@ -6,6 +6,7 @@ import { ConnectionChanges } from './connection-changes';
 import { ConnectionSecretCache } from './connection-secret.cache';
 import { ConnectorRegistry } from './connector-registry';
 import { AgentConnectionsController, TeamConnectionsController } from './connections.controller';
+import { ConnectionsRepository } from './connections.repository';
 import { ConnectionsService } from './connections.service';
 import { ConnectionTestService } from './connection-test.service';
 import { ConnectionHealthScheduler } from './connection-health.scheduler';
@@ -15,7 +16,7 @@ import { PlatformConnection } from './entities/platform-connection.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange]), AgentsModule, EventsModule],
   controllers: [AgentConnectionsController, TeamConnectionsController],
-  providers: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionSecretCache, ConnectionTestService],
+  providers: [ConnectorRegistry, ConnectionChanges, ConnectionsRepository, ConnectionsService, ConnectionSecretCache, ConnectionTestService],
   exports: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionSecretCache],
 })
 export class ConnectionsModule {}

@@ -12,6 +12,7 @@ import { EventPublisher } from '../events/event-publisher';
 import { connectionIdFor } from './connection-id';
 import { ALL_CONNECTIONS, ConnectionChanges } from './connection-changes';
 import { ConnectorRegistry } from './connector-registry';
+import { ConnectionsRepository } from './connections.repository';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 import { ConnectionStatusChange } from './entities/connection-status-change.entity';
 import { ConnectionStatus, Platform, PlatformConnection } from './entities/platform-connection.entity';
@@ -102,6 +103,7 @@ export class ConnectionsService implements OnModuleInit {
     private readonly changeNotices: ConnectionChanges,
     private readonly agents: AgentsService,
     private readonly events: EventPublisher,
+    private readonly repo: ConnectionsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -285,7 +287,12 @@ export class ConnectionsService implements OnModuleInit {
 
   /** Merges facts learned from the platform later (e.g. Slack's api_app_id from the first event). */
   async updatePlatformInfo(id: string, patch: Record<string, unknown>): Promise<void> {
-    await this.dataSource.query('UPDATE platform_connection SET platform_info = platform_info || $2::jsonb WHERE id = $1', [id, JSON.stringify(patch)]);
+    await this.repo.mergePlatformInfo(id, patch);
+  }
+
+  /** Ids of the active connections of a platform in a delivery mode (e.g. Telegram `polling`). */
+  activeIdsInMode(platform: Platform, mode: string): Promise<string[]> {
+    return this.repo.activeIdsInMode(platform, mode);
   }
 
   async markEvent(id: string, at = new Date()): Promise<void> {

@@ -13,6 +13,7 @@ import { EndpointOrdering, EndpointStatus, WebhookEndpoint } from './entities/we
 import { OutboundHttpClient } from '../http/outbound-http-client';
 import { auditBefore } from '../audit/audit-context';
 import { DeliveryWakeup } from './delivery-wakeup';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 
 export interface WebhookEndpointView {
   id: string;
@@ -50,6 +51,7 @@ export class WebhookEndpointsService {
     private readonly config: AppConfig,
     private readonly http: OutboundHttpClient,
     private readonly wakeup: DeliveryWakeup,
+    private readonly deliveries: WebhookDeliveriesRepository,
   ) {}
 
   async create(teamId: string, dto: CreateWebhookEndpointDto): Promise<WebhookEndpointWithSecret> {
@@ -105,7 +107,7 @@ export class WebhookEndpointsService {
     // The deliveries still pending follow the new ordering too (FIFO ones queue in publish order).
     const saved = await this.dataSource.transaction(async (em) => {
       const out = await em.getRepository(WebhookEndpoint).save(row);
-      await em.query(`UPDATE webhook_delivery SET fifo = $2 WHERE endpoint_id = $1 AND status = 'pending'`, [id, row.ordering === 'fifo']);
+      await this.deliveries.setPendingFifo(em, id, row.ordering === 'fifo');
       return out;
     });
     this.wakeup.signal();

@@ -10,8 +10,10 @@ import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEndpoint } from './entities/webhook-endpoint.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
 import { WebhookSweeper } from './jobs/webhook.sweeper';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookDispatcher } from './webhook-dispatcher';
+import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookEventTypesController, WebhooksController } from './webhooks.controller';
 
@@ -24,8 +26,9 @@ import { WebhookEventTypesController, WebhooksController } from './webhooks.cont
     OutboundHttpModule,
   ],
   controllers: [WebhooksController, WebhookEventTypesController],
-  providers: [WebhookEndpointsService, WebhookDeliveriesService],
-  exports: [WebhookEndpointsService, WebhookDeliveriesService],
+  providers: [WebhookEndpointsService, WebhookDeliveriesService, WebhookEndpointsRepository, WebhookDeliveriesRepository],
+  // the repositories only for WebhooksWorkerModule (the same feature); other modules call the services
+  exports: [WebhookEndpointsService, WebhookDeliveriesService, WebhookEndpointsRepository, WebhookDeliveriesRepository],
 })
 export class WebhooksModule {}
 
