@@ -8,7 +8,7 @@ import { NotFound } from '../common/errors';
 import { ConnectionChanges } from '../connections/connection-changes';
 import { ConnectionsService } from '../connections/connections.service';
 import { PlatformConnection } from '../connections/entities/platform-connection.entity';
-import { QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
+import { JOB_OPTIONS, QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
 import { RedisAvailability, RedisUnavailable } from '../queue/redis-availability';
 import { EventPublisher } from '../events/event-publisher';
 import { InboundEventsRepository } from './inbound-events.repository';
@@ -19,12 +19,6 @@ export interface InboundJob {
   connectionId?: string;
   orderingKey?: string;
 }
-
-/**
- * Jobs are only wake-ups (the database row is the truth), removed once done so an id can be used again; BullMQ's own
- * attempts cover unexpected errors (the database unreachable).
- */
-const INBOUND_JOB_OPTIONS = { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } } as const;
 
 export interface IngestInput {
   dedupeKey: string;
@@ -113,7 +107,7 @@ export class InboundService {
     const delay = opts.at ? Math.max(0, opts.at.getTime() - Date.now()) : 0;
     const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${Date.now()}`}` : eventId;
     try {
-      await this.redis.run('enqueue inbound event', () => this.queue.add('inbound', job, { ...INBOUND_JOB_OPTIONS, jobId, delay }), opts.timeoutMs ?? REDIS_CALL_TIMEOUT_MS);
+      await this.redis.run('enqueue inbound event', () => this.queue.add('inbound', job, { ...JOB_OPTIONS[QueueName.Inbound], jobId, delay }), opts.timeoutMs ?? REDIS_CALL_TIMEOUT_MS);
       return true;
     } catch (e) {
       // While Redis is known to be down its monitor warns once a minute; one line per event would drown the log.
