@@ -85,6 +85,21 @@ export class InboundEventsRepository {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * Stores a verified event once: no conflict target, so a conflict on either unique index (dedupe key, body hash)
+   * makes it a duplicate (null). `error` set = stored `ignored`, else `received`.
+   */
+  async insert(e: { connectionId: string; platform: string; dedupeKey: string; orderingKey: string; payload: string; error: string | null; bodyHash: Buffer | null }): Promise<string | null> {
+    const rows = (await this.dataSource.query(
+      `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error, body_hash)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
+         ON CONFLICT DO NOTHING
+         RETURNING id`,
+      [e.connectionId, e.platform, e.dedupeKey, e.orderingKey, e.payload, e.error !== null ? 'ignored' : 'received', e.error, e.bodyHash],
+    )) as { id: string }[];
+    return rows[0]?.id ?? null;
+  }
+
   findById(id: string): Promise<InboundEvent | null> {
     return this.repo().findOneBy({ id });
   }

@@ -60,32 +60,23 @@ export class InboundService {
   async ingest(connection: PlatformConnection, input: IngestInput, ignored?: string): Promise<{ eventId: string | null; duplicate: boolean }> {
     const reason = ignored ? withoutNul(ignored) : null;
     const orderingKey = withoutNul(input.orderingKey).slice(0, 300);
-    let rows: { id: string }[];
+    let eventId: string | null;
     try {
-      // No conflict target: a conflict on either unique index (dedupe key, body hash) makes it a duplicate.
-      rows = (await this.dataSource.query(
-        `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error, body_hash)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
-         ON CONFLICT DO NOTHING
-         RETURNING id`,
-        [
-          connection.id,
-          connection.platform,
-          withoutNul(input.dedupeKey).slice(0, 200),
-          orderingKey,
-          jsonbText(input.payload),
-          reason !== null ? 'ignored' : 'received',
-          reason,
-          input.bodyHash ?? null,
-        ],
-      )) as { id: string }[];
+      eventId = await this.events.insert({
+        connectionId: connection.id,
+        platform: connection.platform,
+        dedupeKey: withoutNul(input.dedupeKey).slice(0, 200),
+        orderingKey,
+        payload: jsonbText(input.payload),
+        error: reason,
+        bodyHash: input.bodyHash ?? null,
+      });
     } catch (e) {
       if (!isForeignKeyViolation(e)) throw e;
       this.changes.forgetLocally(connection.id);
       throw new NotFound('connection');
     }
-    if (!rows.length) return { eventId: null, duplicate: true };
-    const eventId = rows[0].id;
+    if (!eventId) return { eventId: null, duplicate: true };
     const now = Date.now();
     if (now - (this.lastMarked.get(connection.id) ?? 0) > 5000) {
       this.lastMarked.set(connection.id, now);
