@@ -8,6 +8,8 @@
  * (b) echo runtime, 3,000 messages over 300 chats, sent as fast as the webhook takes them: replies/s, webhook→send
  *     p50/p99, order per chat.
  * (c) (a) and (b) again with ROLE=api + two ROLE=worker processes.
+ * (d) BENCH_ONLY=stream: 100 chats at once answered by a streaming (SSE) `http` agent — first token to the platform
+ *     (p50/p95 after the runtime's first token) and the spacing of each chat's edits (bench/pipeline-stream.ts).
  * Each against a bare reference in the same run (bench/pipeline-reference.ts: no database, no queue).
  * Uses its own database (switchboard_bench_pipeline) and BullMQ prefix; stops by itself.
  */
@@ -23,13 +25,14 @@ import { Pool, request } from 'undici';
 import { FakeTelegramApi } from '../test/fakes/telegram.fake';
 import { QueueName, redisOptionsFromUrl } from '../src/queue/queues';
 import { machine, table } from './machine';
+import { streamScenario, StreamingRuntime } from './pipeline-stream';
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DB = 'switchboard_bench_pipeline';
 const SLOW_MS = 2000;
 const BIG = Number(process.env.BENCH_BIG_CHATS ?? 2000);
 const build = join(__dirname, '..');
-/** BENCH_ONLY=slow|echo: one topology and one kind of load (for profiling with BENCH_NODE_ARGS=--cpu-prof). */
+/** BENCH_ONLY=slow|echo|stream: one topology and one kind of load (for profiling with BENCH_NODE_ARGS=--cpu-prof). */
 const ONLY = process.env.BENCH_ONLY;
 
 interface Proc {
@@ -229,6 +232,7 @@ async function main(): Promise<void> {
   await admin.end();
   const tg = await new FakeTelegramApi().start();
   const rt = await new Runtime().start();
+  const streamRt = ONLY === 'stream' ? await new StreamingRuntime().start() : undefined;
   const prefix = `sbbenchp${process.pid}`;
   const env = {
     NODE_ENV: 'test',
@@ -287,6 +291,15 @@ async function main(): Promise<void> {
     }
     const target: Target = { name: topo.name, webhookUrl: (k) => `${origin}/webhooks/telegram/${conns[k].id}`, secret: (k) => conns[k].secret, procs };
     await scenario(tg, rt, target, 'echo', 50, 2, 10); // warm-up
+    if (streamRt) {
+      const token = `${700000 + ++bot}:AAbenchstream${bot}xxxxxxxxxxxxxxxxxxxxxxxx`;
+      tg.addBot(token, { id: 700000 + bot, username: `bench${bot}_bot`, first_name: 'Bench' });
+      const agent = await api(`/v1/teams/${teamId}/agents`, { name: `stream ${bot}`, runtime: { type: 'http', url: streamRt.url } }, accessToken);
+      const conn = await api(`/v1/teams/${teamId}/agents/${String(agent.id)}/connections`, { platform: 'telegram', credentials: { botToken: token } }, accessToken);
+      const streamTarget = { name: topo.name, webhookUrl: `${origin}/webhooks/telegram/${String(conn.id)}`, secret: String(tg.webhookOf(token)?.secret_token) };
+      rows.push(await streamScenario(tg, streamRt, streamTarget, Number(process.env.BENCH_STREAM_CHATS ?? 100), chatBase));
+      chatBase += 1000;
+    }
     if (!ONLY || ONLY === 'slow') rows.push(await scenario(tg, rt, target, 'slow', 200, 1, 200));
     if (!ONLY || ONLY === 'slow') rows.push(await scenario(tg, rt, target, 'slow', BIG, 1, 256));
     if (!ONLY || ONLY === 'echo') rows.push(await scenario(tg, rt, target, 'echo', 300, 10, 50));
@@ -296,6 +309,7 @@ async function main(): Promise<void> {
 
   // the bare reference, in its own process too
   if (ONLY) {
+    if (ONLY === 'stream') console.log(`\nbench:pipeline (stream) on ${machine()}\naims: first token → platform p95 ≤ 300 ms; no chat called twice within 1 s\n`);
     console.log(table(rows));
     process.exit(0);
   }

@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod, Type } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AgentsModule } from './agents/agents.module';
@@ -7,10 +7,8 @@ import { AuthModule } from './auth/auth.module';
 import { ConnectionsModule, ConnectionsWorkerModule } from './connections/connections.module';
 import { CryptoModule } from './crypto/crypto.module';
 import { ConversationsModule, ConversationsWorkerModule, InboundWorkerModule } from './conversations/conversations.module';
-import { IntegrationsOffMiddleware } from './integrations/integrations-off.middleware';
-import { GitHubModule } from './integrations/github/github.module';
-import { SlackModule } from './integrations/slack/slack.module';
-import { TelegramModule, TelegramWorkerModule } from './integrations/telegram/telegram.module';
+import { platformRedactPaths } from './integrations';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { GlobalExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -29,24 +27,17 @@ import { WebhooksModule, WebhooksWorkerModule } from './webhooks/webhooks.module
 
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
 const WORKER_MODULES: Type[] = [AuditWorkerModule, ConnectionsWorkerModule, ConversationsWorkerModule];
-/** Worker modules that process or poll platform events: also only with ENABLE_INTEGRATIONS=true. */
-const INTEGRATION_WORKER_MODULES: Type[] = [InboundWorkerModule, TelegramWorkerModule];
+/** Worker modules that process platform events: also only with ENABLE_INTEGRATIONS=true (platforms' own: IntegrationsModule). */
+const INTEGRATION_WORKER_MODULES: Type[] = [InboundWorkerModule];
 
 @Module({})
-export class AppModule implements NestModule {
-  constructor(private readonly config: AppConfig) {}
-
-  /** ENABLE_INTEGRATIONS=false: the platform webhook routes answer 404 (the admin API for connections stays). */
-  configure(consumer: MiddlewareConsumer): void {
-    if (!this.config.integrations.enabled) consumer.apply(IntegrationsOffMiddleware).forRoutes({ path: 'webhooks/*path', method: RequestMethod.ALL });
-  }
-
+export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule,
+        LoggingModule.forRoot(platformRedactPaths()),
         DatabaseModule,
         QueueModule,
         UsersModule,
@@ -62,9 +53,7 @@ export class AppModule implements NestModule {
         EventsModule,
         NotificationsModule,
         ...(config.webhooks.enabled ? [WebhooksModule] : []),
-        TelegramModule,
-        SlackModule,
-        GitHubModule,
+        IntegrationsModule.forRoot(config),
         HealthModule,
         ...(config.runsWorker
           ? [

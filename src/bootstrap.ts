@@ -2,9 +2,10 @@ import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { installBodyParsers } from './common/body-parsers';
+import { BODY_ROUTES, installBodyParsers } from './common/body-parsers';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './openapi/openapi';
+import { platformBodyRoutes } from './integrations';
 import { AppLogger } from './logging/app-logger';
 
 /** Express settings every HTTP instance shares (the app, the tests): body parsing (raw bytes kept), docs, proxies. */
@@ -14,7 +15,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.set('trust proxy', app.get(AppConfig).trustProxy);
   app.disable('x-powered-by');
   // request id, per-route body limits and parsers (raw bytes kept), input rules, body-parser errors → our codes
-  installBodyParsers(app);
+  installBodyParsers(app, [...platformBodyRoutes(), ...BODY_ROUTES]);
   setupOpenApi(app);
 }
 

@@ -6,6 +6,7 @@ import { exitOnStartupFailure } from './common/startup-error';
 import { loadConfig } from './config/load-config';
 import { readEnvironment } from './config/read-environment';
 import { prepareDatabase } from './database/prepare-database';
+import { platformRedactPaths } from './integrations';
 import { createRootLogger } from './logging/root-logger';
 import { startupSummary } from './logging/startup-summary';
 
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   // Startup failures (bad variables, PostgreSQL unreachable or refusing, PORT taken) are StartupErrors: one line each
   // naming the variable, and the exit code README "Exit codes" lists.
   const config = loadConfig(readEnvironment());
-  const log = createRootLogger(config);
+  const log = createRootLogger(config, process.stdout, platformRedactPaths());
   if (config.runsHttp) await assertPortFree(config.port);
   const migrated = await prepareDatabase(config);
   if (migrated.length) log.info({ migrations: migrated }, `ran migrations: ${migrated.join(', ')}`);

@@ -1,7 +1,8 @@
 /**
  * The publishing side of bench:webhooks ("ours"), in its own process: the app with ROLE=api (no dispatcher), which
  * creates teams and endpoints through the services and publishes events the way every state change does — each in its
- * own transaction, through EventPublisher.publish, `BENCH_PUBLISHERS` transactions at a time. Controlled over IPC.
+ * own transaction through EventPublisher.publish (or `perTx` events per transaction through publishMany, one statement),
+ * `BENCH_PUBLISHERS` transactions at a time. Controlled over IPC.
  */
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
@@ -15,7 +16,7 @@ import { WebhookEndpointsService } from '../../src/webhooks/webhook-endpoints.se
 
 export type PublisherCommand =
   | { cmd: 'setup'; teams: number; endpointsPerTeam: number; url: string; deadUrl?: string; label: string }
-  | { cmd: 'publish'; events: number; teamIds: string[]; publishers: number; label: string }
+  | { cmd: 'publish'; events: number; teamIds: string[]; publishers: number; perTx: number; label: string }
   | { cmd: 'exit' };
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -48,13 +49,21 @@ async function main(): Promise<void> {
 
   const publish = async (m: Extract<PublisherCommand, { cmd: 'publish' }>): Promise<void> => {
     let next = 0;
+    const input = (i: number) => ({
+      type: 'message.created',
+      teamId: m.teamIds[i % m.teamIds.length],
+      data: { message_id: `bench-${m.label}-${i}`, bench_sent_at: now() },
+    });
     const publisher = async (): Promise<void> => {
       while (next < m.events) {
-        const i = next++;
-        const teamId = m.teamIds[i % m.teamIds.length];
-        await dataSource.transaction((em) =>
-          events.publish(em, { type: 'message.created', teamId, data: { message_id: `bench-${m.label}-${i}`, bench_sent_at: now() } }),
-        );
+        const from = next;
+        next = Math.min(m.events, next + m.perTx);
+        if (m.perTx === 1) {
+          await dataSource.transaction((em) => events.publish(em, input(from)));
+        } else {
+          // several events in one transaction, one statement (what the pipeline's batched turn writes do)
+          await dataSource.transaction((em) => events.publishMany(em, Array.from({ length: next - from }, (_, k) => input(from + k))));
+        }
       }
     };
     await Promise.all(Array.from({ length: m.publishers }, publisher));

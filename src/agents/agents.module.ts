@@ -6,11 +6,12 @@ import { Agent } from './entities/agent.entity';
 import { AgentRuntimeService } from './runtimes/agent-runtime.service';
 import { EventsModule } from '../events/events.module';
 import { OutboundHttpModule } from '../http/outbound-http.module';
+import { TranscriptionService } from './transcription/transcription.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Agent]), OutboundHttpModule, EventsModule],
   controllers: [AgentsController],
-  providers: [AgentsService, AgentRuntimeService],
-  exports: [AgentsService, AgentRuntimeService],
+  providers: [AgentsService, AgentRuntimeService, TranscriptionService],
+  exports: [AgentsService, AgentRuntimeService, TranscriptionService],
 })
 export class AgentsModule {}

@@ -8,6 +8,7 @@ import { KeyRotationService } from '../crypto/encrypted-columns';
 import { EventPublisher } from '../events/event-publisher';
 import { OutboundHttpClient } from '../http/outbound-http-client';
 import { checkRuntime, runtimeUrlOf, RuntimeSecrets } from './runtimes/runtime-config';
+import { checkTranscription } from './transcription/transcription-config';
 import { Page, PageQuery, paginate } from '../common/pagination';
 import { CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 import { Agent, AgentStatus } from './entities/agent.entity';
@@ -28,16 +29,24 @@ export function slugify(name: string): string {
 const isUniqueViolation = (e: unknown): boolean => (e as { code?: string }).code === '23505';
 
 /** An agent as the API shows it; a runtime secret we just generated appears once, in place of its hint. */
-export type AgentView = Omit<Agent, 'runtimeSecretsEncrypted' | 'team'>;
+export type AgentView = Omit<Agent, 'runtimeSecretsEncrypted' | 'transcriptionKeyEncrypted' | 'team'>;
+
+/** What one agent turn needs: the agent, its decrypted runtime secrets and (when set) its transcription API key. */
+export interface AgentForTurn {
+  agent: Agent;
+  secrets: RuntimeSecrets;
+  transcriptionKey?: string;
+}
 
 /** How long loadForTurn's answer is reused. */
 const TURN_CACHE_MS = 1000;
 
 const RUNTIME_AAD = (id: string) => ({ table: 'agent', rowId: id, field: 'runtime_secrets' });
+const TRANSCRIPTION_AAD = (id: string) => ({ table: 'agent', rowId: id, field: 'transcription_key' });
 
 @Injectable()
 export class AgentsService implements OnModuleInit {
-  private readonly turnCache = new Map<string, { value: { agent: Agent; secrets: RuntimeSecrets }; at: number }>();
+  private readonly turnCache = new Map<string, { value: AgentForTurn; at: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -50,6 +59,7 @@ export class AgentsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.rotation.register({ table: 'agent', column: 'runtime_secrets_encrypted', field: 'runtime_secrets' });
+    this.rotation.register({ table: 'agent', column: 'transcription_key_encrypted', field: 'transcription_key' });
   }
 
   /**
@@ -57,7 +67,7 @@ export class AgentsService implements OnModuleInit {
    * TURN_CACHE_MS so a burst of messages to one agent loads it once; a change made through this process is seen at
    * once, one made through another replica within TURN_CACHE_MS.
    */
-  async loadForTurn(agentId: string, teamId?: string): Promise<{ agent: Agent; secrets: RuntimeSecrets } | null> {
+  async loadForTurn(agentId: string, teamId?: string): Promise<AgentForTurn | null> {
     const hit = this.turnCache.get(agentId);
     if (hit && Date.now() - hit.at < TURN_CACHE_MS && (!teamId || hit.value.agent.teamId === teamId)) return hit.value;
     const value = await this.loadForTurnNow(agentId, teamId);
@@ -66,13 +76,17 @@ export class AgentsService implements OnModuleInit {
     return value;
   }
 
-  private async loadForTurnNow(agentId: string, teamId?: string): Promise<{ agent: Agent; secrets: RuntimeSecrets } | null> {
-    const qb = this.agents.createQueryBuilder('a').addSelect('a.runtimeSecretsEncrypted').where('a.id = :id', { id: agentId });
+  private async loadForTurnNow(agentId: string, teamId?: string): Promise<AgentForTurn | null> {
+    const qb = this.agents.createQueryBuilder('a').addSelect(['a.runtimeSecretsEncrypted', 'a.transcriptionKeyEncrypted']).where('a.id = :id', { id: agentId });
     if (teamId) qb.andWhere('a.teamId = :teamId', { teamId });
     const row = await qb.getOne();
     if (!row) return null;
-    const { runtimeSecretsEncrypted: env, ...agent } = row;
-    return { agent: agent as Agent, secrets: env ? this.cipher.decryptJson<RuntimeSecrets>(env, RUNTIME_AAD(row.id)) : {} };
+    const { runtimeSecretsEncrypted: env, transcriptionKeyEncrypted: tk, ...agent } = row;
+    return {
+      agent: agent as Agent,
+      secrets: env ? this.cipher.decryptJson<RuntimeSecrets>(env, RUNTIME_AAD(row.id)) : {},
+      ...(tk ? { transcriptionKey: this.cipher.decrypt(tk, TRANSCRIPTION_AAD(row.id)) } : {}),
+    };
   }
 
   private applyRuntime(agent: Agent, input: Record<string, unknown>, previous?: { runtime: Agent['runtime']; secrets: RuntimeSecrets }): RuntimeSecrets {
@@ -83,13 +97,31 @@ export class AgentsService implements OnModuleInit {
     return r.ok.generated;
   }
 
+  /** Sets (object), keeps (undefined) or removes (null) the agent's transcription settings and encrypted key. */
+  private applyTranscription(agent: Agent, input: Record<string, unknown> | null | undefined, previousKey?: string): void {
+    if (input === undefined) return;
+    if (input === null) {
+      agent.transcription = null;
+      agent.transcriptionKeyEncrypted = null;
+      return;
+    }
+    const r = checkTranscription(input, previousKey);
+    if ('problems' in r) throw new ValidationFailed(r.problems.flatMap((p) => p.messages).join('; '), r.problems);
+    agent.transcription = r.ok.settings;
+    agent.transcriptionKeyEncrypted = r.ok.apiKey ? this.cipher.encrypt(r.ok.apiKey, TRANSCRIPTION_AAD(agent.id)) : null;
+  }
+
   /**
    * The runtime's URL must be one we may call: http(s), no userinfo, and (unless WEBHOOK_ALLOW_PRIVATE_NETWORKS)
    * not resolving to a private or reserved address. Checked before any transaction (it may wait on DNS); the
    * address is checked again at every call, so a name that later resolves elsewhere is still refused then.
    */
-  private async checkRuntimeUrl(input: Record<string, unknown>): Promise<void> {
-    const target = runtimeUrlOf(input);
+  private async checkRuntimeUrl(input: Record<string, unknown>, transcription?: boolean): Promise<void> {
+    const target = transcription
+      ? typeof input.baseUrl === 'string'
+        ? { field: 'transcription.baseUrl', url: input.baseUrl }
+        : undefined
+      : runtimeUrlOf(input);
     if (!target) return;
     const problem = await this.http.checkUrl(target.url.trim());
     if (!problem) return;
@@ -99,8 +131,8 @@ export class AgentsService implements OnModuleInit {
   }
 
   toView(agent: Agent, generated: RuntimeSecrets = {}): AgentView {
-    const { runtimeSecretsEncrypted: _s, team: _t, ...rest } = agent;
-    return { ...rest, runtime: { ...rest.runtime, ...generated } };
+    const { runtimeSecretsEncrypted: _s, transcriptionKeyEncrypted: _k, team: _t, ...rest } = agent;
+    return { ...rest, transcription: rest.transcription ?? null, runtime: { ...rest.runtime, ...generated } };
   }
 
   async create(teamId: string, dto: CreateAgentDto): Promise<AgentView> {
@@ -114,7 +146,10 @@ export class AgentsService implements OnModuleInit {
     });
     const runtime = dto.runtime ?? { type: 'echo' };
     await this.checkRuntimeUrl(runtime);
+    if (dto.transcription) await this.checkRuntimeUrl(dto.transcription, true);
     const generated = this.applyRuntime(agent, runtime);
+    agent.transcription = null;
+    this.applyTranscription(agent, dto.transcription);
     const slug = dto.slug ? base : await this.freeSlug(teamId, base);
     agent.slug = slug;
     try {
@@ -141,6 +176,7 @@ export class AgentsService implements OnModuleInit {
 
   async update(teamId: string, agentId: string, dto: UpdateAgentDto): Promise<AgentView> {
     if (dto.runtime !== undefined) await this.checkRuntimeUrl(dto.runtime);
+    if (dto.transcription) await this.checkRuntimeUrl(dto.transcription, true);
     this.turnCache.delete(agentId);
     try {
       return await this.dataSource.transaction(async (em) => {
@@ -160,6 +196,17 @@ export class AgentsService implements OnModuleInit {
             ? this.cipher.decryptJson<RuntimeSecrets>(current.runtimeSecretsEncrypted, RUNTIME_AAD(agentId))
             : {};
           generated = this.applyRuntime(agent, dto.runtime, { runtime: agent.runtime, secrets });
+        }
+        if (dto.transcription) {
+          const { transcriptionKeyEncrypted: tk } = await em
+            .getRepository(Agent)
+            .createQueryBuilder('a')
+            .addSelect('a.transcriptionKeyEncrypted')
+            .where('a.id = :id', { id: agentId })
+            .getOneOrFail();
+          this.applyTranscription(agent, dto.transcription, tk ? this.cipher.decrypt(tk, TRANSCRIPTION_AAD(agentId)) : undefined);
+        } else if (dto.transcription === null) {
+          this.applyTranscription(agent, null);
         }
         const previousStatus = agent.status;
         if (dto.name !== undefined) agent.name = dto.name;

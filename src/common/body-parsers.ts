@@ -22,10 +22,9 @@ export interface BodyRoute {
   acceptsNul: boolean;
 }
 
+/** The common rules; a platform whose webhooks send more comes first (its `maxBodyBytes`, src/integrations/index.ts). */
 export const BODY_ROUTES: readonly BodyRoute[] = [
-  // GitHub sends up to 25 MB, as JSON or — the hook's admin chooses — as a form with `payload=<json>`
-  { prefix: '/webhooks/github/', limitBytes: 25 * MB, form: true, acceptsNul: true },
-  // other platforms: JSON events; forms for Slack slash commands and interactivity
+  // platform webhooks: JSON events, or forms (slash commands, interactivity, form-encoded payloads)
   { prefix: '/webhooks/', limitBytes: 1 * MB, form: true, acceptsNul: true },
   // the admin API and everything else: JSON only
   { prefix: '/', limitBytes: 1 * MB, form: false, acceptsNul: false },

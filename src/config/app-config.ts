@@ -35,15 +35,21 @@ export class AppConfig {
     telegramApiRoot: string;
     slackApiUrl: string;
     githubApiUrl: string;
+    /** SLACK_FILES_URL's origin: `url_private` downloads (with the bot token) go only there. */
+    slackFilesOrigin: string;
     /** Octokit's retry and throttling plugins (on in production, off in tests). */
     githubRetryAndThrottle: boolean;
     timeoutMs: number;
   };
+  /** Voice and files: the largest platform file downloaded (bytes) and the longest voice note transcribed (seconds). */
+  media: { maxBytes: number; voiceMaxSeconds: number };
   connectionHealth: { intervalSeconds: number; failureThreshold: number };
   inbound: {
     concurrency: number;
     /** How long a conversation's lease lives without renewal (a dead worker's conversations resume after it). */
     leaseSeconds: number;
+    /** "typing…" (or Slack's :eyes:) shows only when the agent has not answered within this many ms. */
+    workingDelayMs: number;
     agentTimeoutMs: number;
     agentRetryDelaysMs: number[];
     conversationIdleMinutes: number;

@@ -62,6 +62,11 @@ export class EnvSchema {
   @IsUrl(httpUrl, httpUrlMessage) SLACK_API_URL: string = 'https://slack.com/api/';
   @IsUrl(httpUrl, httpUrlMessage) GITHUB_API_URL: string = 'https://api.github.com';
   @Type(() => Number) @IsInt() @Min(1000) PLATFORM_TIMEOUT_MS: number = 10000;
+  /** Where Slack serves `url_private` files; the bot token is sent only to this origin. */
+  @IsUrl(httpUrl, httpUrlMessage) SLACK_FILES_URL: string = 'https://files.slack.com';
+  /** Voice and files: the largest file downloaded from a platform (bytes), and the longest voice note transcribed. */
+  @Type(() => Number) @IsInt() @Min(1024) @Max(100 * 1024 * 1024) ATTACHMENT_MAX_BYTES: number = 10 * 1024 * 1024;
+  @Type(() => Number) @IsInt() @Min(1) @Max(7200) VOICE_MAX_SECONDS: number = 300;
   @Transform(toBool) @IsBoolean() GITHUB_RETRY_AND_THROTTLE: boolean = true;
   /** false: the platform webhook routes answer 404, no inbound event is processed, nothing is polled. */
   @Transform(toBool) @IsBoolean() ENABLE_INTEGRATIONS: boolean = true;
@@ -71,6 +76,7 @@ export class EnvSchema {
   // Inbound pipeline and agent runtimes
   @Type(() => Number) @IsInt() @Min(1) @Max(10000) INBOUND_CONCURRENCY: number = 1000;
   @Type(() => Number) @IsInt() @Min(1) @Max(3600) INBOUND_LEASE_S: number = 60;
+  @Type(() => Number) @IsInt() @Min(0) @Max(60000) INBOUND_WORKING_DELAY_MS: number = 300;
   @Type(() => Number) @IsInt() @Min(100) AGENT_TIMEOUT_MS: number = 60000;
   @Matches(/^\d+(,\d+)*$/, { message: 'AGENT_RETRY_DELAYS_MS must be comma-separated milliseconds, e.g. 1000,5000,15000' })
   AGENT_RETRY_DELAYS_MS: string = '1000,5000,15000';

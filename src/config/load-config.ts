@@ -145,12 +145,14 @@ export function loadConfig(source: Env = process.env): AppConfig {
       telegramApiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
       slackApiUrl: env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`,
       githubApiUrl: env.GITHUB_API_URL.replace(/\/+$/, ''),
+      slackFilesOrigin: new URL(env.SLACK_FILES_URL).origin,
       githubRetryAndThrottle: env.GITHUB_RETRY_AND_THROTTLE,
       timeoutMs: env.PLATFORM_TIMEOUT_MS,
     },
     inbound: {
       concurrency: env.INBOUND_CONCURRENCY,
       leaseSeconds: env.INBOUND_LEASE_S,
+      workingDelayMs: env.INBOUND_WORKING_DELAY_MS,
       agentTimeoutMs: env.AGENT_TIMEOUT_MS,
       agentRetryDelaysMs: env.AGENT_RETRY_DELAYS_MS.split(',').map(Number),
       conversationIdleMinutes: env.CONVERSATION_IDLE_MINUTES,
@@ -171,6 +173,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
       sweepIntervalSeconds: env.WEBHOOK_SWEEP_INTERVAL_S,
     },
     telegramPolling: { scanIntervalMs: env.TELEGRAM_POLL_SCAN_MS, timeoutSeconds: env.TELEGRAM_POLL_TIMEOUT_S },
+    media: { maxBytes: env.ATTACHMENT_MAX_BYTES, voiceMaxSeconds: env.VOICE_MAX_SECONDS },
     connectionHealth: { intervalSeconds: env.CONNECTION_HEALTH_INTERVAL_S, failureThreshold: env.CONNECTION_HEALTH_FAILURES },
     bootstrapAdmin:
       env.ADMIN_EMAIL && env.ADMIN_PASSWORD

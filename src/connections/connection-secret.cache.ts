@@ -20,7 +20,7 @@ interface Entry {
 }
 
 /**
- * For the inbound webhook guards: a connection and the one credential its platform signs with, cached so a busy
+ * For PlatformRequestGuard (every inbound webhook route): a connection and the one credential its platform signs with, cached so a busy
  * webhook does not decrypt on every request. Any change to a connection (ConnectionChanges, on every replica) drops
  * its entry; a short TTL is the safety net when the change notices cannot be received. Unknown (or other-platform)
  * connections are 404 and never cached. A connection whose credentials cannot be decrypted yields an empty secret,

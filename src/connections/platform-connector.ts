@@ -58,11 +58,15 @@ export interface PlatformConnector {
 // ---- inbound pipeline (DESIGN §3) ----------------------------------------------------------------------------
 
 export interface IncomingAttachment {
-  kind: 'photo' | 'document' | 'voice' | 'audio' | 'video' | 'sticker' | 'other';
+  kind: 'photo' | 'document' | 'voice' | 'audio' | 'video' | 'video_note' | 'sticker' | 'other';
   fileId: string;
   mime?: string;
   size?: number;
   name?: string;
+  /** Seconds, where the platform tells (Telegram voice, audio, video notes; Slack audio clips). */
+  duration?: number;
+  /** Where the platform serves the file, when the event says (Slack `url_private`; downloaded with the bot token). */
+  url?: string;
 }
 
 export interface IncomingSender {
@@ -106,6 +110,32 @@ export interface OutgoingMessage {
    * and a way to record each delivered part, so a retry after a 429 never sends a part twice.
    */
   progress: { delivered: number; markDelivered(parts: number): Promise<void> };
+  /**
+   * The platform messages a streamed reply already shows, in order (their ids): the final, formatted text replaces
+   * them (edits) instead of being sent anew; parts beyond them are sent, streamed messages beyond the parts removed.
+   */
+  streamed?: string[];
+}
+
+/** Where a streamed reply goes. */
+export interface ReplyTarget {
+  chatId: string;
+  threadId?: string | null;
+  incoming: IncomingMessage;
+}
+
+/**
+ * A reply shown while the runtime writes it (see README "Streamed replies"). Updates are best effort: at most one
+ * platform call per second per chat, none while the platform asks us to wait (429), rolled into a new message before
+ * the platform's limit. Never throws. The final text goes out through `send` with `streamed` set, like any reply.
+ */
+export interface ReplyStream {
+  /** The whole reply text so far (Markdown). */
+  update(textSoFar: string): void;
+  /** Stops updating; resolves once no call is in flight, with the ids of the messages shown so far (in order). */
+  close(): Promise<string[]>;
+  /** The runtime failed: stops, and marks what was shown as interrupted (best effort). Resolves with the message ids. */
+  abort(): Promise<string[]>;
 }
 
 /** The platform asked us to wait (429): the event is retried after `delayMs`, later messages of its conversation wait. */
@@ -134,12 +164,31 @@ export interface ConnectorContext {
   credentials: Credentials;
 }
 
-/** Implemented by connectors whose platform sends us events (all three). */
+/** A platform's request to `/webhooks/<platform>/:connectionId`, as the request guard hands it to the connector. */
+export interface InboundRequest {
+  /** The exact bytes received (signatures are computed over them, never over re-serialized JSON). */
+  rawBody: Buffer;
+  header(name: string): string | undefined;
+}
+
+/** Whether a request came from the platform; otherwise the 401's message (never a secret). */
+export type RequestVerdict = { verified: true } | { verified: false; reason: string };
+
+/** Implemented by connectors whose platform sends us events. */
 export interface InboundConnector {
+  /** The credential field the platform's requests are signed (or authenticated) with, e.g. a signing secret. */
+  readonly requestSecretField: string;
+  /**
+   * Checks a request against the connection's secret, in constant time. An empty secret (credentials that cannot be
+   * decrypted) verifies nothing.
+   */
+  verifyRequest(req: InboundRequest, secret: string): RequestVerdict;
   /** Turns a stored event's payload into a message for the agent, or says why it is ignored. */
   parse(payload: Record<string, unknown>, ctx: ConnectorContext): Promise<ParsedEvent> | ParsedEvent;
   /** Delivers the reply; throws RetryLaterError, PermanentSendError, InvalidCredentialsError or anything else (retried). */
   send(ctx: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }>;
+  /** Opens a streamed reply to this chat; undefined when the chat cannot show one (e.g. a Slack response_url). */
+  openStream?(ctx: ConnectorContext, target: ReplyTarget): ReplyStream | undefined;
   /** Shows that the agent is working ("typing…", a reaction). Best effort. */
   startWorking?(ctx: ConnectorContext, incoming: IncomingMessage): Promise<void>;
   /** Undoes startWorking after the reply went out. Best effort. */
@@ -149,7 +198,8 @@ export interface InboundConnector {
 }
 
 export function isInboundConnector(c: PlatformConnector): c is PlatformConnector & InboundConnector {
-  return typeof (c as Partial<InboundConnector>).parse === 'function' && typeof (c as Partial<InboundConnector>).send === 'function';
+  const i = c as Partial<InboundConnector>;
+  return typeof i.parse === 'function' && typeof i.send === 'function' && typeof i.verifyRequest === 'function';
 }
 
 /** Replaces every credential value found in a message (platform errors may echo a URL with a token). */

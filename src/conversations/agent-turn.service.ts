@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
 import { AgentRuntimeService } from '../agents/runtimes/agent-runtime.service';
 import { RuntimeSecrets } from '../agents/runtimes/runtime-config';
-import { RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
+import { TextSink } from '../agents/runtimes/runtime-streams';
+import { RuntimeAttachment, RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
 import { AppConfig } from '../config/app-config';
 import { ConversationKey, ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
@@ -17,6 +18,8 @@ export const RESET_REPLY = 'Okay — starting a new conversation.';
 export interface TurnAgent {
   agent: Agent;
   secrets: RuntimeSecrets;
+  /** The agent's transcription API key, when it has one (voice notes). */
+  transcriptionKey?: string;
 }
 
 export interface UserMessage {
@@ -32,6 +35,8 @@ export interface Answer extends RuntimeReply {
   errorCode?: RuntimeErrorCode;
   /** `/reset`: the conversation completes once the reply is stored. */
   reset?: boolean;
+  /** Platform messages a streamed reply already shows (stored with the reply; the final text replaces them). */
+  streamed?: string[];
 }
 
 /**
@@ -66,9 +71,9 @@ export class AgentTurnService {
 
   /**
    * Runs the agent once on the conversation's recent history (the `echo` runtime needs only `lastUserText`). Throws
-   * RuntimeError (`transient` says whether to retry).
+   * RuntimeError (`transient` says whether to retry). A streaming runtime tells `sink` the text so far as it grows.
    */
-  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string): Promise<RuntimeReply> {
+  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string, attachments?: RuntimeAttachment[], sink?: TextSink): Promise<RuntimeReply> {
     const { agent, secrets } = turn;
     const runtime = agent.runtime;
     const historyLimit = typeof runtime.historyMessages === 'number' ? runtime.historyMessages + 1 : 21;
@@ -85,8 +90,9 @@ export class AgentTurnService {
         externalThreadId: conversation.externalThreadId,
       },
       messages,
+      ...(attachments?.length ? { attachments } : {}),
       secrets,
-    });
+    }, sink);
   }
 
   /**

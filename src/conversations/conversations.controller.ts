@@ -4,8 +4,9 @@ import { ApiErrors, ApiPageResponse } from '../common/api-docs';
 import { CurrentActorId, TeamWrite } from '../common/decorators';
 import { Page, PageQuery } from '../common/pagination';
 import { IdParam } from '../common/params';
+import { ConnectorRegistry } from '../connections/connector-registry';
 import { ConversationsService } from './conversations.service';
-import { ChatDto, ConversationListQuery } from './dto/conversation.dto';
+import { API_PLATFORM, ChatDto, ConversationListQuery } from './dto/conversation.dto';
 import { ChatResponse, ConversationResponse, MessageResponse } from './dto/conversation-response.dto';
 import { Conversation } from './entities/conversation.entity';
 import { Message } from './entities/message.entity';
@@ -19,6 +20,7 @@ export class ConversationsController {
   constructor(
     private readonly conversations: ConversationsService,
     private readonly chats: ChatService,
+    private readonly registry: ConnectorRegistry,
   ) {}
 
   @Get('conversations')
@@ -30,6 +32,7 @@ export class ConversationsController {
     @IdParam('agentId', 'agent') agentId: string,
     @Query() query: ConversationListQuery,
   ): Promise<Page<Conversation>> {
+    if (query.platform !== undefined) this.registry.assertFilter(query.platform, [API_PLATFORM]);
     return this.conversations.list(teamId, agentId, query);
   }
 

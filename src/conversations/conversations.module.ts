@@ -21,6 +21,7 @@ import { InboundEventsRepository } from './inbound-events.repository';
 import { InboundPipeline } from './inbound.pipeline';
 import { LeaseKeeper } from './lease-keeper';
 import { TurnWrites } from './turn-writes';
+import { IncomingMedia } from './incoming-media';
 import { InboundService } from './inbound.service';
 import { InboundProcessor } from './jobs/inbound.processor';
 import { InboundSweeper } from './jobs/inbound.sweeper';
@@ -44,6 +45,7 @@ import { EventsModule } from '../events/events.module';
     LeaseKeeper,
     AgentTurnService,
     TurnWrites,
+    IncomingMedia,
     ChatService,
     InboundEventLogService,
   ],

@@ -64,6 +64,39 @@ export interface StalledHead {
 
 export type ClaimResult = { claimed: InboundEvent } | { heldUntil: Date; id: string } | undefined;
 
+/** One platform event to store, as the ingest gives it (already free of NUL characters and cut to its columns). */
+export interface NewInboundEvent {
+  connectionId: string;
+  platform: string;
+  dedupeKey: string;
+  orderingKey: string;
+  /** The payload as jsonb text. */
+  payload: string;
+  status: 'received' | 'ignored';
+  error: string | null;
+  bodyHash: Buffer | null;
+}
+
+/** The inserted event's id; null when it was a duplicate; an Error (a deleted connection: 23503) for that event alone. */
+type InsertOutcome = string | null;
+
+const isForeignKeyViolation = (e: unknown): boolean => (e as { code?: string }).code === '23503' || (e as { driverError?: { code?: string } }).driverError?.code === '23503';
+
+const INSERT_SQL = `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error, body_hash)
+  VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
+  ON CONFLICT DO NOTHING
+  RETURNING id`;
+
+// Many webhooks at the same moment: one statement. No conflict target: a conflict on either unique index (dedupe key,
+// body hash) — with a stored event or an earlier row of this batch — skips that row (a duplicate).
+const INSERT_MANY_SQL = `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error, body_hash)
+  SELECT connection_id, platform, dedupe_key, ordering_key, payload, status, error, body_hash
+  FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::jsonb[], $6::inbound_status[], $7::text[], $8::bytea[])
+    WITH ORDINALITY AS v(connection_id, platform, dedupe_key, ordering_key, payload, status, error, body_hash, ord)
+  ORDER BY ord
+  ON CONFLICT DO NOTHING
+  RETURNING id, connection_id, dedupe_key`;
+
 interface SentCall {
   id: string;
   status: InboundStatus;
@@ -82,22 +115,50 @@ interface SentCall {
 export class InboundEventsRepository {
   private readonly claimBatch = statementBatcher<{ connectionId: string; orderingKey: string }, ClaimResult>((keys) => this.claimMany(keys));
   private readonly sentBatch = statementBatcher<SentCall, void>((calls) => this.finishSentMany(calls));
+  private readonly insertBatch = statementBatcher<NewInboundEvent, InsertOutcome>((rows) => this.insertMany(rows));
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Stores a verified event once: no conflict target, so a conflict on either unique index (dedupe key, body hash)
-   * makes it a duplicate (null). `error` set = stored `ignored`, else `received`.
+   * Stores a platform event unless it is a duplicate (same dedupe key or body hash on its connection): its id, or null.
+   * Webhooks arriving at the same moment share one statement. A deleted connection rejects with PostgreSQL's 23503.
    */
-  async insert(e: { connectionId: string; platform: string; dedupeKey: string; orderingKey: string; payload: string; error: string | null; bodyHash: Buffer | null }): Promise<string | null> {
-    const rows = (await this.dataSource.query(
-      `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status, error, body_hash)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
-         ON CONFLICT DO NOTHING
-         RETURNING id`,
-      [e.connectionId, e.platform, e.dedupeKey, e.orderingKey, e.payload, e.error !== null ? 'ignored' : 'received', e.error, e.bodyHash],
-    )) as { id: string }[];
+  insert(row: NewInboundEvent): Promise<InsertOutcome> {
+    return this.insertBatch(row);
+  }
+
+  private async insertOne(r: NewInboundEvent): Promise<InsertOutcome> {
+    const rows = (await this.dataSource.query(INSERT_SQL, [r.connectionId, r.platform, r.dedupeKey, r.orderingKey, r.payload, r.status, r.error, r.bodyHash])) as { id: string }[];
     return rows[0]?.id ?? null;
+  }
+
+  private async insertMany(rows: readonly NewInboundEvent[]): Promise<(InsertOutcome | Error)[]> {
+    if (rows.length === 1) return [await this.insertOne(rows[0]).catch((e: Error) => e)];
+    let inserted: { id: string; connection_id: string; dedupe_key: string }[];
+    try {
+      inserted = (await this.dataSource.query(INSERT_MANY_SQL, [
+        rows.map((r) => r.connectionId),
+        rows.map((r) => r.platform),
+        rows.map((r) => r.dedupeKey),
+        rows.map((r) => r.orderingKey),
+        rows.map((r) => r.payload),
+        rows.map((r) => r.status),
+        rows.map((r) => r.error),
+        rows.map((r) => r.bodyHash),
+      ])) as typeof inserted;
+    } catch (e) {
+      // one event of a connection deleted meanwhile fails the statement: store each alone, so only its own fails
+      if (!isForeignKeyViolation(e)) throw e;
+      return Promise.all(rows.map((r) => this.insertOne(r).catch((err: Error) => err)));
+    }
+    const ids = new Map(inserted.map((r) => [`${r.connection_id}\u0000${r.dedupe_key}`, r.id]));
+    // the same event twice in one batch (a platform retrying at once): the first caller gets it, the other is a duplicate
+    return rows.map((r) => {
+      const key = `${r.connectionId}\u0000${r.dedupeKey}`;
+      const id = ids.get(key) ?? null;
+      ids.delete(key);
+      return id;
+    });
   }
 
   findById(id: string): Promise<InboundEvent | null> {

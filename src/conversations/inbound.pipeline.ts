@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service';
-import { RuntimeError } from '../agents/runtimes/runtime.types';
+import { RuntimeAttachment, RuntimeError } from '../agents/runtimes/runtime.types';
+import { mayStream } from '../agents/runtimes/runtime-streams';
 import { AppConfig } from '../config/app-config';
 import { ConnectorRegistry } from '../connections/connector-registry';
 import { ConnectionsService, CredentialsUnavailable } from '../connections/connections.service';
@@ -17,6 +18,8 @@ import { TurnWrites } from './turn-writes';
 import { safeErrorMessage } from '../database/query-error';
 import { isDataException } from '../database/pg-errors';
 import { deliverReply } from './reply-delivery';
+import { WorkingIndicator } from './working-indicator';
+import { IncomingMedia } from './incoming-media';
 
 const MAX_ATTEMPTS = 8;
 /** Messages one lease drains before it hands the conversation back to the queue (fairness under a flood). */
@@ -58,6 +61,7 @@ export class InboundPipeline {
     private readonly conversations: ConversationsService,
     private readonly turns: AgentTurnService,
     private readonly writes: TurnWrites,
+    private readonly media: IncomingMedia,
   ) {}
 
   /**
@@ -145,21 +149,29 @@ export class InboundPipeline {
     // 1. the user's message and the reply, each stored once (a retry re-sends the stored reply, never asks again)
     let conversation: Conversation;
     let reply: Message;
+    // the working sign comes down after the reply: when this attempt showed it, or an earlier attempt may have
+    let workingShown = true;
     if (ev.replyMessageId && ev.conversationId) {
       const [c, m] = await Promise.all([this.conversations.findById(ev.conversationId), this.conversations.findMessage(ev.replyMessageId)]);
       if (!c || !m) return this.finish(ev, 'failed', 'the conversation was deleted');
       [conversation, reply] = [c, m];
     } else {
-      const c = ev.conversationId ? await this.conversations.findById(ev.conversationId) : await this.storeUserMessage(ev, ctx, incoming, cache.conversation);
+      // voice notes transcribed, files fetched for the runtime (in memory only), or a reply that says why not
+      const media = await this.media.prepare(connector, ctx, turn, incoming, { stored: !!ev.conversationId });
+      const c = ev.conversationId
+        ? await this.conversations.findById(ev.conversationId)
+        : await this.storeUserMessage(ev, ctx, { ...incoming, text: media.kind === 'ready' ? media.text : incoming.text }, cache.conversation, media.metadata);
       if (!c) return this.finish(ev, 'failed', 'the conversation was deleted');
       conversation = c;
       cache.conversation = c;
-      const answer = await this.answer(ev, connector, ctx, turn, conversation, incoming);
+      const answer: (Answer & { workingShown?: boolean }) | { until: Date } =
+        media.kind === 'refused' ? { reply: media.reply, memories: [] } : await this.answer(ev, connector, ctx, turn, conversation, { ...incoming, text: media.text }, media.attachments);
       if ('until' in answer) return { kind: 'wait', until: answer.until };
+      workingShown = answer.workingShown === true;
       reply = await this.writes.storeReply({
         conversation,
         content: answer.reply,
-        metadata: { inboundEventId: ev.id, ...(answer.error ? { runtimeError: answer.error } : {}) },
+        metadata: { inboundEventId: ev.id, ...(answer.error ? { runtimeError: answer.error } : {}), ...(answer.streamed?.length ? { streamedMessages: answer.streamed } : {}) },
         inboundEventId: ev.id,
         error: answer.error ?? null,
         memories: answer.memories,
@@ -169,7 +181,7 @@ export class InboundPipeline {
     const runtimeError = typeof reply.metadata?.runtimeError === 'string' ? reply.metadata.runtimeError : null;
 
     // 2. deliver
-    const sent = await deliverReply(connector, ctx, this.conversations, { conversation, incoming, reply });
+    const sent = await deliverReply(connector, ctx, this.conversations, { conversation, incoming, reply, workingShown });
     if (sent.kind === 'wait') {
       await this.events.hold(ev.id, sent.until, sent.reason);
       this.logger.warn(`event ${ev.id}: ${sent.reason}; retrying at ${sent.until.toISOString()}`);
@@ -183,7 +195,7 @@ export class InboundPipeline {
     return { kind: 'settled' };
   }
 
-  private storeUserMessage(ev: InboundEvent, ctx: ConnectorContext, incoming: IncomingMessage, known?: Conversation): Promise<Conversation> {
+  private storeUserMessage(ev: InboundEvent, ctx: ConnectorContext, incoming: IncomingMessage, known: Conversation | undefined, media: Record<string, unknown>): Promise<Conversation> {
     const { connection } = ctx;
     return this.writes.storeUser({
       key: { teamId: connection.teamId, agentId: connection.agentId, connectionId: connection.id, platform: connection.platform, chatId: incoming.chatId, threadId: incoming.threadId ?? null },
@@ -191,7 +203,7 @@ export class InboundPipeline {
       content: incoming.text,
       sender: incoming.sender,
       externalMessageId: incoming.externalMessageId ?? null,
-      metadata: { inboundEventId: ev.id, ...(incoming.attachments.length ? { attachments: incoming.attachments } : {}) },
+      metadata: { inboundEventId: ev.id, ...media },
       inboundEventId: ev.id,
       conversationMetadata: incoming.conversationMetadata,
     });
@@ -205,19 +217,39 @@ export class InboundPipeline {
     turn: TurnAgent,
     conversation: Conversation,
     incoming: IncomingMessage,
-  ): Promise<Answer | { until: Date }> {
+    attachments: RuntimeAttachment[],
+  ): Promise<(Answer & { workingShown?: boolean }) | { until: Date }> {
     if (incoming.command) {
       if (incoming.command.name === 'reset') return { reply: RESET_REPLY, memories: [], reset: true };
       const text = connector.commandReply?.({ agentName: turn.agent.name, agentStatus: turn.agent.status, settings: ctx.connection.settings, command: incoming.command });
       if (text !== undefined) return { reply: text, memories: [] };
     }
-    await connector.startWorking?.(ctx, incoming).catch(() => undefined);
+    const working = new WorkingIndicator(connector, ctx, incoming, this.config.inbound.workingDelayMs);
+    // A streamed reply is shown while the runtime writes it; the stored final text then replaces what was shown.
+    const stream = mayStream(turn.agent.runtime) ? connector.openStream?.(ctx, { chatId: incoming.chatId, threadId: incoming.threadId ?? null, incoming }) : undefined;
     try {
-      return await this.turns.runOnce(turn, conversation, incoming.text);
+      const reply = await this.turns.runOnce(
+        turn,
+        conversation,
+        incoming.text,
+        attachments,
+        stream
+          ? (text) => {
+              void working.settle(); // the reply itself is showing now: no "typing…" from here on
+              stream.update(text);
+            }
+          : undefined,
+      );
+      const streamed = (await stream?.close()) ?? [];
+      return { ...reply, ...(streamed.length ? { streamed } : {}), workingShown: await working.settle() };
     } catch (e) {
-      if (!(e instanceof RuntimeError)) throw e;
+      await working.settle();
       const delays = this.config.inbound.agentRetryDelaysMs;
-      if (!e.transient || ev.agentAttempts >= delays.length) return this.turns.gaveUp(turn, e);
+      const retry = e instanceof RuntimeError && e.transient && ev.agentAttempts < delays.length;
+      // retried: what was shown is marked interrupted (the retry streams anew); given up: the apology replaces it
+      const streamed = (await (retry ? stream?.abort() : stream?.close())) ?? [];
+      if (!(e instanceof RuntimeError)) throw e;
+      if (!retry) return { ...this.turns.gaveUp(turn, e), ...(streamed.length ? { streamed } : {}) };
       const until = new Date(Date.now() + delays[ev.agentAttempts]);
       await this.events.hold(ev.id, until, `agent runtime will retry: ${e.message}`, ev.agentAttempts + 1);
       return { until };

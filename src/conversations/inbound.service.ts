@@ -8,6 +8,7 @@ import { NotFound } from '../common/errors';
 import { ConnectionChanges } from '../connections/connection-changes';
 import { ConnectionsService } from '../connections/connections.service';
 import { PlatformConnection } from '../connections/entities/platform-connection.entity';
+import { statementBatcher } from '../database/statement-batcher';
 import { JOB_OPTIONS, QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
 import { RedisAvailability, RedisUnavailable } from '../queue/redis-availability';
 import { EventPublisher } from '../events/event-publisher';
@@ -68,6 +69,7 @@ export class InboundService {
         dedupeKey: withoutNul(input.dedupeKey).slice(0, 200),
         orderingKey,
         payload: jsonbText(input.payload),
+        status: reason !== null ? 'ignored' : 'received',
         error: reason,
         bodyHash: input.bodyHash ?? null,
       });
@@ -76,7 +78,7 @@ export class InboundService {
       this.changes.forgetLocally(connection.id);
       throw new NotFound('connection');
     }
-    if (!eventId) return { eventId: null, duplicate: true };
+    if (eventId === null) return { eventId: null, duplicate: true };
     const now = Date.now();
     if (now - (this.lastMarked.get(connection.id) ?? 0) > 5000) {
       this.lastMarked.set(connection.id, now);
@@ -94,6 +96,7 @@ export class InboundService {
    * thrown: the event is stored and the sweeper enqueues it. Returns whether the job was added.
    */
   async enqueue(job: InboundJob, opts: { at?: Date; fresh?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
+    if (!opts.at && !opts.fresh && opts.timeoutMs === undefined) return this.enqueueBatch(job);
     const { eventId } = job;
     const delay = opts.at ? Math.max(0, opts.at.getTime() - Date.now()) : 0;
     const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${Date.now()}`}` : eventId;
@@ -108,6 +111,23 @@ export class InboundService {
       return false;
     }
   }
+
+  /** First wake-ups of events stored at the same moment: one Redis round trip (addBulk) for all of them. */
+  private readonly enqueueBatch = statementBatcher<InboundJob, boolean>(async (jobs) => {
+    try {
+      await this.redis.run(
+        'enqueue inbound events',
+        () => this.queue.addBulk(jobs.map((job) => ({ name: 'inbound', data: job, opts: { ...JOB_OPTIONS[QueueName.Inbound], jobId: job.eventId } }))),
+        REDIS_CALL_TIMEOUT_MS,
+      );
+      return jobs.map(() => true);
+    } catch (e) {
+      const msg = `could not enqueue ${jobs.length} inbound event(s) (the sweeper will): ${(e as Error).message}`;
+      if (e instanceof RedisUnavailable) this.logger.debug(msg);
+      else this.logger.warn(msg);
+      return jobs.map(() => false);
+    }
+  });
 
   /** An event that is not for the agent (e.g. a GitHub push): its outbound event and its `done` in one transaction. */
   async publishAndFinish(eventId: string, event: { type: string; teamId: string; data: Record<string, unknown> }): Promise<void> {

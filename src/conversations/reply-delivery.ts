@@ -29,10 +29,11 @@ export async function deliverReply(
   connector: PlatformConnector & InboundConnector,
   ctx: ConnectorContext,
   conversations: ConversationsService,
-  turn: { conversation: Conversation; incoming: IncomingMessage; reply: Message },
+  turn: { conversation: Conversation; incoming: IncomingMessage; reply: Message; workingShown?: boolean },
 ): Promise<DeliveryResult> {
   const { conversation, incoming, reply } = turn;
   const before = Number(reply.metadata?.deliveredParts ?? 0);
+  const streamed = reply.metadata?.streamedMessages;
   let delivered = before;
   try {
     const sent = await connector.send(ctx, {
@@ -41,6 +42,7 @@ export async function deliverReply(
       threadId: incoming.threadId ?? null,
       text: reply.content,
       incoming,
+      ...(Array.isArray(streamed) && streamed.length ? { streamed: streamed.map(String) } : {}),
       progress: {
         delivered: before,
         markDelivered: (parts: number) => {
@@ -60,6 +62,6 @@ export async function deliverReply(
     if (e instanceof InvalidCredentialsError) return { kind: 'failed', reason: `the platform rejected the credentials: ${e.message}`, credentialsRejected: true };
     throw e;
   } finally {
-    await connector.stopWorking?.(ctx, incoming).catch(() => undefined);
+    if (turn.workingShown !== false) await connector.stopWorking?.(ctx, incoming).catch(() => undefined);
   }
 }

@@ -108,11 +108,14 @@ export class TurnWrites {
            RETURNING *`,
           [missing.map((k) => k.teamId), missing.map((k) => k.agentId), missing.map((k) => k.connectionId), missing.map((k) => k.platform), missing.map((k) => k.chatId), missing.map((k) => k.threadId ?? null)],
         )) as Record<string, unknown>[];
-        for (const row of created) {
-          const c = toConversation(row);
+        const createdConversations = created.map(toConversation);
+        for (const c of createdConversations) {
           byKey.set(keyOf({ agentId: c.agentId, connectionId: c.connectionId as string, chatId: c.externalChatId, threadId: c.externalThreadId, teamId: c.teamId, platform: c.platform }), c);
-          await this.events.publish(em, { type: 'conversation.created', teamId: c.teamId, data: conversationData(c) });
         }
+        await this.events.publishMany(
+          em,
+          createdConversations.map((c) => ({ type: 'conversation.created', teamId: c.teamId, data: conversationData(c) })),
+        );
       }
     }
     const conversations = items.map((i) => byKey.get(keyOf(i.key)) as Conversation);
@@ -175,10 +178,11 @@ export class TurnWrites {
     )) as MessageRow[];
     const byId = new Map(inserted.map((r) => [r.id, r]));
     const messages = ids.map((id) => toMessage(byId.get(id) as MessageRow));
-    for (const [n, m] of messages.entries()) {
-      rows[n].conversation.lastMessageAt = m.createdAt;
-      await this.events.publish(em, { type: 'message.created', teamId: rows[n].conversation.teamId, data: messageData(rows[n].conversation, m) });
-    }
+    for (const [n, m] of messages.entries()) rows[n].conversation.lastMessageAt = m.createdAt;
+    await this.events.publishMany(
+      em,
+      messages.map((m, n) => ({ type: 'message.created', teamId: rows[n].conversation.teamId, data: messageData(rows[n].conversation, m) })),
+    );
     return messages;
   }
 }

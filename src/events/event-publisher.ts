@@ -4,7 +4,7 @@ import { randomFillSync } from 'node:crypto';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { isKnownEventType } from './event-catalog';
-import { EventsRepository } from './events.repository';
+import { EventsRepository, OutboxRow } from './events.repository';
 import { OutboxWakeup } from './outbox-wakeup';
 
 export interface PublishInput {
@@ -70,6 +70,22 @@ export class EventPublisher implements EntitySubscriberInterface, OnModuleDestro
     return this.write(em, input, null);
   }
 
+  /**
+   * Several events in the caller's transaction with ONE statement (what a batched write of many conversations uses):
+   * the same rows and wake-up as calling `publish` for each, in order. Returns the event ids in input order.
+   */
+  async publishMany(em: EntityManager, inputs: readonly PublishInput[]): Promise<{ eventIds: (string | null)[] }> {
+    if (inputs.length === 0) return { eventIds: [] };
+    if (inputs.length === 1) return { eventIds: [(await this.write(em, inputs[0], null)).eventId] };
+    for (const { type } of inputs) if (!isKnownEventType(type)) throw new Error(`unknown event type "${type}": add it to src/events/event-catalog.ts`);
+    if (!this.config.webhooks.enabled) return { eventIds: inputs.map(() => null) };
+    const now = Date.now();
+    const ids = inputs.map(() => newEventId(now));
+    const rows = await this.repo.insertMany(em, ids, inputs, new Date(now));
+    this.afterWrite(em, rows);
+    return { eventIds: ids };
+  }
+
   /** `webhook.test`: one delivery to one endpoint, whatever it subscribes to. */
   async publishTo(em: EntityManager, endpointId: string, input: PublishInput): Promise<PublishResult> {
     return this.write(em, input, endpointId);
@@ -80,12 +96,16 @@ export class EventPublisher implements EntitySubscriberInterface, OnModuleDestro
     if (!this.config.webhooks.enabled) return { eventId: null, deliveryIds: [] };
     const id = newEventId();
     const rows = await this.repo.insert(em, { id, teamId, type, data, createdAt: new Date(), endpointId });
-    if (rows.some((r) => r.status === 'pending')) {
-      const qr = em.queryRunner;
-      if (qr?.isTransactionActive) this.published.add(qr);
-      else this.wakeup.signal();
-    }
+    this.afterWrite(em, rows);
     return { eventId: id, deliveryIds: rows.map((r) => r.id) };
+  }
+
+  /** Pending deliveries written: wake the dispatchers after the outermost commit (at once outside a transaction). */
+  private afterWrite(em: EntityManager, rows: OutboxRow[]): void {
+    if (!rows.some((r) => r.status === 'pending')) return;
+    const qr = em.queryRunner;
+    if (qr?.isTransactionActive) this.published.add(qr);
+    else this.wakeup.signal();
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {

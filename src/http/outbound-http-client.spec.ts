@@ -147,6 +147,42 @@ describe('OutboundHttpClient (loopback receivers allowed)', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('stream() hands the body over while it arrives, then answers like request()', async () => {
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n');
+      setTimeout(() => res.end('data: two\n\n'), 150).unref();
+    });
+    const seen: { text: string; at: number }[] = [];
+    const started = Date.now();
+    const result = expectOk(await sender.stream(post(server.url), (head) => (head.headers['content-type'] === 'text/event-stream' ? (text) => seen.push({ text, at: Date.now() }) : undefined)));
+    expect(seen.map((s) => s.text).join('')).toBe('data: one\n\ndata: two\n\n');
+    expect(seen[0].at - started).toBeLessThan(140); // the first piece came before the rest was written
+    expect(result).toMatchObject({ status: 200, body: '', truncated: false });
+  });
+
+  it('stream() without a consumer reads the body as request() does', async () => {
+    server = await startServer((_req, res) => res.writeHead(400).end('{"error":"no"}'));
+    expect(expectOk(await sender.stream(post(server.url), () => undefined)).body).toBe('{"error":"no"}');
+  });
+
+  it('stream() stops at maxResponseBytes (closing the socket) and keeps the whole-exchange timeout', async () => {
+    server = await startServer((req, res) => {
+      res.writeHead(200);
+      if (req.url === '/forever') {
+        const timer = setInterval(() => res.write('x'.repeat(1000)), 5);
+        res.on('close', () => clearInterval(timer));
+      } else {
+        res.write('partial');
+      }
+    });
+    let got = 0;
+    const big = expectOk(await sender.stream({ ...post(`${server.url}/forever`), maxStreamedBytes: 10_000 }, () => (t) => (got += t.length)));
+    expect(big.truncated).toBe(true);
+    expect(got).toBeLessThanOrEqual(10_000);
+    expect(await sender.stream(post(server.url, 200), () => () => undefined)).toMatchObject({ ok: false, errorCode: 'TIMEOUT' });
+  });
+
   it('reuses one keep-alive socket for sequential requests', async () => {
     server = await startServer((_req, res) => res.end('ok'));
     expectOk(await sender.request(post(server.url)));

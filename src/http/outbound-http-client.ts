@@ -12,7 +12,8 @@ import { DnsLookupError, HostLookup, InvalidUrlError, SsrfBlockedError, assertPu
  * redirects, bounded response reads, and errors that never carry a raw network message. Platform API clients whose
  * base URL comes from our configuration use their own libraries.
  *
- * Streaming (later): a `stream()` beside `request()` can share `agent` and its connect check unchanged.
+ * `stream()` is `request()` with the body handed over as it arrives (server-sent events from agent runtimes): same
+ * pool, connect-time check, whole-exchange timeout and byte bound.
  */
 
 export interface OutboundHttpOptions {
@@ -33,11 +34,14 @@ export interface OutboundRequest {
   url: string;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
-  body?: string;
+  /** A Buffer for binary bodies (multipart uploads, e.g. audio to a transcription API). */
+  body?: string | Buffer;
   /** The whole request: connect, headers and body. */
   timeoutMs: number;
   /** How much of the response body to keep (default 4 KB, the delivery log's limit); beyond it `truncated` is set. */
   maxResponseBytes?: number;
+  /** stream(): how much a body handed to a consumer may bring (default maxResponseBytes). */
+  maxStreamedBytes?: number;
 }
 
 export type OutboundResult =
@@ -49,6 +53,9 @@ export interface OutboundUrlProblem {
   code: 'INVALID_URL' | 'SSRF_BLOCKED' | 'DNS';
   detail: string;
 }
+
+/** Takes a streamed body's text as it arrives (see OutboundHttpClient.stream). Must not throw. */
+export type BodyConsumer = (text: string) => void;
 
 export const MAX_RESPONSE_BODY_BYTES = 4096;
 /** Bytes read and discarded after the kept prefix so the socket can be reused; beyond this it is closed. */
@@ -93,7 +100,21 @@ export class OutboundHttpClient implements OnModuleDestroy {
   }
 
   /** Never throws: a response of any status is `ok: true`; no response is `ok: false` with a code. */
-  async request(req: OutboundRequest): Promise<OutboundResult> {
+  request(req: OutboundRequest): Promise<OutboundResult> {
+    return this.exchange(req);
+  }
+
+  /**
+   * Like request(), but `onHead` sees the status and headers first and may return a consumer: the body then goes to
+   * it as decoded UTF-8 text while it arrives (the result's `body` stays empty). Past `maxStreamedBytes` the socket is
+   * closed and `truncated` set; `timeoutMs` still bounds the whole exchange. A body cut short (reset, timeout) is
+   * `ok: false` even though the consumer already saw part of it. Without a consumer the body is read as request() does.
+   */
+  stream(req: OutboundRequest, onHead: (head: { status: number; headers: Record<string, string> }) => BodyConsumer | undefined): Promise<OutboundResult> {
+    return this.exchange(req, onHead);
+  }
+
+  private async exchange(req: OutboundRequest, onHead?: (head: { status: number; headers: Record<string, string> }) => BodyConsumer | undefined): Promise<OutboundResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
 
@@ -122,11 +143,14 @@ export class OutboundHttpClient implements OnModuleDestroy {
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
-      const { text, truncated } = await readLimited(res.body, req.maxResponseBytes ?? MAX_RESPONSE_BODY_BYTES);
+      const headers = flattenHeaders(res.headers);
+      const consumer = onHead?.({ status: res.statusCode, headers });
+      const limit = req.maxResponseBytes ?? MAX_RESPONSE_BODY_BYTES;
+      const { text, truncated } = consumer ? await readStreamed(res.body, req.maxStreamedBytes ?? limit, consumer) : await readLimited(res.body, limit);
       // undici returns the connection to its pool a few microtasks after the body ends; yielding
       // one turn lets a back-to-back request() reuse it instead of opening a second socket.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), body: text, truncated, durationMs: elapsed() };
+      return { ok: true, status: res.statusCode, headers, body: text, truncated, durationMs: elapsed() };
     } catch (err) {
       if (timedOut) return { ok: false, errorCode: 'TIMEOUT', message: `request timed out after ${req.timeoutMs} ms`, durationMs: elapsed() };
       const errorCode = classifyNetworkError(err);
@@ -194,6 +218,26 @@ async function readLimited(body: Dispatcher.ResponseData['body'], limit: number)
     }
   }
   return { text, truncated: seen > limit };
+}
+
+/** Hands each piece of text to `consume` (never splitting a UTF-8 character); stops reading past `limit` bytes. */
+async function readStreamed(body: Dispatcher.ResponseData['body'], limit: number, consume: BodyConsumer): Promise<{ text: string; truncated: boolean }> {
+  const decoder = new StringDecoder('utf8');
+  let seen = 0;
+  for await (const chunk of body) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    const room = limit - seen;
+    seen += bytes.length;
+    const text = decoder.write(room < bytes.length ? bytes.subarray(0, Math.max(0, room)) : bytes);
+    if (text) consume(text);
+    if (seen > limit) {
+      body.destroy(); // a stream may go on forever: never read past the bound
+      return { text: '', truncated: true };
+    }
+  }
+  const rest = decoder.end();
+  if (rest) consume(rest);
+  return { text: '', truncated: false };
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

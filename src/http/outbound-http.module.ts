@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { OUTBOUND_HTTP_OPTIONS, OutboundHttpClient, OutboundHttpOptions } from './outbound-http-client';
+import { PlatformFileFetcher } from './platform-file-fetcher';
 import { WebhookSigner } from './signing/webhook-signer';
 
 /**
@@ -20,7 +21,8 @@ import { WebhookSigner } from './signing/webhook-signer';
     },
     OutboundHttpClient,
     WebhookSigner,
+    PlatformFileFetcher,
   ],
-  exports: [OutboundHttpClient, WebhookSigner],
+  exports: [OutboundHttpClient, WebhookSigner, PlatformFileFetcher],
 })
 export class OutboundHttpModule {}

@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { platformRedactPaths } from '../integrations';
 import { createRootLogger } from './root-logger';
 import { usesPrettyLogs } from './log-stream';
 
@@ -22,8 +23,9 @@ describe('log format', () => {
 
   const secretLine = (format: 'json' | 'pretty') => {
     const out = capture();
-    const log = createRootLogger({ logLevel: 'info', logFormat: format, env: 'development', role: 'api' }, out);
-    log.info({ password: 'hunter2-pass', req: { headers: { authorization: 'Bearer tok-123' } }, connection: { botToken: 'bot-456' } }, 'hello');
+    const log = createRootLogger({ logLevel: 'info', logFormat: format, env: 'development', role: 'api' }, out, platformRedactPaths());
+    const headers = { authorization: 'Bearer tok-123', 'x-slack-signature': 'v0=sig-789' };
+    log.info({ password: 'hunter2-pass', req: { headers }, connection: { botToken: 'bot-456' } }, 'hello');
     log.debug('below the level');
     return out.text();
   };
@@ -33,7 +35,7 @@ describe('log format', () => {
     const lines = text.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toMatchObject({ level: 30, msg: 'hello', role: 'api', password: '[redacted]' });
-    expect(text).not.toMatch(/hunter2|tok-123|bot-456/);
+    expect(text).not.toMatch(/hunter2|tok-123|bot-456|sig-789/);
   });
 
   it('pretty: a readable line, written at once, with the same redaction', () => {
@@ -41,6 +43,6 @@ describe('log format', () => {
     expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hello/);
     expect(text.trim().split('\n')).toHaveLength(1);
     expect(text).toContain('[redacted]');
-    expect(text).not.toMatch(/hunter2|tok-123|bot-456/);
+    expect(text).not.toMatch(/hunter2|tok-123|bot-456|sig-789/);
   });
 });

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { DestinationStream, LoggerOptions } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
@@ -8,25 +8,20 @@ import { requestIdOf } from '../common/request-id';
 import { AppLogger } from './app-logger';
 import { logStream } from './log-stream';
 
-/** Paths pino removes from every log line: credentials in headers and in bodies, wherever they appear. */
+/**
+ * Paths pino removes from every log line: credentials in headers and in bodies, wherever they appear. The platforms'
+ * own secret headers and credential fields are added by the composition root (`platformRedactPaths()`,
+ * src/integrations/index.ts).
+ */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["x-telegram-bot-api-secret-token"]',
-  'req.headers["x-slack-signature"]',
-  'req.headers["x-hub-signature-256"]',
-  'req.headers["x-hub-signature"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.passwordHash',
   '*.accessToken',
   '*.token',
   '*.secret',
-  '*.botToken',
-  '*.signingSecret',
-  '*.appToken',
-  '*.privateKey',
-  '*.webhookSecret',
   '*.apiKey',
   '*.credentials',
   'credentials',
@@ -40,8 +35,8 @@ export function redactUrl(url: string): string {
 }
 
 /** What every pino logger of the process shares: the level and the redaction (applied before any formatting). */
-export function baseLogOptions(config: Pick<AppConfig, 'logLevel'>): LoggerOptions {
-  return { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+export function baseLogOptions(config: Pick<AppConfig, 'logLevel'>, extraRedactPaths: readonly string[]): LoggerOptions {
+  return { level: config.logLevel, redact: { paths: [...new Set([...REDACT_PATHS, ...extraRedactPaths])], censor: '[redacted]' } };
 }
 
 /** Where log lines go: stdout; tests swap it for a stream they read. */
@@ -54,26 +49,32 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 })
 export class LogDestinationModule {}
 
-@Module({
-  imports: [
-    LogDestinationModule,
-    LoggerModule.forRootAsync({
-      inject: [AppConfig, LOG_DESTINATION],
-      useFactory: (config: AppConfig, destination: DestinationStream) => ({
-        pinoHttp: [{
-          ...baseLogOptions(config),
-          genReqId: (req: IncomingMessage) => requestIdOf(req),
-          customProps: () => ({ role: config.role }),
-          autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
-          serializers: {
-            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-            err: serializeError, // a failed SQL statement: its code and names, never its parameters
-          },
-        }, logStream(config, destination)],
-      }),
-    }),
-  ],
-  providers: [AppLogger],
-  exports: [AppLogger],
-})
-export class LoggingModule {}
+/** `forRoot(extraRedactPaths)`: the paths beyond REDACT_PATHS that are never logged (the platforms' secrets). */
+@Module({})
+export class LoggingModule {
+  static forRoot(extraRedactPaths: readonly string[]): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LogDestinationModule,
+        LoggerModule.forRootAsync({
+          inject: [AppConfig, LOG_DESTINATION],
+          useFactory: (config: AppConfig, destination: DestinationStream) => ({
+            pinoHttp: [{
+              ...baseLogOptions(config, extraRedactPaths),
+              genReqId: (req: IncomingMessage) => requestIdOf(req),
+              customProps: () => ({ role: config.role }),
+              autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
+              serializers: {
+                req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+                err: serializeError, // a failed SQL statement: its code and names, never its parameters
+              },
+            }, logStream(config, destination)],
+          }),
+        }),
+      ],
+      providers: [AppLogger],
+      exports: [AppLogger],
+    };
+  }
+}

@@ -3,6 +3,8 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ConnectorRegistry } from '../connections/connector-registry';
+import { API_PLATFORM } from '../conversations/dto/conversation.dto';
+import { PLATFORMS } from '../integrations';
 
 export const DOCS_PATH = '/docs';
 export const DOCS_JSON_PATH = '/docs-json';
@@ -10,6 +12,8 @@ export const DOCS_JSON_PATH = '/docs-json';
 export const PUBLIC_EXTENSION = 'x-public';
 /** The component schema every platform enum refers to; filled from the connector registry. */
 export const PLATFORM_SCHEMA = 'Platform';
+/** The conversation list's platform filter: the registered platforms and `api`. */
+const CONVERSATION_PLATFORM_SCHEMA = 'ConversationPlatform';
 
 const TAGS: [string, string][] = [
   ['auth', 'Log in and see who you are'],
@@ -18,12 +22,11 @@ const TAGS: [string, string][] = [
   ['api-keys', "A team's API keys (`Authorization: Bearer sb_…`): scoped read/write/admin, shown once, stored hashed, revocable, rate-limited"],
   ['audit', 'The audit log: every change made through the API or the CLI, who made it, before and after (no secrets)'],
   ['agents', 'Agents and how they answer (runtimes)'],
-  ['connections', 'Platform connections of an agent (Telegram, Slack, GitHub); credentials are write-only'],
-  ['slack', 'Slack app setup'],
+  ['connections', 'Platform connections of an agent; credentials are write-only'],
+  // then each platform's own tag (src/integrations/<name>/<name>.platform.ts)
   ['conversations', 'Conversations, messages, and trying an agent without a platform'],
   ['webhooks', 'Outbound webhook endpoints, the delivery log, replay and recovery'],
   ['notifications', "Notifications for a team's owners and admins"],
-  ['github', 'Repositories, issues and pull requests through a GitHub connection'],
   ['health', 'Liveness and readiness probes'],
 ];
 
@@ -50,11 +53,19 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .addServer(config.publicBaseUrl, 'This deployment (PUBLIC_BASE_URL)')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: '`accessToken` from POST /v1/auth/login, or a team API key `sb_…` (only on /v1/teams/{teamId}/… routes of its team, within its scopes; 429 with Retry-After past API_KEY_RATE_LIMIT per minute)' }, 'bearer');
-  for (const [name, description] of TAGS) builder.addTag(name, description);
+  const platformTags = PLATFORMS.flatMap((p): [string, string][] => (p.apiTag ? [[p.apiTag.name, p.apiTag.description]] : []));
+  const connections = TAGS.findIndex(([name]) => name === 'connections') + 1;
+  for (const [name, description] of [...TAGS.slice(0, connections), ...platformTags, ...TAGS.slice(connections)]) builder.addTag(name, description);
   const doc = SwaggerModule.createDocument(app, builder.build());
 
   const schemas = doc.components?.schemas ?? {};
   if (schemas[PLATFORM_SCHEMA]) schemas[PLATFORM_SCHEMA] = { type: 'string', enum: platforms, description: 'A platform Switchboard connects agents to' };
+  if (schemas[CONVERSATION_PLATFORM_SCHEMA]) {
+    const description = `A platform, or \`${API_PLATFORM}\` for conversations started through POST …/chat`;
+    schemas[CONVERSATION_PLATFORM_SCHEMA] = { type: 'string', enum: [...platforms, API_PLATFORM], description };
+  }
+
+  describeConnectionFields(schemas.CreateConnectionDto);
 
   flattenLoneAllOf(doc);
   for (const item of Object.values(doc.paths)) {
@@ -71,6 +82,15 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     }
   }
   return doc;
+}
+
+/** What each platform's `credentials` and `settings` hold, from its definition (src/integrations/<name>/<name>.platform.ts). */
+function describeConnectionFields(schema: unknown): void {
+  const props = (schema as { properties?: Record<string, { description?: string }> } | undefined)?.properties;
+  if (!props?.credentials || !props.settings) return;
+  props.credentials.description = `Write-only. ${PLATFORMS.map((p) => `${p.name}: ${p.docs.credentials}`).join('; ')}`;
+  const settings = PLATFORMS.filter((p) => p.docs.settings).map((p) => `${p.name}: ${p.docs.settings}`);
+  props.settings.description = `Non-secret, per-platform options. ${settings.join('; ')}`;
 }
 
 /** `{allOf: [X]}` with nothing beside it is just X (the generator wraps every enum reference that way). */

@@ -85,6 +85,45 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
     expect(await eventRows(bot.connectionId)).toHaveLength(2);
   });
 
+  it('a burst of webhooks at the same moment is stored once each, even the same update posted three times at once', async () => {
+    const bot = await connectTelegramBot(t, tg, owner);
+    const twice = textUpdate(4500, 'sent thrice');
+    const updates = [twice, ...Array.from({ length: 24 }, (_, i) => textUpdate(4501 + (i % 6), `burst ${i}`)), twice, twice];
+    const answers = await Promise.all(updates.map((u) => postUpdate(t, bot, u)));
+    expect(answers.map((a) => a.status)).toEqual(updates.map(() => 200));
+    await until(() => tg.callsTo('sendMessage').filter((c) => Number((c.body as { chat_id: unknown }).chat_id) >= 4500 && Number((c.body as { chat_id: unknown }).chat_id) <= 4506).length === 25, '25 replies');
+    expect(await eventRows(bot.connectionId)).toHaveLength(25);
+    expect(sentTo(tg, 4500).map(textOf)).toEqual(['sent thrice']);
+    // (posted concurrently, so their order within a chat is whatever order they arrived in)
+    for (let c = 0; c < 6; c++) expect(sentTo(tg, 4501 + c).map(textOf).sort()).toEqual([0, 1, 2, 3].map((k) => `burst ${c + 6 * k}`).sort());
+  });
+
+  it('"typing…" shows only when the agent takes longer than INBOUND_WORKING_DELAY_MS (300 ms), and before the reply', async () => {
+    const typingIn = (chatId: number): RecordedCall[] => tg.callsTo('sendChatAction').filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId));
+    const fast = await connectTelegramBot(t, tg, owner);
+    await postUpdate(t, fast, textUpdate(4401, 'quick')).expect(200);
+    await until(() => sentTo(tg, 4401).length === 1, 'the echo reply');
+    expect(typingIn(4401)).toHaveLength(0);
+
+    runtimeUrl.handler = async () => {
+      await new Promise((r) => setTimeout(r, 1200)); // an agent that thinks
+      return { status: 200, body: { reply: 'thought about it' } };
+    };
+    try {
+      const slow = await connectTelegramBot(t, tg, owner, { runtime: { type: 'http', url: runtimeUrl.urlFor('/thinking') } });
+      const posted = Date.now();
+      await postUpdate(t, slow, textUpdate(4402, 'hard question')).expect(200);
+      await until(() => sentTo(tg, 4402).length === 1, 'the slow reply', 10_000);
+      const [typing] = typingIn(4402);
+      expect(typing).toBeDefined();
+      expect(typing.at).toBeLessThan(sentTo(tg, 4402)[0].at);
+      expect(typing.at - posted).toBeGreaterThanOrEqual(300); // shown after the delay, while the agent worked
+      expect(typing.at).toBeGreaterThan(runtimeUrl.callsTo('/thinking')[0].at);
+    } finally {
+      runtimeUrl.handler = undefined;
+    }
+  });
+
   it('the openai runtime gets the system prompt and the conversation history', async () => {
     llm.reply = (messages) => `seen ${messages.length} messages`;
     const bot = await connectTelegramBot(t, tg, owner, {

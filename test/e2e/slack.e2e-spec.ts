@@ -25,7 +25,7 @@ describe('Slack (e2e against the fake Slack Web API, requests signed as Slack si
 
   beforeAll(async () => {
     slack = await new FakeSlackApi().start();
-    t = await createTestApp({ env: { SLACK_API_URL: `${slack.url}/api/`, CONNECTION_HEALTH_INTERVAL_S: '0', INBOUND_SWEEP_INTERVAL_S: '0', TELEGRAM_POLL_SCAN_MS: '0', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    t = await createTestApp({ env: { SLACK_API_URL: `${slack.url}/api/`, INBOUND_WORKING_DELAY_MS: '0', CONNECTION_HEALTH_INTERVAL_S: '0', INBOUND_SWEEP_INTERVAL_S: '0', TELEGRAM_POLL_SCAN_MS: '0', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
     ds = t.app.get(DataSource);
     owner = await ownerWithTeam(t, 'Slack');
     app = await connectSlackApp(t, slack, owner);

@@ -28,7 +28,7 @@ describe('Telegram (e2e against the fake Bot API)', () => {
   beforeAll(async () => {
     [tg, llm] = await Promise.all([new FakeTelegramApi().start(), new FakeOpenAiApi().start()]);
     t = await createTestApp({
-      env: { TELEGRAM_API_ROOT: tg.url, CONNECTION_HEALTH_INTERVAL_S: '0', INBOUND_SWEEP_INTERVAL_S: '0', TELEGRAM_POLL_SCAN_MS: '0', TELEGRAM_POLL_TIMEOUT_S: '1', PUBLIC_BASE_URL: 'https://sb.example.com', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
+      env: { TELEGRAM_API_ROOT: tg.url, INBOUND_WORKING_DELAY_MS: '0', CONNECTION_HEALTH_INTERVAL_S: '0', INBOUND_SWEEP_INTERVAL_S: '0', TELEGRAM_POLL_SCAN_MS: '0', TELEGRAM_POLL_TIMEOUT_S: '1', PUBLIC_BASE_URL: 'https://sb.example.com', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
     });
     ds = t.app.get(DataSource);
     owner = await ownerWithTeam(t, 'Telegram');

@@ -25,6 +25,11 @@ export interface FakeResponse {
   /** Objects/arrays are sent as JSON, strings and Buffers as-is, `undefined` as an empty body. */
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * A body written piece by piece (e.g. server-sent events), each after its delay; `body` is then ignored. With `cut`
+   * the connection is destroyed after the last piece instead of ending the response (a server dying mid-stream).
+   */
+  stream?: { pieces: { data: string; delayMs?: number; onSend?: () => void }[]; cut?: boolean };
 }
 
 export type CallMatcher = string | ((call: RecordedCall) => boolean);
@@ -203,7 +208,21 @@ export abstract class FakeHttpServer {
     } catch (err) {
       response = { status: 500, body: { error: err instanceof Error ? err.message : String(err) } };
     }
-    send(res, response);
+    if (response.stream) await this.sendStream(res, response, response.stream);
+    else send(res, response);
+  }
+
+  private async sendStream(res: ServerResponse, response: FakeResponse, stream: NonNullable<FakeResponse['stream']>): Promise<void> {
+    res.writeHead(response.status, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...response.headers });
+    res.flushHeaders();
+    for (const piece of stream.pieces) {
+      if (piece.delayMs) await this.sleep(piece.delayMs);
+      if (res.destroyed || this.isStopping) return;
+      piece.onSend?.();
+      res.write(piece.data);
+    }
+    if (stream.cut) res.destroy();
+    else res.end();
   }
 
   private takeFailure(call: RecordedCall): FakeResponse | undefined {

@@ -4,3 +4,4 @@ export * from './slack.fake';
 export * from './github.fake';
 export * from './openai.fake';
 export * from './webhook-receiver.fake';
+export * from './agent-runtime.fake';

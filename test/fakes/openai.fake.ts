@@ -12,9 +12,20 @@ export type ReplyFn = (messages: ChatMessage[], body: Record<string, unknown>) =
 export interface FakeOpenAiOptions extends FakeHttpServerOptions {
   requireApiKey?: string;
   reply?: ReplyFn;
+  /** With `stream: true`: the pause before each content chunk (ms). */
+  streamDelayMs?: number;
 }
 
 const COMPLETIONS_RE = /\/chat\/completions\/?$/;
+const TRANSCRIPTIONS_RE = /\/audio\/transcriptions\/?$/;
+
+/** The uploaded audio as the fake saw it (multipart `file` part), for `transcribe`. */
+export interface UploadedAudio {
+  filename: string;
+  contentType?: string;
+  size: number;
+  model: string;
+}
 
 const openAiError = (status: number, message: string, type: string, code: string | null = null): FakeResponse => ({
   status,
@@ -29,14 +40,24 @@ export class FakeOpenAiApi extends FakeHttpServer {
   /** When set, requests must carry `Authorization: Bearer <requireApiKey>`. */
   requireApiKey?: string;
   reply: ReplyFn;
+  /** `POST …/audio/transcriptions` answers `{text: transcribe(file)}`. */
+  transcribe: (file: UploadedAudio) => string = (f) => `transcript of ${f.filename} (${f.size} bytes)`;
+  /** With `stream: true`: the pause before each content chunk (ms); chunks are words with their trailing space. */
+  streamDelayMs: number;
+  /** The next streamed answer's connection is destroyed after this many content chunks (then it is cleared). */
+  cutNextStreamAfter?: number;
+  /** When each streamed answer sent its first content chunk (Date.now()), in request order. */
+  readonly firstTokenAt: number[] = [];
 
   constructor(options: FakeOpenAiOptions = {}) {
     super(options);
     this.requireApiKey = options.requireApiKey;
     this.reply = options.reply ?? echoReply;
+    this.streamDelayMs = options.streamDelayMs ?? 0;
   }
 
   protected nameOf(call: RecordedCall): string {
+    if (TRANSCRIPTIONS_RE.test(call.path)) return 'audio.transcriptions';
     return COMPLETIONS_RE.test(call.path) ? 'chat.completions' : call.path;
   }
 
@@ -45,6 +66,7 @@ export class FakeOpenAiApi extends FakeHttpServer {
   }
 
   protected async handle(call: RecordedCall): Promise<FakeResponse> {
+    if (call.method === 'POST' && TRANSCRIPTIONS_RE.test(call.path)) return this.transcription(call);
     if (call.method !== 'POST' || !COMPLETIONS_RE.test(call.path)) {
       return openAiError(404, `Invalid URL (${call.method} ${call.path})`, 'invalid_request_error');
     }
@@ -99,13 +121,22 @@ export class FakeOpenAiApi extends FakeHttpServer {
           choices: [{ index: 0, delta, finish_reason: finish }],
           ...extra,
         })}\n\n`;
-      const events = [
-        chunk({ role: 'assistant', content: '' }, null),
-        chunk({ content }, null),
-        chunk({}, 'stop', { usage }),
-        'data: [DONE]\n\n',
+      const words = content.match(/\S+\s*|\s+/g) ?? [''];
+      const cut = this.cutNextStreamAfter;
+      this.cutNextStreamAfter = undefined;
+      const shown = cut === undefined ? words : words.slice(0, cut);
+      const slot = this.firstTokenAt.length;
+      this.firstTokenAt.push(Number.NaN);
+      const pieces = [
+        { data: chunk({ role: 'assistant', content: '' }, null) },
+        ...shown.map((w, i) => ({
+          data: chunk({ content: w }, null),
+          delayMs: this.streamDelayMs,
+          ...(i === 0 ? { onSend: () => (this.firstTokenAt[slot] = Date.now()) } : {}),
+        })),
+        ...(cut === undefined ? [{ data: chunk({}, 'stop', { usage }) }, { data: 'data: [DONE]\n\n' }] : []),
       ];
-      return { status: 200, body: events.join(''), headers: { 'content-type': 'text/event-stream; charset=utf-8' } };
+      return { status: 200, stream: { pieces, cut: cut !== undefined } };
     }
 
     return {
@@ -119,6 +150,23 @@ export class FakeOpenAiApi extends FakeHttpServer {
         usage,
       },
     };
+  }
+
+  /** `POST …/audio/transcriptions` (multipart: file, model): `{text}`; the same API key rule as chat completions. */
+  private transcription(call: RecordedCall): FakeResponse {
+    if (this.requireApiKey !== undefined) {
+      const key = /^Bearer\s+(\S+)$/i.exec(call.headers.authorization ?? '')?.[1];
+      if (key !== this.requireApiKey) return openAiError(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
+    }
+    if (!String(call.headers['content-type'] ?? '').startsWith('multipart/form-data') || !isRecord(call.body)) {
+      return openAiError(400, 'Expected multipart/form-data with a file and a model.', 'invalid_request_error');
+    }
+    const model = asString(call.body.model);
+    const file = call.body.file;
+    if (!model) return openAiError(400, 'you must provide a model parameter', 'invalid_request_error');
+    if (!isRecord(file) || typeof file.filename !== 'string') return openAiError(400, "'file' is a required property", 'invalid_request_error');
+    const upload: UploadedAudio = { filename: file.filename, contentType: asString(file.contentType), size: Number(file.size), model };
+    return { status: 200, body: { text: this.transcribe(upload) } };
   }
 }
 

@@ -29,6 +29,15 @@ type Params = Record<string, unknown>;
 
 const API_RE = /^\/api\/([A-Za-z0-9_.]+)\/?$/;
 const RESPONSE_URL_RE = /^\/response-url\/[^/]+\/?$/;
+const FILE_RE = /^\/files-pri\/([^/]+)\/([^/]+)$/;
+
+export interface SlackFileFixture {
+  data: Buffer;
+  mimetype: string;
+  name: string;
+  /** Workspace tokens allowed to download it (default: every workspace of the fake). */
+  token?: string;
+}
 const MAX_BLOCKS = 50;
 
 const ok = (extra: Record<string, unknown> = {}): FakeResponse => ({ status: 200, body: { ok: true, ...extra } });
@@ -44,6 +53,7 @@ export class FakeSlackApi extends FakeHttpServer {
   /** `${channel}:${ts}` → reaction names by this bot. */
   private readonly reactions = new Map<string, Set<string>>();
   private tsCounter = 0;
+  private readonly files = new Map<string, SlackFileFixture>();
 
   constructor(options?: FakeHttpServerOptions) {
     super(options);
@@ -60,6 +70,17 @@ export class FakeSlackApi extends FakeHttpServer {
     return this;
   }
 
+  /**
+   * A file shared in a message: served at `url_private` (`<fake>/files-pri/<team>-<id>/<name>`, set SLACK_FILES_URL to
+   * the fake's URL) only with `Authorization: Bearer <bot token>`; otherwise, like Slack, 200 with an HTML sign-in page.
+   * Returns the `files[]` entry of the event.
+   */
+  addFile(id: string, file: SlackFileFixture, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    this.files.set(id, file);
+    const url = `${this.url}/files-pri/T0-${id}/${encodeURIComponent(file.name)}`;
+    return { id, name: file.name, mimetype: file.mimetype, size: file.data.length, url_private: url, url_private_download: `${url}?download=1`, ...extra };
+  }
+
   responseUrl(id: string): string {
     return `${this.url}/response-url/${encodeURIComponent(id)}`;
   }
@@ -71,10 +92,13 @@ export class FakeSlackApi extends FakeHttpServer {
 
   protected nameOf(call: RecordedCall): string {
     if (RESPONSE_URL_RE.test(call.path)) return 'response_url';
+    if (FILE_RE.test(call.path)) return 'files.download';
     return API_RE.exec(call.path)?.[1] ?? call.path;
   }
 
   protected handle(call: RecordedCall): FakeResponse {
+    const file = FILE_RE.exec(call.path);
+    if (file) return this.serveFile(file[1].replace(/^[^-]+-/, ''), call);
     if (RESPONSE_URL_RE.test(call.path)) {
       return call.method === 'POST' ? ok() : { status: 405, body: 'method not allowed' };
     }
@@ -113,6 +137,10 @@ export class FakeSlackApi extends FakeHttpServer {
         const text = asString(params.text) ?? '';
         return ok({ channel, ts, text, message: this.messageOf(ws, params, ts) });
       }
+      case 'chat.delete':
+        if (!asString(params.channel)) return err('channel_not_found');
+        if (!asString(params.ts)) return err('message_not_found');
+        return ok({ channel: asString(params.channel), ts: asString(params.ts) });
       case 'reactions.add':
       case 'reactions.remove':
         return this.reaction(method === 'reactions.add', params);
@@ -144,6 +172,15 @@ export class FakeSlackApi extends FakeHttpServer {
       default:
         return { status: 200, body: { ok: false, error: 'unknown_method', req_method: method } };
     }
+  }
+
+  private serveFile(id: string, call: RecordedCall): FakeResponse {
+    const f = this.files.get(id);
+    const token = bearer(call);
+    const allowed = token !== undefined && (f?.token ? f.token === token : this.workspaces.has(token));
+    if (!allowed) return { status: 200, body: '<!DOCTYPE html><html><body>Sign in to Slack</body></html>', headers: htmlType };
+    if (!f || call.method !== 'GET') return { status: 404, body: 'file_not_found' };
+    return { status: 200, body: f.data, headers: { 'content-type': f.mimetype } };
   }
 
   private postMessage(ws: SlackWorkspace, params: Params): FakeResponse {

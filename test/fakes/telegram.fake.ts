@@ -28,9 +28,22 @@ interface BotState {
   webhook?: TelegramWebhook;
   updates: TelegramUpdate[];
   commands: unknown[];
-  /** `${chatId}:${messageId}` → current text, for "message is not modified". */
+  /** `${chatId}:${messageId}` → current text and formatting, for "message is not modified" (and deleteMessage). */
   messages: Map<string, string>;
+  /** file_id → the file getFile describes and `/file/bot<token>/<path>` serves. */
+  files: Map<string, TelegramFile>;
 }
+
+export interface TelegramFile {
+  path: string;
+  data: Buffer;
+  /** What getFile reports as file_size (default: the real size; Telegram omits it sometimes). */
+  reportedSize?: number | null;
+}
+
+/** Bots may download files up to 20 MB; getFile refuses larger ones. */
+const MAX_DOWNLOAD = 20 * 1024 * 1024;
+const FILE_RE = /^\/file\/bot([^/]+)\/(.+)$/;
 
 type Params = Record<string, unknown>;
 
@@ -60,7 +73,15 @@ export class FakeTelegramApi extends FakeHttpServer {
   }
 
   addBot(token: string, info: TelegramBotInfo): this {
-    this.bots.set(token, { info, updates: [], commands: [], messages: new Map() });
+    this.bots.set(token, { info, updates: [], commands: [], messages: new Map(), files: new Map() });
+    return this;
+  }
+
+  /** A file the bot can fetch: getFile(fileId) → `path`, then GET `/file/bot<token>/<path>` serves `data`. */
+  addFile(token: string, fileId: string, data: Buffer, opts: { path?: string; reportedSize?: number | null } = {}): this {
+    const bot = this.bots.get(token);
+    if (!bot) throw new Error(`FakeTelegramApi: unknown bot token ${token}`);
+    bot.files.set(fileId, { path: opts.path ?? `documents/${fileId}.bin`, data, reportedSize: opts.reportedSize });
     return this;
   }
 
@@ -88,10 +109,13 @@ export class FakeTelegramApi extends FakeHttpServer {
   }
 
   protected nameOf(call: RecordedCall): string {
+    if (FILE_RE.test(call.path)) return 'file';
     return PATH_RE.exec(call.path)?.[2] ?? call.path;
   }
 
   protected async handle(call: RecordedCall): Promise<FakeResponse> {
+    const file = FILE_RE.exec(call.path);
+    if (file) return this.serveFile(file[1], decodeURIComponent(file[2]), call.method);
     const match = PATH_RE.exec(call.path);
     if (!match || (call.method !== 'GET' && call.method !== 'POST')) return fail(404, 'Not Found');
     const bot = this.bots.get(match[1]);
@@ -123,6 +147,12 @@ export class FakeTelegramApi extends FakeHttpServer {
         return this.sendMessage(bot, params);
       case 'editmessagetext':
         return this.editMessageText(bot, params);
+      case 'deletemessage': {
+        const key = `${asString(params.chat_id) ?? ''}:${asNumber(params.message_id) ?? ''}`;
+        if (!bot.messages.has(key)) return badRequest('message to delete not found');
+        bot.messages.delete(key);
+        return ok(true);
+      }
       case 'sendchataction':
         if (asString(params.chat_id) === undefined) return badRequest('chat_id is empty');
         if (!asString(params.action)) return badRequest('action is empty');
@@ -132,9 +162,26 @@ export class FakeTelegramApi extends FakeHttpServer {
         return ok(true);
       case 'getupdates':
         return this.getUpdates(bot, params);
+      case 'getfile': {
+        const fileId = asString(params.file_id);
+        if (!fileId) return badRequest('file_id is empty');
+        const f = bot.files.get(fileId);
+        if (!f) return badRequest('invalid file_id');
+        if (f.data.length > MAX_DOWNLOAD) return badRequest('file is too big');
+        const size = f.reportedSize === undefined ? f.data.length : f.reportedSize;
+        return ok({ file_id: fileId, file_unique_id: `u${fileId}`, ...(size === null ? {} : { file_size: size }), file_path: f.path });
+      }
       default:
         return fail(404, 'Not Found');
     }
+  }
+
+  /** `GET /file/bot<token>/<file_path>`: the bytes, as api.telegram.org serves them (404 for anything unknown). */
+  private serveFile(token: string, path: string, method: string): FakeResponse {
+    const bot = this.bots.get(token);
+    const f = bot && [...bot.files.values()].find((x) => x.path === path);
+    if (method !== 'GET' || !f) return fail(404, 'Not Found');
+    return { status: 200, body: f.data, headers: { 'content-type': 'application/octet-stream' } };
   }
 
   private setWebhook(bot: BotState, params: Params): FakeResponse {
@@ -172,6 +219,25 @@ export class FakeTelegramApi extends FakeHttpServer {
     return ok(true);
   }
 
+  /** What Telegram compares for "message is not modified": the visible text and its formatting. */
+  private static shownOf(params: Params, text: string): string {
+    const html = asString(params.parse_mode)?.toUpperCase() === 'HTML';
+    return html ? `${text}\u0000${(asString(params.text) ?? '').match(/<[^>]*>/g)?.join('') ?? ''}` : `${text}\u0000`;
+  }
+
+  /** The text a sent or edited message shows now (undefined once deleted or never sent). */
+  messageText(token: string, chatId: string | number, messageId: number): string | undefined {
+    return this.bots.get(token)?.messages.get(`${chatId}:${messageId}`)?.split('\u0000')[0];
+  }
+
+  /** The messages of one chat that exist now (sent, maybe edited, not deleted), oldest first. */
+  chatMessages(token: string, chatId: string | number): { id: number; text: string }[] {
+    const prefix = `${chatId}:`;
+    return [...(this.bots.get(token)?.messages ?? [])]
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => ({ id: Number(k.slice(prefix.length)), text: v.split('\u0000')[0] }));
+  }
+
   private checkText(params: Params): { text: string } | FakeResponse {
     const raw = asString(params.text);
     if (raw === undefined || raw.trim() === '') return badRequest('message text is empty');
@@ -192,7 +258,7 @@ export class FakeTelegramApi extends FakeHttpServer {
     const checked = this.checkText(params);
     if ('status' in checked) return checked;
     const messageId = this.nextMessageId++;
-    bot.messages.set(`${chatId}:${messageId}`, checked.text);
+    bot.messages.set(`${chatId}:${messageId}`, FakeTelegramApi.shownOf(params, checked.text));
     const threadId = asNumber(params.message_thread_id);
     return ok({
       message_id: messageId,
@@ -215,13 +281,13 @@ export class FakeTelegramApi extends FakeHttpServer {
     if (inlineId) return ok(true);
     const key = `${chatId}:${messageId}`;
     // Unknown messages (e.g. from queued updates) are accepted; known ones must actually change.
-    if (bot.messages.get(key) === checked.text && params.reply_markup === undefined) {
+    if (bot.messages.get(key) === FakeTelegramApi.shownOf(params, checked.text) && params.reply_markup === undefined) {
       return badRequest(
         'message is not modified: specified new message content and reply markup are exactly the same as a ' +
           'current content and reply markup of the message',
       );
     }
-    bot.messages.set(key, checked.text);
+    bot.messages.set(key, FakeTelegramApi.shownOf(params, checked.text));
     const now = Math.floor(Date.now() / 1000);
     return ok({
       message_id: messageId,

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { AgentView } from '../agents.service';
 import { AGENT_STATUSES, AgentRuntime, AgentStatus } from '../entities/agent.entity';
 import { RUNTIME_TYPES } from '../runtimes/runtime-config';
+import type { TranscriptionSettings } from '../transcription/transcription-config';
 
 export class AgentResponse implements AgentView {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -22,6 +23,16 @@ export class AgentResponse implements AgentView {
     example: { type: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', apiKey: '…abcd' },
   })
   runtime: AgentRuntime;
+
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    properties: { baseUrl: { type: 'string' }, model: { type: 'string' }, apiKey: { type: 'string', description: 'masked hint' } },
+    additionalProperties: true,
+    description: 'Speech-to-text for voice notes (null: none). The API key appears only as a masked hint ("…abcd").',
+    example: { baseUrl: 'https://api.openai.com/v1', model: 'whisper-1', apiKey: '…abcd' },
+  })
+  transcription: TranscriptionSettings | null;
 
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;

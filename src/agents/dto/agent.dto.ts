@@ -5,9 +5,19 @@ import { AGENT_STATUSES, AgentStatus } from '../entities/agent.entity';
 
 const RUNTIME_DOC = {
   description:
-    'How the agent replies. {"type":"echo"} (default); {"type":"openai","baseUrl","model","apiKey?","systemPrompt?","temperature?","historyMessages?"}; ' +
-    '{"type":"http","url","secret?","timeoutMs?"} (secret generated when absent and shown once). Secrets are write-only.',
+    'How the agent replies. {"type":"echo"} (default); {"type":"openai","baseUrl","model","apiKey?","systemPrompt?","temperature?","historyMessages?","stream?"}; ' +
+    '{"type":"http","url","secret?","timeoutMs?"} (secret generated when absent and shown once; the URL may answer JSON or stream server-sent events). Secrets are write-only.',
   example: { type: 'echo' },
+};
+
+const TRANSCRIPTION_DOC = {
+  description:
+    'Speech-to-text for voice notes and audio: {"baseUrl","model","apiKey?"} — an OpenAI-compatible POST {baseUrl}/audio/transcriptions. ' +
+    'The key is write-only (shown masked); leave it out or send the hint back to keep it. null removes transcription.',
+  example: { baseUrl: 'https://api.openai.com/v1', model: 'whisper-1', apiKey: 'sk-…' },
+  nullable: true,
+  type: 'object' as const,
+  additionalProperties: true,
 };
 
 export class CreateAgentDto {
@@ -38,6 +48,11 @@ export class CreateAgentDto {
   @IsOptional()
   @IsObject({ message: 'runtime must be an object' })
   runtime?: Record<string, unknown>;
+
+  @ApiPropertyOptional(TRANSCRIPTION_DOC)
+  @IsOptional()
+  @IsObject({ message: 'transcription must be an object (or null)' })
+  transcription?: Record<string, unknown> | null;
 }
 
 export class UpdateAgentDto {
@@ -69,6 +84,11 @@ export class UpdateAgentDto {
   @IsOptional()
   @IsObject({ message: 'runtime must be an object' })
   runtime?: Record<string, unknown>;
+
+  @ApiPropertyOptional(TRANSCRIPTION_DOC)
+  @IsOptional()
+  @IsObject({ message: 'transcription must be an object (or null)' })
+  transcription?: Record<string, unknown> | null;
 }
 
 export class AgentListQuery extends PageQuery {

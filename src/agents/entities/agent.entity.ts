@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Team } from '../../teams/entities/team.entity';
+import type { TranscriptionSettings } from '../transcription/transcription-config';
 
 export type AgentStatus = 'active' | 'paused' | 'archived';
 export const AGENT_STATUSES: AgentStatus[] = ['active', 'paused', 'archived'];
@@ -24,6 +25,10 @@ export class Agent {
   @Column({ type: 'jsonb' }) runtime: AgentRuntime;
   /** CredentialCipher envelope of the runtime's secrets (apiKey, signing secret); never serialized. */
   @Column({ type: 'text', nullable: true, select: false }) runtimeSecretsEncrypted?: string | null;
+  /** Speech-to-text for voice notes (an OpenAI-compatible /audio/transcriptions); the key only as a masked hint. */
+  @Column({ type: 'jsonb', nullable: true }) transcription: TranscriptionSettings | null;
+  /** CredentialCipher envelope of the transcription API key; never serialized. */
+  @Column({ type: 'text', nullable: true, select: false }) transcriptionKeyEncrypted?: string | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 

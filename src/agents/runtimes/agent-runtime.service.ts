@@ -3,11 +3,20 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { OutboundHttpClient, OutboundResult } from '../../http/outbound-http-client';
 import { WebhookSigner } from '../../http/signing/webhook-signer';
-import { RuntimeError, RuntimeMemory, RuntimeReply, RuntimeRequest } from './runtime.types';
+import { HttpRuntimeStreamState, OpenAiStreamState, StreamOutcome, TextSink } from './runtime-streams';
+import { RuntimeAttachment, RuntimeError, RuntimeMemory, RuntimeMessage, RuntimeReply, RuntimeRequest } from './runtime.types';
+import { SseReader } from './sse';
 
 const MAX_REPLY_BYTES = 256 * 1024;
+/** A streamed body carries its framing (SSE lines, JSON per piece) besides the text: a larger bound. */
+const MAX_STREAM_BYTES = 8 * 1024 * 1024;
+const isEventStream = (headers: Record<string, string>): boolean => /^text\/event-stream\b/i.test(headers['content-type'] ?? '');
 
-/** Runs an agent's runtime once. Retrying is the caller's business (RuntimeError.transient says whether to). */
+/**
+ * Runs an agent's runtime once. Retrying is the caller's business (RuntimeError.transient says whether to). A streamed
+ * answer (`openai` with `stream: true`, an `http` agent answering `text/event-stream`) tells `sink` the text so far as
+ * it grows; the returned reply is the whole text either way.
+ */
 @Injectable()
 export class AgentRuntimeService {
   constructor(
@@ -16,14 +25,14 @@ export class AgentRuntimeService {
     private readonly signer: WebhookSigner,
   ) {}
 
-  async reply(req: RuntimeRequest): Promise<RuntimeReply> {
+  async reply(req: RuntimeRequest, sink?: TextSink): Promise<RuntimeReply> {
     switch (req.agent.runtime.type) {
       case 'echo':
         return { reply: this.echo(req), memories: [] };
       case 'openai':
-        return this.openai(req);
+        return this.openai(req, sink);
       case 'http':
-        return this.httpRuntime(req);
+        return this.httpRuntime(req, sink);
       default:
         throw new RuntimeError(`unknown runtime type "${String(req.agent.runtime.type)}"`, false, 'UNKNOWN_RUNTIME');
     }
@@ -34,21 +43,32 @@ export class AgentRuntimeService {
     return last.trim() ? last : '(received your message)';
   }
 
-  private async openai(req: RuntimeRequest): Promise<RuntimeReply> {
-    const rt = req.agent.runtime as { baseUrl: string; model: string; systemPrompt?: string; temperature?: number; historyMessages?: number };
+  private async openai(req: RuntimeRequest, sink?: TextSink): Promise<RuntimeReply> {
+    const rt = req.agent.runtime as { baseUrl: string; model: string; systemPrompt?: string; temperature?: number; historyMessages?: number; stream?: boolean };
     const history = req.messages.slice(-Math.max(1, (rt.historyMessages ?? 20) + 1));
-    const messages = [...(rt.systemPrompt ? [{ role: 'system', content: rt.systemPrompt }] : []), ...history];
+    const messages: { role: string; content: unknown }[] = [...(rt.systemPrompt ? [{ role: 'system', content: rt.systemPrompt }] : []), ...withAttachmentParts(history, req.attachments)];
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (req.secrets.apiKey) headers.authorization = `Bearer ${req.secrets.apiKey}`;
     const timeoutMs = this.config.inbound.agentTimeoutMs;
-    const res = await this.http.request({
-      url: `${rt.baseUrl}/chat/completions`,
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ model: rt.model, messages, ...(rt.temperature !== undefined ? { temperature: rt.temperature } : {}) }),
-      timeoutMs,
-      maxResponseBytes: MAX_REPLY_BYTES,
-    });
+    const stream = rt.stream === true ? new OpenAiStreamState(sink) : undefined;
+    const reader = new SseReader((data) => stream?.onData(data));
+    const res = await this.http.stream(
+      {
+        url: `${rt.baseUrl}/chat/completions`,
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ model: rt.model, messages, ...(rt.temperature !== undefined ? { temperature: rt.temperature } : {}), ...(stream ? { stream: true } : {}) }),
+        timeoutMs,
+        maxResponseBytes: MAX_REPLY_BYTES,
+        maxStreamedBytes: MAX_STREAM_BYTES,
+      },
+      (head) => (stream && head.status === 200 && isEventStream(head.headers) ? (text) => reader.feed(text) : undefined),
+    );
+    if (stream && res.ok && res.status === 200 && isEventStream(res.headers)) {
+      reader.end();
+      return streamed('the model API', stream.outcome(), res, timeoutMs);
+    }
+    if (stream && !res.ok && stream.text) return streamed('the model API', stream.outcome(), res, timeoutMs);
     if (!res.ok) throw noResponse('the model API', res, timeoutMs);
     if (res.status === 429 || res.status >= 500) throw new RuntimeError(`the model API answered ${res.status}`, true, 'UPSTREAM_STATUS');
     if (res.status >= 400) throw new RuntimeError(`the model API refused the request (${res.status}): ${errorMessageOf(res.body)}`, false, 'UPSTREAM_STATUS');
@@ -58,7 +78,7 @@ export class AgentRuntimeService {
     return { reply: content, memories: [] };
   }
 
-  private async httpRuntime(req: RuntimeRequest): Promise<RuntimeReply> {
+  private async httpRuntime(req: RuntimeRequest, sink?: TextSink): Promise<RuntimeReply> {
     const rt = req.agent.runtime as { url: string; timeoutMs?: number };
     const { secrets: _omit, ...visible } = req;
     const body = JSON.stringify({
@@ -70,6 +90,7 @@ export class AgentRuntimeService {
         thread_id: visible.conversation.externalThreadId,
       },
       messages: visible.messages,
+      ...(visible.attachments?.length ? { attachments: visible.attachments } : {}),
     });
     const msgId = `msg_${randomUUID().replace(/-/g, '')}`;
     const headers = this.signer.headers({
@@ -79,8 +100,18 @@ export class AgentRuntimeService {
       body,
       eventType: 'agent.reply_requested',
     });
+    headers.accept = 'application/json, text/event-stream';
     const timeoutMs = rt.timeoutMs ?? this.config.inbound.agentTimeoutMs;
-    const res = await this.http.request({ url: rt.url, method: 'POST', headers, body, timeoutMs, maxResponseBytes: MAX_REPLY_BYTES });
+    const stream = new HttpRuntimeStreamState(sink, toMemories);
+    const reader = new SseReader((data) => stream.onData(data));
+    const res = await this.http.stream({ url: rt.url, method: 'POST', headers, body, timeoutMs, maxResponseBytes: MAX_REPLY_BYTES, maxStreamedBytes: MAX_STREAM_BYTES }, (head) =>
+      head.status >= 200 && head.status < 300 && isEventStream(head.headers) ? (text: string) => reader.feed(text) : undefined,
+    );
+    if (res.ok && res.status >= 200 && res.status < 300 && isEventStream(res.headers)) {
+      reader.end();
+      return streamed('the agent URL', stream.outcome(), res, timeoutMs);
+    }
+    if (!res.ok && stream.text) return streamed('the agent URL', stream.outcome(), res, timeoutMs);
     if (!res.ok) throw noResponse('the agent URL', res, timeoutMs);
     if (res.status === 429 || res.status >= 500) throw new RuntimeError(`the agent URL answered ${res.status}`, true, 'UPSTREAM_STATUS');
     if (res.status < 200 || res.status >= 300) throw new RuntimeError(`the agent URL answered ${res.status}`, false, 'UPSTREAM_STATUS');
@@ -89,6 +120,22 @@ export class AgentRuntimeService {
     if (!parsed || typeof parsed.reply !== 'string') throw new RuntimeError('the agent URL must answer JSON {"reply": string}', false, 'BAD_RESPONSE');
     return { reply: parsed.reply, memories: toMemories(parsed.memories) };
   }
+}
+
+/**
+ * A streamed answer once its body ended: the text, or why there is none. A stream cut short (network, timeout) is
+ * transient — nothing was stored, so a retry asks again; an error the runtime sent, or a stream that ends without
+ * saying it is complete, is not.
+ */
+function streamed(what: string, out: StreamOutcome, res: OutboundResult, timeoutMs: number): RuntimeReply {
+  if (out.error) throw new RuntimeError(`${what} reported an error while streaming: ${out.error}`, false, 'BAD_RESPONSE');
+  if (!res.ok) {
+    const cause = noResponse(what, res, timeoutMs);
+    throw new RuntimeError(`${what} stream was cut short after ${out.text.length} characters: ${cause.message}`, cause.transient, cause.code);
+  }
+  if (res.truncated) throw new RuntimeError(`${what} stream is larger than ${MAX_STREAM_BYTES / 1024 / 1024} MB`, false, 'BAD_RESPONSE');
+  if (!out.complete) throw new RuntimeError(`${what} stream ended without its final event (${what === 'the model API' ? 'data: [DONE]' : 'data: {"done":true}'})`, true, 'BAD_RESPONSE');
+  return { reply: out.text, memories: out.memories };
 }
 
 /**
@@ -110,6 +157,20 @@ function noResponse(what: string, res: Extract<OutboundResult, { ok: false }>, t
     default:
       return new RuntimeError(`${what} could not be reached (UNREACHABLE)`, true, 'UNREACHABLE');
   }
+}
+
+/**
+ * The last (user) message with its files as OpenAI content parts: images as `image_url` data URLs, other files as a
+ * line naming them (chat models take no other file type inline).
+ */
+function withAttachmentParts(history: RuntimeMessage[], attachments: RuntimeAttachment[] | undefined): { role: string; content: unknown }[] {
+  if (!attachments?.length || !history.length) return history;
+  const last = history[history.length - 1];
+  const images = attachments.filter((a) => a.type === 'image');
+  const others = attachments.filter((a) => a.type !== 'image');
+  const text = [last.content, ...others.map((a) => `[attached ${a.type}: ${a.name ?? 'unnamed'} (${a.mimeType}, ${a.size} bytes)]`)].join('\n');
+  const parts = [{ type: 'text', text }, ...images.map((a) => ({ type: 'image_url', image_url: { url: `data:${a.mimeType};base64,${a.data}` } }))];
+  return [...history.slice(0, -1), { role: last.role, content: parts }];
 }
 
 function parseJson(text: string): unknown {

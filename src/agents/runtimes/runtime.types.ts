@@ -9,11 +9,26 @@ export interface RuntimeMemory {
   importance?: number;
 }
 
+/**
+ * A file the user sent with the message being answered (the last one), downloaded from the platform for this call
+ * only (never stored): `data` is base64. `http` runtimes get them as `attachments`; `openai` runtimes get images as
+ * image parts (data URLs) and other files as a line naming them.
+ */
+export interface RuntimeAttachment {
+  type: 'image' | 'audio' | 'video' | 'file';
+  mimeType: string;
+  name?: string;
+  size: number;
+  data: string;
+}
+
 export interface RuntimeRequest {
   agent: { id: string; teamId: string; name: string; slug: string; runtime: Record<string, unknown> };
   conversation: { id: string; platform: string; externalChatId: string; externalThreadId: string | null };
   /** Oldest first; the last one is the message being answered. */
   messages: RuntimeMessage[];
+  /** Files of the last message (photos, documents; audio the agent does not transcribe): see RuntimeAttachment. */
+  attachments?: RuntimeAttachment[];
   secrets: Record<string, string>;
 }
 
@@ -36,10 +51,12 @@ export type RuntimeErrorCode =
   | 'UNREACHABLE'
   | 'UPSTREAM_STATUS'
   | 'BAD_RESPONSE'
+  /** A streamed answer ended (cleanly) without its final event: retried, as a cut connection is. */
+  | 'STREAM_INCOMPLETE'
   | 'UNKNOWN_RUNTIME';
 
 /**
- * A runtime failure. `transient` ones (network, timeout, 429, 5xx) are retried; the others are not. The message is
+ * A runtime failure. `transient` ones (network, timeout, 429, 5xx, a stream cut short) are retried; the others are not. The message is
  * shown to the team (chat `error`, the event's stored error): it never carries addresses, ports or a raw response.
  */
 export class RuntimeError extends Error {

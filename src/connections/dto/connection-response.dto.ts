@@ -5,7 +5,6 @@ import type { ConnectionTestResult } from '../connection-test.service';
 import type { PlatformIdentity, SetupInstructions } from '../platform-connector';
 import { PLATFORM_PROPERTY } from './connection.dto';
 
-/** `enumName` makes every platform field one shared schema, which the document narrows to the registered connectors. */
 /** What to configure at the platform; which fields appear depends on the platform. */
 export class ConnectionSetupResponse implements SetupInstructions {
   [key: string]: unknown;

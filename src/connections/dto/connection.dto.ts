@@ -1,9 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
-import { CONNECTION_STATUSES, ConnectionStatus, Platform, PLATFORMS } from '../entities/platform-connection.entity';
+import { CONNECTION_STATUSES, ConnectionStatus, Platform } from '../entities/platform-connection.entity';
 
-export const PLATFORM_PROPERTY = { enum: PLATFORMS, enumName: 'Platform' } as const;
+/**
+ * `enumName` makes every platform field one shared schema, whose values the document fills from the connector
+ * registry when it is built (src/openapi/openapi.ts). Here, not in the response DTOs: those import the service's view
+ * types, which import this file (no module cycle).
+ */
+export const PLATFORM_PROPERTY = { enum: [] as string[], enumName: 'Platform' } as const;
 
 export class CreateConnectionDto {
   @ApiProperty({ ...PLATFORM_PROPERTY, example: 'telegram' })
@@ -13,8 +18,7 @@ export class CreateConnectionDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description:
-      'Write-only. Telegram {botToken}; Slack {botToken, signingSecret, appToken?}; GitHub {token} or {appId, privateKey, installationId}, plus webhookSecret? (generated when absent)',
+    description: 'Write-only. What each platform takes is listed when the document is built (src/openapi/openapi.ts)',
     example: { botToken: '123456:ABC-DEF' },
   })
   @IsObject({ message: 'credentials must be an object' })
@@ -23,7 +27,7 @@ export class CreateConnectionDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    description: 'Non-secret, per-platform options. Telegram {mode?: "webhook"|"polling", greeting?}; GitHub {repositories?, events?}',
+    description: 'Non-secret, per-platform options (listed when the document is built)',
     example: { mode: 'polling' },
   })
   @IsOptional()

@@ -2,8 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { Agent } from '../../agents/entities/agent.entity';
 import { Team } from '../../teams/entities/team.entity';
 
-export const PLATFORMS = ['telegram', 'slack', 'github', 'discord', 'whatsapp'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+/** A platform's name (`telegram`, `slack`…): the ConnectorRegistry knows which exist (src/integrations/index.ts). */
+export type Platform = string;
 export const CONNECTION_STATUSES = ['active', 'paused', 'error', 'disconnected'] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
@@ -16,7 +16,8 @@ export class PlatformConnection {
   @PrimaryColumn('uuid') id: string;
   @Column('uuid') teamId: string;
   @Column('uuid') agentId: string;
-  @Column({ type: 'enum', enum: PLATFORMS, enumName: 'platform' }) platform: Platform;
+  /** Text, checked against the ConnectorRegistry by the API: a new platform needs no migration. */
+  @Column({ type: 'text' }) platform: Platform;
   /** CredentialCipher envelope of the credentials JSON (AAD: platform_connection/<id>/credentials). */
   @Column({ type: 'text' }) credentialsEncrypted: string;
   /** Non-secret masked hints shown in responses, e.g. {"botToken": "…Xy9Q"}. */

@@ -7,6 +7,7 @@ import {
   CredentialProblem,
   Credentials,
   InboundConnector,
+  InboundRequest,
   InvalidCredentialsError,
   OutgoingMessage,
   ParsedEvent,
@@ -16,12 +17,14 @@ import {
   PlatformIdentity,
   PlatformRejectedError,
   PlatformUnavailableError,
+  RequestVerdict,
   SetupInstructions,
 } from '../../connections/platform-connector';
 import { generateWebhookSecret } from '../../crypto/secrets';
 import { FieldChecker } from '../../common/field-checker';
 import { GitHubClientFactory, isAppCredentials } from './github-client.factory';
 import { ChangedFile, parseGitHubEvent, StoredGitHubEvent } from './github-event';
+import { verifyGitHubSignature } from './github-signature';
 
 export const GITHUB_EVENTS = ['issues', 'issue_comment', 'pull_request', 'push', 'release'] as const;
 const REPO = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
@@ -30,6 +33,7 @@ const REPO = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
 export class GitHubConnector implements PlatformConnector, InboundConnector, OnModuleInit {
   readonly platform = 'github' as const;
   readonly hintFields = ['token', 'appId', 'installationId', 'webhookSecret'] as const;
+  readonly requestSecretField = 'webhookSecret';
 
   constructor(
     private readonly registry: ConnectorRegistry,
@@ -38,6 +42,12 @@ export class GitHubConnector implements PlatformConnector, InboundConnector, OnM
 
   onModuleInit(): void {
     this.registry.register(this);
+  }
+
+  /** X-Hub-Signature-256 (sha256 HMAC of the raw body) with the connection's webhook secret. */
+  verifyRequest(req: InboundRequest, secret: string): RequestVerdict {
+    if (verifyGitHubSignature(secret, req.rawBody, req.header('x-hub-signature-256'))) return { verified: true };
+    return { verified: false, reason: 'invalid X-Hub-Signature-256' };
   }
 
   checkCredentials(input: Record<string, unknown>, previous?: Credentials): { credentials: Credentials } | { problems: CredentialProblem[] } {

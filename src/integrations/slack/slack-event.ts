@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ParsedEvent } from '../../connections/platform-connector';
+import type { IncomingAttachment, ParsedEvent } from '../../connections/platform-connector';
 
 /** The parts of an Events API envelope and a slash command we read. */
 export interface SlackMessageEvent {
@@ -13,7 +13,17 @@ export interface SlackMessageEvent {
   ts?: string;
   thread_ts?: string;
   message?: SlackMessageEvent;
-  files?: { id: string; mimetype?: string; size?: number; name?: string }[];
+  files?: SlackFile[];
+}
+export interface SlackFile {
+  id: string;
+  mimetype?: string;
+  size?: number;
+  name?: string;
+  url_private?: string;
+  url_private_download?: string;
+  /** Audio clips recorded in Slack. */
+  duration_ms?: number;
 }
 export interface SlackEnvelope {
   type: string;
@@ -80,6 +90,22 @@ function badIds(fields: Record<string, [unknown, RegExp]>): string | undefined {
   return bad ? `invalid ${bad[0]}` : undefined;
 }
 
+/** A shared file as the pipeline sees it: audio to transcribe, images and other files for the runtime. */
+function slackAttachment(f: SlackFile): IncomingAttachment {
+  const mime = typeof f.mimetype === 'string' ? f.mimetype : undefined;
+  const kind = mime?.startsWith('audio/') ? 'audio' : mime?.startsWith('image/') ? 'photo' : mime?.startsWith('video/') ? 'video' : 'document';
+  const url = f.url_private_download ?? f.url_private;
+  return {
+    kind,
+    fileId: f.id,
+    mime,
+    size: typeof f.size === 'number' ? f.size : undefined,
+    name: typeof f.name === 'string' ? f.name : undefined,
+    ...(typeof url === 'string' ? { url } : {}),
+    ...(typeof f.duration_ms === 'number' && Number.isFinite(f.duration_ms) ? { duration: f.duration_ms / 1000 } : {}),
+  };
+}
+
 const stripMentions = (text: string, botUserId: string): string => text.replace(new RegExp(`<@${botUserId}(\\|[^>]*)?>`, 'g'), '').trim();
 
 /**
@@ -121,7 +147,7 @@ export function parseSlackPayload(p: SlackPayload, bot: SlackBot, connectionId: 
   const mentioned = (e.text ?? '').includes(`<@${bot.botUserId}`);
   if (e.type === 'message' && !im && !mentioned) return { kind: 'ignored', reason: 'channel message without a mention' };
 
-  const attachments = (e.files ?? []).map((f) => ({ kind: 'document' as const, fileId: f.id, mime: f.mimetype, size: f.size, name: f.name }));
+  const attachments = (Array.isArray(e.files) ? e.files : []).filter((f) => typeof f?.id === 'string').map(slackAttachment);
   let text = stripMentions(e.text ?? '', bot.botUserId);
   if (!text && attachments.length) text = `[${attachments.length} file(s)]`;
   if (!text) return { kind: 'ignored', reason: 'empty message' };

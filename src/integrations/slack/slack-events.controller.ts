@@ -1,11 +1,10 @@
-import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../../common/decorators';
+import { Body, HttpCode, Post } from '@nestjs/common';
 import { ValidationFailed } from '../../common/errors';
 import { ConnectionsService } from '../../connections/connections.service';
+import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
+import { PlatformWebhookController, VerifiedConnection } from '../../connections/platform-request.guard';
 import { InboundService } from '../../conversations/inbound.service';
 import { SlackEnvelope, SlackSlashCommand, slackDedupeKey, slackOrderingKey } from './slack-event';
-import { SlackRequest, SlackSignatureGuard } from './slack-signature.guard';
 
 const APP_ID = /^[A-Z0-9]{1,32}$/;
 
@@ -17,10 +16,7 @@ function assertObject(body: unknown): asserts body is Record<string, unknown> {
 }
 
 /** Slack Events API and slash commands. Verified, stored, acknowledged well under Slack's 3 seconds. */
-@ApiExcludeController()
-@Public()
-@Controller('webhooks/slack')
-@UseGuards(SlackSignatureGuard)
+@PlatformWebhookController('slack')
 export class SlackEventsController {
   constructor(
     private readonly inbound: InboundService,
@@ -29,12 +25,11 @@ export class SlackEventsController {
 
   @Post(':connectionId')
   @HttpCode(200)
-  async events(@Req() req: SlackRequest, @Body() body: SlackEnvelope & { ssl_check?: string }): Promise<unknown> {
+  async events(@VerifiedConnection() connection: PlatformConnection, @Body() body: SlackEnvelope & { ssl_check?: string }): Promise<unknown> {
     assertObject(body);
     if (body.ssl_check) return {};
     if (body.type === 'url_verification') return { challenge: body.challenge };
     if (body.type !== 'event_callback') return {};
-    const connection = req.platformConnection!;
     if (typeof body.api_app_id === 'string' && APP_ID.test(body.api_app_id) && connection.platformInfo.appId !== body.api_app_id) {
       // learned from the first event (auth.test does not tell it)
       await this.connections.updatePlatformInfo(connection.id, { appId: body.api_app_id });
@@ -51,9 +46,8 @@ export class SlackEventsController {
 
   @Post(':connectionId/commands')
   @HttpCode(200)
-  async command(@Req() req: SlackRequest, @Body() body: Omit<SlackSlashCommand, 'type'>): Promise<{ response_type: 'ephemeral'; text: string }> {
+  async command(@VerifiedConnection() connection: PlatformConnection, @Body() body: Omit<SlackSlashCommand, 'type'>): Promise<{ response_type: 'ephemeral'; text: string }> {
     assertObject(body);
-    const connection = req.platformConnection!;
     if (typeof body.text !== 'string' || !body.text.trim()) return { response_type: 'ephemeral', text: `Usage: ${body.command ?? '/agent'} <your question>` };
     if (connection.status !== 'active') return { response_type: 'ephemeral', text: 'This agent is not available right now.' };
     const payload: SlackSlashCommand = { ...body, type: 'slash_command' };

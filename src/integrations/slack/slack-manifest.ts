@@ -1,5 +1,5 @@
 export const SLACK_BOT_EVENTS = ['app_mention', 'message.im'];
-export const SLACK_BOT_SCOPES = ['app_mentions:read', 'chat:write', 'im:history', 'im:read', 'reactions:write', 'commands'];
+export const SLACK_BOT_SCOPES = ['app_mentions:read', 'chat:write', 'im:history', 'im:read', 'reactions:write', 'commands', 'files:read'];
 /** Slack refuses an app name longer than 35 characters. */
 const MAX_APP_NAME = 35;
 

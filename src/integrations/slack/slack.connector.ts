@@ -5,8 +5,10 @@ import {
   ConnectorContext,
   CredentialProblem,
   Credentials,
+  IncomingAttachment,
   IncomingMessage,
   InboundConnector,
+  InboundRequest,
   InvalidCredentialsError,
   OutgoingMessage,
   ParsedEvent,
@@ -16,8 +18,12 @@ import {
   PlatformIdentity,
   PlatformRejectedError,
   PlatformUnavailableError,
+  ReplyStream,
+  ReplyTarget,
+  RequestVerdict,
   SetupInstructions,
 } from '../../connections/platform-connector';
+import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
 import { OutboundHttpClient } from '../../http/outbound-http-client';
@@ -26,23 +32,45 @@ import { SlackApiFactory } from './slack-api.factory';
 import { chunkMrkdwn, markdownToMrkdwn } from './slack-format';
 import { parseSlackPayload, SlackPayload } from './slack-event';
 import { slackSetup } from './slack-manifest';
+import { downloadSlackFile } from './slack-files';
+import { DownloadedFile, FileDownloader } from '../../connections/platform-files';
+import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
+import { newSlackPacer, slackFinalOps, slackStreamOps } from './slack-stream';
+import { verifySlackSignature } from './slack-signature';
 
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
 @Injectable()
-export class SlackConnector implements PlatformConnector, InboundConnector, OnModuleInit {
+export class SlackConnector implements PlatformConnector, InboundConnector, FileDownloader, OnModuleInit {
   readonly platform = 'slack' as const;
   readonly hintFields = ['botToken', 'signingSecret', 'appToken'] as const;
+  /** Streamed replies: one call per second per conversation (channel + thread), i.e. per streamed message. */
+  private readonly pacer = newSlackPacer();
+  readonly requestSecretField = 'signingSecret';
 
   constructor(
     private readonly registry: ConnectorRegistry,
     private readonly api: SlackApiFactory,
     private readonly http: OutboundHttpClient,
     private readonly config: AppConfig,
+    private readonly files: PlatformFileFetcher,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(this);
+  }
+
+  /** X-Slack-Signature (v0 HMAC of the timestamp and the raw body) with the app's signing secret, at most 5 minutes off. */
+  verifyRequest(req: InboundRequest, secret: string): RequestVerdict {
+    const ok =
+      secret !== '' &&
+      verifySlackSignature({
+        signingSecret: secret,
+        rawBody: req.rawBody.toString('utf8'),
+        signature: req.header('x-slack-signature'),
+        timestamp: req.header('x-slack-request-timestamp'),
+      });
+    return ok ? { verified: true } : { verified: false, reason: 'invalid or stale Slack signature' };
   }
 
   checkCredentials(input: Record<string, unknown>): { credentials: Credentials } | { problems: CredentialProblem[] } {
@@ -100,11 +128,21 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
     await this.api.client(credentials.botToken).reactions.remove({ channel: incoming.chatId, timestamp: incoming.externalMessageId, name: 'eyes' });
   }
 
+  /** Streamed replies: chat.postMessage, then chat.update at most once a second (see slack-stream.ts); not for slash commands. */
+  openStream({ connection, credentials }: ConnectorContext, target: ReplyTarget): ReplyStream | undefined {
+    if (typeof target.incoming.context?.responseUrl === 'string') return undefined;
+    const key = `${connection.id}:${target.chatId}:${target.threadId ?? ''}`;
+    return new PacedReplyStream(this.pacer, key, slackStreamOps(this.api.client(credentials.botToken), target), this.config.platforms.timeoutMs);
+  }
+
   /** Markdown → mrkdwn sections (≤ 3000 chars each), in the thread; slash commands answer through their response_url. */
-  async send({ credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+  async send({ connection, credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
     const converted = chunkMrkdwn(markdownToMrkdwn(out.text || '…'));
     // Markdown that renders to nothing still gets a visible answer.
     const messages = converted.length ? converted : chunkMrkdwn('…');
+    const paceKey = `${connection.id}:${out.chatId}:${out.threadId ?? ''}`;
+    if (out.streamed?.length) return replaceStreamed(this.pacer, paceKey, messages, out, slackFinalOps(this.api.client(credentials.botToken), out, mapSlackSendError));
+    await this.pacer.ready(paceKey); // a stream to this conversation may have just made a call
     const responseUrl = out.incoming.context?.responseUrl;
     let first: string | undefined;
     for (const [i, m] of messages.entries()) {
@@ -121,6 +159,12 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
       await out.progress.markDelivered(i + 1);
     }
     return { externalMessageId: first };
+  }
+
+  /** A shared file (slack-files.ts): only from SLACK_FILES_URL's origin, with the bot token. */
+  downloadFile({ credentials }: ConnectorContext, attachment: IncomingAttachment, maxBytes: number): Promise<DownloadedFile> {
+    const deps = { fetcher: this.files, filesOrigin: this.config.platforms.slackFilesOrigin, timeoutMs: this.config.platforms.timeoutMs };
+    return downloadSlackFile(deps, credentials, attachment, maxBytes);
   }
 
   /**

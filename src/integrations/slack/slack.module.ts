@@ -5,13 +5,12 @@ import { OutboundHttpModule } from '../../http/outbound-http.module';
 import { SlackApiFactory } from './slack-api.factory';
 import { SlackEventsController } from './slack-events.controller';
 import { SlackManifestController } from './slack-manifest.controller';
-import { SlackSignatureGuard } from './slack-signature.guard';
 import { SlackConnector } from './slack.connector';
 
 @Module({
   imports: [ConnectionsModule, ConversationsModule, OutboundHttpModule],
   controllers: [SlackEventsController, SlackManifestController],
-  providers: [SlackApiFactory, SlackConnector, SlackSignatureGuard],
+  providers: [SlackApiFactory, SlackConnector],
   exports: [SlackApiFactory, SlackConnector],
 })
 export class SlackModule {}

@@ -33,8 +33,9 @@ export interface TgMessage {
   photo?: { file_id: string; file_size?: number; width?: number; height?: number }[];
   document?: { file_id: string; file_name?: string; mime_type?: string; file_size?: number };
   voice?: { file_id: string; mime_type?: string; file_size?: number; duration?: number };
-  audio?: { file_id: string; mime_type?: string; file_size?: number; file_name?: string };
+  audio?: { file_id: string; mime_type?: string; file_size?: number; file_name?: string; duration?: number };
   video?: { file_id: string; mime_type?: string; file_size?: number };
+  video_note?: { file_id: string; file_size?: number; duration?: number };
   sticker?: { file_id: string; emoji?: string };
 }
 export interface TgUpdate {
@@ -65,9 +66,11 @@ function attachmentsOf(m: TgMessage): IncomingAttachment[] {
     out.push({ kind: 'photo', fileId: largest.file_id, mime: 'image/jpeg', size: largest.file_size });
   }
   if (m.document) out.push({ kind: 'document', fileId: m.document.file_id, mime: m.document.mime_type, size: m.document.file_size, name: m.document.file_name });
-  if (m.voice) out.push({ kind: 'voice', fileId: m.voice.file_id, mime: m.voice.mime_type ?? 'audio/ogg', size: m.voice.file_size });
-  if (m.audio) out.push({ kind: 'audio', fileId: m.audio.file_id, mime: m.audio.mime_type, size: m.audio.file_size, name: m.audio.file_name });
+  const duration = (d: unknown): { duration?: number } => (typeof d === 'number' && Number.isFinite(d) ? { duration: d } : {});
+  if (m.voice) out.push({ kind: 'voice', fileId: m.voice.file_id, mime: m.voice.mime_type ?? 'audio/ogg', size: m.voice.file_size, ...duration(m.voice.duration) });
+  if (m.audio) out.push({ kind: 'audio', fileId: m.audio.file_id, mime: m.audio.mime_type, size: m.audio.file_size, name: m.audio.file_name, ...duration(m.audio.duration) });
   if (m.video) out.push({ kind: 'video', fileId: m.video.file_id, mime: m.video.mime_type, size: m.video.file_size });
+  if (m.video_note) out.push({ kind: 'video_note', fileId: m.video_note.file_id, mime: 'video/mp4', size: m.video_note.file_size, ...duration(m.video_note.duration) });
   if (m.sticker) out.push({ kind: 'sticker', fileId: m.sticker.file_id });
   return out;
 }

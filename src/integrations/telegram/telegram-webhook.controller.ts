@@ -1,26 +1,21 @@
-import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../../common/decorators';
+import { Body, HttpCode, Post } from '@nestjs/common';
 import { ValidationFailed } from '../../common/errors';
+import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
+import { PlatformWebhookController, VerifiedConnection } from '../../connections/platform-request.guard';
 import { InboundService } from '../../conversations/inbound.service';
-import { TelegramSecretGuard, TelegramWebhookRequest } from './telegram-secret.guard';
 import { orderingKeyOf, TgUpdate } from './telegram-update';
 
 /** Telegram posts updates here (setWebhook). Stored, acknowledged at once, processed by the worker. */
-@ApiExcludeController()
-@Public()
-@Controller('webhooks/telegram')
+@PlatformWebhookController('telegram')
 export class TelegramWebhookController {
   constructor(private readonly inbound: InboundService) {}
 
   @Post(':connectionId')
   @HttpCode(200)
-  @UseGuards(TelegramSecretGuard)
-  async receive(@Req() req: TelegramWebhookRequest, @Body() update: TgUpdate): Promise<{ ok: true }> {
+  async receive(@VerifiedConnection() connection: PlatformConnection, @Body() update: TgUpdate): Promise<{ ok: true }> {
     if (!update || typeof update !== 'object' || !Number.isSafeInteger(update.update_id)) {
       throw new ValidationFailed('update_id must be an integer', [{ field: 'update_id', messages: ['update_id must be an integer'] }]);
     }
-    const connection = req.platformConnection!;
     const ignored = connection.status === 'active' ? undefined : `the connection is ${connection.status}`;
     await this.inbound.ingest(
       connection,

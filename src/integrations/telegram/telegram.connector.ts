@@ -6,8 +6,10 @@ import {
   ConnectorContext,
   CredentialProblem,
   Credentials,
+  IncomingAttachment,
   IncomingMessage,
   InboundConnector,
+  InboundRequest,
   InvalidCredentialsError,
   OutgoingMessage,
   ParsedEvent,
@@ -17,13 +19,21 @@ import {
   PlatformIdentity,
   PlatformRejectedError,
   PlatformUnavailableError,
+  ReplyStream,
+  ReplyTarget,
+  RequestVerdict,
   SetupInstructions,
 } from '../../connections/platform-connector';
-import { generateTelegramSecretToken } from '../../crypto/secrets';
+import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
+import { constantTimeEqual, generateTelegramSecretToken } from '../../crypto/secrets';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { toTelegramChunks } from './telegram-format';
+import { downloadTelegramFile } from './telegram-files';
+import { DownloadedFile, FileDownloader } from '../../connections/platform-files';
+import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
+import { newTelegramPacer, telegramFinalOps, telegramStreamOps } from './telegram-stream';
 import { parseTelegramUpdate, TgUpdate } from './telegram-update';
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
@@ -41,18 +51,29 @@ export interface TelegramSettings {
 }
 
 @Injectable()
-export class TelegramConnector implements PlatformConnector, InboundConnector, OnModuleInit {
+export class TelegramConnector implements PlatformConnector, InboundConnector, FileDownloader, OnModuleInit {
   readonly platform = 'telegram' as const;
   readonly hintFields = ['botToken'] as const;
+  /** Streamed replies: one call per second per chat (this process). */
+  private readonly pacer = newTelegramPacer();
+  readonly requestSecretField = 'secretToken';
 
   constructor(
     private readonly registry: ConnectorRegistry,
     private readonly api: TelegramApiFactory,
     private readonly config: AppConfig,
+    private readonly files: PlatformFileFetcher,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(this);
+  }
+
+  /** `X-Telegram-Bot-Api-Secret-Token` must equal the secret_token we gave setWebhook (constant-time). */
+  verifyRequest(req: InboundRequest, secret: string): RequestVerdict {
+    const given = req.header('x-telegram-bot-api-secret-token');
+    if (!given || !secret || !constantTimeEqual(given, secret)) return { verified: false, reason: 'missing or wrong X-Telegram-Bot-Api-Secret-Token' };
+    return { verified: true };
   }
 
   checkCredentials(input: Record<string, unknown>, previous?: Credentials): { credentials: Credentials } | { problems: CredentialProblem[] } {
@@ -162,17 +183,25 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
     await tg.sendChatAction(incoming.chatId, 'typing', incoming.threadId ? { message_thread_id: Number(incoming.threadId) } : {});
   }
 
+  /** Streamed replies: sendMessage, then editMessageText at most once a second per chat (see telegram-stream.ts). */
+  openStream({ connection, credentials }: ConnectorContext, target: ReplyTarget): ReplyStream {
+    const tg = this.api.client(credentials.botToken);
+    return new PacedReplyStream(this.pacer, `${connection.id}:${target.chatId}`, telegramStreamOps(tg, target, quoteOf(target.incoming)), this.api.timeoutMs);
+  }
+
   /**
    * Markdown → Telegram HTML, split at ≤ 4096 visible characters outside tags. A chunk Telegram cannot parse is resent
    * as plain text. In groups the first chunk quotes the user's message.
    */
-  async send({ credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+  async send({ connection, credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
     const tg = this.api.client(credentials.botToken);
-    const group = out.incoming.context?.chatType === 'group' || out.incoming.context?.chatType === 'supergroup';
-    const quote = group && out.incoming.externalMessageId ? Number(out.incoming.externalMessageId) : undefined;
+    const quote = quoteOf(out.incoming);
     const converted = toTelegramChunks(out.text || '…');
     // Markdown that renders to nothing (only whitespace or comments) still gets a visible answer.
     const chunks = converted.length ? converted : [{ html: '…', plain: '…' }];
+    const paceKey = `${connection.id}:${out.chatId}`;
+    if (out.streamed?.length) return replaceStreamed(this.pacer, paceKey, chunks, out, telegramFinalOps(tg, out, quote, mapSendError));
+    await this.pacer.ready(paceKey); // a stream to this chat may have just made a call
     let firstId: string | undefined;
     for (const [i, chunk] of chunks.entries()) {
       if (i < out.progress.delivered) continue; // sent by an earlier attempt
@@ -199,6 +228,12 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
     return { externalMessageId: firstId };
   }
 
+  /** A voice note, photo or document of a message (telegram-files.ts). */
+  downloadFile({ credentials }: ConnectorContext, attachment: IncomingAttachment, maxBytes: number): Promise<DownloadedFile> {
+    const deps = { fetcher: this.files, apiRoot: this.config.platforms.telegramApiRoot, timeoutMs: this.config.platforms.timeoutMs };
+    return downloadTelegramFile({ ...deps, getFile: (id) => this.call(credentials, (tg) => tg.getFile(id)) }, credentials, attachment, maxBytes);
+  }
+
   /** Calls the Bot API with a deadline and turns its failures into connector errors that never carry the token. */
   private async call<T>(credentials: Credentials, fn: (tg: ReturnType<TelegramApiFactory['client']>) => Promise<T>): Promise<T> {
     const tg = this.api.client(credentials.botToken);
@@ -216,6 +251,12 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, O
       clearTimeout(timer);
     }
   }
+}
+
+/** In groups the reply quotes the user's message. */
+function quoteOf(incoming: IncomingMessage): number | undefined {
+  const group = incoming.context?.chatType === 'group' || incoming.context?.chatType === 'supergroup';
+  return group && incoming.externalMessageId ? Number(incoming.externalMessageId) : undefined;
 }
 
 function isTelegramError(e: unknown): e is TelegramError {

@@ -1,16 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ConnectionsModule } from '../../connections/connections.module';
 import { ConversationsModule } from '../../conversations/conversations.module';
+import { OutboundHttpModule } from '../../http/outbound-http.module';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { TelegramPoller } from './telegram-poller';
-import { TelegramSecretGuard } from './telegram-secret.guard';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { TelegramConnector } from './telegram.connector';
 
 @Module({
-  imports: [ConnectionsModule, ConversationsModule],
+  imports: [ConnectionsModule, ConversationsModule, OutboundHttpModule],
   controllers: [TelegramWebhookController],
-  providers: [TelegramApiFactory, TelegramConnector, TelegramSecretGuard],
+  providers: [TelegramApiFactory, TelegramConnector],
   exports: [TelegramApiFactory, TelegramConnector],
 })
 export class TelegramModule {}

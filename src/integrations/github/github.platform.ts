@@ -1,0 +1,12 @@
+import { PlatformDefinition } from '../platform-definition';
+import { GitHubModule } from './github.module';
+
+export const GITHUB: PlatformDefinition = {
+  name: 'github',
+  module: GitHubModule,
+  secretHeaders: ['x-hub-signature-256', 'x-hub-signature'],
+  secretFields: ['token', 'privateKey', 'webhookSecret'],
+  docs: { credentials: '{token} or {appId, privateKey, installationId}, plus webhookSecret? (generated when absent)', settings: '{repositories?, events?}' },
+  maxBodyBytes: 25 * 1024 * 1024, // GitHub sends up to 25 MB
+  apiTag: { name: 'github', description: 'Repositories, issues and pull requests through a GitHub connection' },
+};

@@ -1,0 +1,25 @@
+import type { Type } from '@nestjs/common';
+
+/**
+ * What a platform tells the rest of the app before anything runs, in `src/integrations/<name>/<name>.platform.ts`:
+ * its modules, and what must never reach a log line or is larger than the defaults. Registered by one line in
+ * `src/integrations/index.ts`; everything else asks the ConnectorRegistry (filled at init by the platform's connector).
+ */
+export interface PlatformDefinition {
+  /** The value stored in `platform_connection.platform`: the connector's `platform`. */
+  readonly name: string;
+  /** The platform's connector (registers itself at init), its inbound controller, its API client. */
+  readonly module: Type;
+  /** Worker-only work (e.g. polling), loaded when ROLE is worker or all and ENABLE_INTEGRATIONS=true. */
+  readonly workerModule?: Type;
+  /** Request headers (lower case) that carry a secret or a signature: redacted in every log line. */
+  readonly secretHeaders: readonly string[];
+  /** Credential fields: redacted wherever they appear in a log line. */
+  readonly secretFields: readonly string[];
+  /** Largest request body the platform's webhooks accept, when above the default of 1 MB. */
+  readonly maxBodyBytes?: number;
+  /** For the API document: the `credentials` and `settings` a connection of this platform takes. */
+  readonly docs: { credentials: string; settings?: string };
+  /** The OpenAPI tag of the platform's own admin routes, if it has any (e.g. GitHub's repository API). */
+  readonly apiTag?: { name: string; description: string };
+}
