@@ -16,6 +16,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InvitationsModule } from './invitations/invitations.module';
+import { JobsModule, JobsWorkerModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { QueueModule } from './queue/queue.module';
 import { TeamsModule } from './teams/teams.module';
@@ -26,7 +27,7 @@ import { WebhookSharedModule } from './webhooks/webhook-shared.module';
 import { WebhooksModule, WebhooksWorkerModule } from './webhooks/webhooks.module';
 
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
-const WORKER_MODULES: Type[] = [AuditWorkerModule, ConnectionsWorkerModule, ConversationsWorkerModule];
+const WORKER_MODULES: Type[] = [AuditWorkerModule, ConnectionsWorkerModule, ConversationsWorkerModule, JobsWorkerModule];
 /** Worker modules that process platform events: also only with ENABLE_INTEGRATIONS=true (platforms' own: IntegrationsModule). */
 const INTEGRATION_WORKER_MODULES: Type[] = [InboundWorkerModule];
 
@@ -50,6 +51,7 @@ export class AppModule {
         ConnectionsModule,
         ConversationsModule,
         WebhookSharedModule,
+        JobsModule,
         EventsModule,
         NotificationsModule,
         ...(config.webhooks.enabled ? [WebhooksModule] : []),

@@ -86,6 +86,16 @@ export class Unprocessable extends DomainError {
     super(ErrorCode.UNPROCESSABLE, message, details);
   }
 }
+/** Try again after `retryAfterSeconds` (the filter sends it as Retry-After), e.g. a platform's rate limit. */
+export class RateLimited extends DomainError {
+  constructor(
+    message: string,
+    public readonly retryAfterSeconds: number,
+    details?: unknown,
+  ) {
+    super(ErrorCode.RATE_LIMITED, message, details);
+  }
+}
 export class UpstreamUnavailable extends DomainError {
   constructor(message: string) {
     super(ErrorCode.UPSTREAM, message);

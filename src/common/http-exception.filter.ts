@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import { AuthedRequest } from './decorators';
-import { DomainError, ERROR_STATUS } from './errors';
+import { DomainError, ERROR_STATUS, RateLimited } from './errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -29,6 +29,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       this.logger.error({ err: exception, requestId: body.requestId }, 'unhandled error');
     }
     if (res.headersSent) return;
+    if (exception instanceof RateLimited) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
     res.status(body.statusCode).json(body);
   }
 

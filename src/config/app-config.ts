@@ -54,6 +54,8 @@ export class AppConfig {
     agentRetryDelaysMs: number[];
     conversationIdleMinutes: number;
     sweepIntervalSeconds: number;
+    /** How often expired approvals are resolved (`approval.decided` with status `expired`); 0: never. */
+    approvalSweepIntervalSeconds: number;
   };
   /** Team-supplied URLs (webhook endpoints, runtimes, Slack response_url) may resolve to private addresses (dev/tests only). */
   allowPrivateNetworks: boolean;

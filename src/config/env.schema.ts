@@ -82,6 +82,7 @@ export class EnvSchema {
   AGENT_RETRY_DELAYS_MS: string = '1000,5000,15000';
   @Type(() => Number) @IsInt() @Min(1) CONVERSATION_IDLE_MINUTES: number = 30;
   @Type(() => Number) @IsInt() @Min(0) INBOUND_SWEEP_INTERVAL_S: number = 30;
+  @Type(() => Number) @IsInt() @Min(0) @Max(3600) APPROVAL_SWEEP_INTERVAL_S: number = 5;
   @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean = false;
 
   // Outbound webhooks

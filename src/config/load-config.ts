@@ -157,6 +157,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
       agentRetryDelaysMs: env.AGENT_RETRY_DELAYS_MS.split(',').map(Number),
       conversationIdleMinutes: env.CONVERSATION_IDLE_MINUTES,
       sweepIntervalSeconds: env.INBOUND_SWEEP_INTERVAL_S,
+      approvalSweepIntervalSeconds: env.APPROVAL_SWEEP_INTERVAL_S,
     },
     allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     integrations: { enabled: env.ENABLE_INTEGRATIONS },

@@ -1,3 +1,4 @@
+import type { RuntimeAction } from '../agents/runtimes/runtime.types';
 import type { PlatformConnection, Platform } from './entities/platform-connection.entity';
 
 /** The platform rejected the credentials (→ 422 on create; counts as a failure in health checks). */
@@ -90,13 +91,43 @@ export interface IncomingMessage {
   context?: Record<string, unknown>;
   /** Merged into the conversation's metadata (e.g. a GitHub issue's priority). */
   conversationMetadata?: Record<string, unknown>;
+  /** Set when this message is a button click (the text then describes it): what the runtime gets as `action`. */
+  action?: RuntimeAction;
+}
+
+/** A button click as the platform reported it; `token` is the opaque id we put in the button (see src/conversations/actions). */
+export interface IncomingClick {
+  connectionId: string;
+  token: string;
+  chatId: string;
+  /** The platform message that carries the buttons. */
+  messageId?: string;
+  user: IncomingSender;
+  /** What the connector needs to answer the click (Telegram callback query id, Slack channel…). */
+  context?: Record<string, unknown>;
+}
+
+/** Buttons to put under a reply: each carries its opaque `token` (≤ 64 bytes), never the agent's action id. */
+export interface OutgoingActions {
+  buttons: { token: string; label: string; style?: 'primary' | 'danger' }[];
+}
+
+/** A sent message with buttons, to be edited when they are decided. */
+export interface ActionMessageRef {
+  chatId: string;
+  threadId: string | null;
+  messageId: string;
+  /** The reply's Markdown (the connector formats it again and appends the outcome). */
+  text: string;
 }
 
 export type ParsedEvent =
   | { kind: 'message'; message: IncomingMessage }
   | { kind: 'ignored'; reason: string }
   /** Not for the agent: record it and tell the team's endpoints (e.g. a GitHub push → `github.push`). */
-  | { kind: 'publish'; type: string; data: Record<string, unknown> };
+  | { kind: 'publish'; type: string; data: Record<string, unknown> }
+  /** A button click: resolved against the stored buttons (src/conversations/actions), then a turn for the agent. */
+  | { kind: 'action'; click: IncomingClick };
 
 export interface OutgoingMessage {
   conversationId: string;
@@ -115,6 +146,8 @@ export interface OutgoingMessage {
    * them (edits) instead of being sent anew; parts beyond them are sent, streamed messages beyond the parts removed.
    */
   streamed?: string[];
+  /** Buttons under the reply (on its last part). */
+  actions?: OutgoingActions;
 }
 
 /** Where a streamed reply goes. */
@@ -186,9 +219,16 @@ export interface InboundConnector {
   /** Turns a stored event's payload into a message for the agent, or says why it is ignored. */
   parse(payload: Record<string, unknown>, ctx: ConnectorContext): Promise<ParsedEvent> | ParsedEvent;
   /** Delivers the reply; throws RetryLaterError, PermanentSendError, InvalidCredentialsError or anything else (retried). */
-  send(ctx: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }>;
+  send(ctx: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string; actionsMessageId?: string }>;
   /** Opens a streamed reply to this chat; undefined when the chat cannot show one (e.g. a Slack response_url). */
   openStream?(ctx: ConnectorContext, target: ReplyTarget): ReplyStream | undefined;
+  /**
+   * Answers a click when the worker processes it: `text` is shown to the clicking user only (a refusal or a
+   * confirmation). Best effort. Left out by connectors that answer at ingest (Telegram: TelegramClickAnswerer).
+   */
+  answerClick?(ctx: ConnectorContext, click: IncomingClick, text: string, refused: boolean): Promise<void>;
+  /** Edits the message that carried buttons: the buttons go, `outcome` (who chose what, or "expired") is shown. */
+  showActionOutcome?(ctx: ConnectorContext, ref: ActionMessageRef, outcome: string): Promise<void>;
   /** Shows that the agent is working ("typing…", a reaction). Best effort. */
   startWorking?(ctx: ConnectorContext, incoming: IncomingMessage): Promise<void>;
   /** Undoes startWorking after the reply went out. Best effort. */

@@ -5,7 +5,7 @@ import { Agent } from '../agents/entities/agent.entity';
 import { AgentRuntimeService } from '../agents/runtimes/agent-runtime.service';
 import { RuntimeSecrets } from '../agents/runtimes/runtime-config';
 import { TextSink } from '../agents/runtimes/runtime-streams';
-import { RuntimeAttachment, RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
+import { RuntimeAction, RuntimeAttachment, RuntimeError, RuntimeErrorCode, RuntimeMessage, RuntimeReply } from '../agents/runtimes/runtime.types';
 import { AppConfig } from '../config/app-config';
 import { ConversationKey, ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
@@ -71,9 +71,10 @@ export class AgentTurnService {
 
   /**
    * Runs the agent once on the conversation's recent history (the `echo` runtime needs only `lastUserText`). Throws
-   * RuntimeError (`transient` says whether to retry). A streaming runtime tells `sink` the text so far as it grows.
+   * RuntimeError (`transient` says whether to retry). A streaming runtime tells `sink` the text so far as it grows. `action`: the turn answers a button click (the
+   * http runtime gets it as `action`; the others read the stored user message that describes it).
    */
-  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string, attachments?: RuntimeAttachment[], sink?: TextSink): Promise<RuntimeReply> {
+  async runOnce(turn: TurnAgent, conversation: Conversation, lastUserText?: string, attachments?: RuntimeAttachment[], sink?: TextSink, action?: RuntimeAction): Promise<RuntimeReply> {
     const { agent, secrets } = turn;
     const runtime = agent.runtime;
     const historyLimit = typeof runtime.historyMessages === 'number' ? runtime.historyMessages + 1 : 21;
@@ -92,6 +93,7 @@ export class AgentTurnService {
       messages,
       ...(attachments?.length ? { attachments } : {}),
       secrets,
+      ...(action ? { action } : {}),
     }, sink);
   }
 

@@ -6,6 +6,8 @@ import { ConnectionsModule } from '../connections/connections.module';
 import { QueueName } from '../queue/queues';
 import { ConnectionHealthController } from './connection-health.controller';
 import { ConversationsController } from './conversations.controller';
+import { AgentMessagesController } from './agent-messages.controller';
+import { ProactiveMessagesService } from './proactive-messages.service';
 import { InboundEventLogService } from './inbound-event-log.service';
 import { InboundEventsController } from './inbound-events.controller';
 import { ConversationsService } from './conversations.service';
@@ -26,6 +28,10 @@ import { InboundService } from './inbound.service';
 import { InboundProcessor } from './jobs/inbound.processor';
 import { InboundSweeper } from './jobs/inbound.sweeper';
 import { EventsModule } from '../events/events.module';
+import { ActionTurns } from './actions/action-turns';
+import { ApprovalExpiryScheduler } from './actions/approval-expiry.scheduler';
+import { MessageActionsRepository } from './actions/message-actions.repository';
+import { MessageActionsService } from './actions/message-actions.service';
 
 @Module({
   imports: [
@@ -35,7 +41,7 @@ import { EventsModule } from '../events/events.module';
     AgentsModule,
     EventsModule,
   ],
-  controllers: [ConversationsController, InboundEventsController, ConnectionHealthController],
+  controllers: [ConversationsController, InboundEventsController, AgentMessagesController, ConnectionHealthController],
   providers: [
     ConversationsService,
     InboundService,
@@ -48,16 +54,20 @@ import { EventsModule } from '../events/events.module';
     IncomingMedia,
     ChatService,
     InboundEventLogService,
+    ProactiveMessagesService,
+    MessageActionsRepository,
+    MessageActionsService,
+    ActionTurns,
   ],
-  exports: [ConversationsService, InboundService, InboundPipeline, InboundEventsRepository],
+  exports: [ConversationsService, InboundService, InboundPipeline, InboundEventsRepository, AgentTurnService, ProactiveMessagesService, ActionTurns],
 })
 export class ConversationsModule {}
 
 /** Worker-only: the sweeper (stalled inbound conversations, idle conversations). */
 @Module({
   imports: [ConversationsModule, BullModule.registerQueue({ name: QueueName.Inbound })],
-  providers: [InboundSweeper],
-  exports: [InboundSweeper],
+  providers: [InboundSweeper, ApprovalExpiryScheduler],
+  exports: [InboundSweeper, ApprovalExpiryScheduler],
 })
 export class ConversationsWorkerModule {}
 

@@ -20,6 +20,7 @@ import { isDataException } from '../database/pg-errors';
 import { deliverReply } from './reply-delivery';
 import { WorkingIndicator } from './working-indicator';
 import { IncomingMedia } from './incoming-media';
+import { ActionTurns } from './actions/action-turns';
 
 const MAX_ATTEMPTS = 8;
 /** Messages one lease drains before it hands the conversation back to the queue (fairness under a flood). */
@@ -62,6 +63,7 @@ export class InboundPipeline {
     private readonly turns: AgentTurnService,
     private readonly writes: TurnWrites,
     private readonly media: IncomingMedia,
+    private readonly actionTurns: ActionTurns,
   ) {}
 
   /**
@@ -139,7 +141,15 @@ export class InboundPipeline {
       await this.inbound.publishAndFinish(ev.id, { type: parsed.type, teamId: ctx.connection.teamId, data: { connection_id: ctx.connection.id, agent_id: ctx.connection.agentId, ...parsed.data } });
       return { kind: 'settled' };
     }
-    const incoming = parsed.message;
+    let incoming: IncomingMessage;
+    if (parsed.kind === 'action') {
+      // a button click: decided once (or refused politely), then a turn for the agent like a message
+      const clicked = await this.actionTurns.click(ev.id, connector, ctx, parsed.click);
+      if ('ignored' in clicked) return this.finish(ev, 'ignored', clicked.ignored);
+      incoming = clicked.message;
+    } else {
+      incoming = parsed.message;
+    }
 
     cache.turn ??= (await this.agents.loadForTurn(ctx.connection.agentId)) ?? undefined;
     const turn = cache.turn;
@@ -171,7 +181,12 @@ export class InboundPipeline {
       reply = await this.writes.storeReply({
         conversation,
         content: answer.reply,
-        metadata: { inboundEventId: ev.id, ...(answer.error ? { runtimeError: answer.error } : {}), ...(answer.streamed?.length ? { streamedMessages: answer.streamed } : {}) },
+        metadata: {
+          inboundEventId: ev.id,
+          ...(answer.error ? { runtimeError: answer.error } : {}),
+          ...(answer.streamed?.length ? { streamedMessages: answer.streamed } : {}),
+          ...(answer.actions?.length ? { actions: answer.actions, ...(answer.approval ? { approval: answer.approval } : {}) } : {}),
+        },
         inboundEventId: ev.id,
         error: answer.error ?? null,
         memories: answer.memories,
@@ -181,7 +196,8 @@ export class InboundPipeline {
     const runtimeError = typeof reply.metadata?.runtimeError === 'string' ? reply.metadata.runtimeError : null;
 
     // 2. deliver
-    const sent = await deliverReply(connector, ctx, this.conversations, { conversation, incoming, reply, workingShown });
+    const offered = await this.actionTurns.prepare(conversation, reply);
+    const sent = await deliverReply(connector, ctx, this.conversations, { conversation, incoming, reply, workingShown, actions: offered?.outgoing });
     if (sent.kind === 'wait') {
       await this.events.hold(ev.id, sent.until, sent.reason);
       this.logger.warn(`event ${ev.id}: ${sent.reason}; retrying at ${sent.until.toISOString()}`);
@@ -191,6 +207,7 @@ export class InboundPipeline {
       if (sent.credentialsRejected) await this.connections.setStatus(ctx.connection, 'error', `the platform rejected the credentials while replying: ${sent.reason}`);
       return this.finish(ev, 'failed', sent.reason);
     }
+    if (offered) await this.actionTurns.recordSent(offered.set, sent.actionsMessageId);
     await this.events.finishSent(ev.id, runtimeError ? 'failed' : 'done', runtimeError, { messageId: reply.id, parts: sent.parts, externalMessageId: sent.externalMessageId });
     return { kind: 'settled' };
   }
@@ -203,7 +220,7 @@ export class InboundPipeline {
       content: incoming.text,
       sender: incoming.sender,
       externalMessageId: incoming.externalMessageId ?? null,
-      metadata: { inboundEventId: ev.id, ...media },
+      metadata: { inboundEventId: ev.id, ...media, ...(incoming.action ? { action: incoming.action } : {}) },
       inboundEventId: ev.id,
       conversationMetadata: incoming.conversationMetadata,
     });
@@ -239,6 +256,7 @@ export class InboundPipeline {
               stream.update(text);
             }
           : undefined,
+        incoming.action,
       );
       const streamed = (await stream?.close()) ?? [];
       return { ...reply, ...(streamed.length ? { streamed } : {}), workingShown: await working.settle() };

@@ -4,6 +4,7 @@ import {
   InboundConnector,
   InvalidCredentialsError,
   PermanentSendError,
+  OutgoingActions,
   PlatformConnector,
   RetryLaterError,
 } from '../connections/platform-connector';
@@ -13,7 +14,7 @@ import { Message } from './entities/message.entity';
 
 export type DeliveryResult =
   /** Every part went out: the caller records `parts` and the platform id with the event's end, in one statement. */
-  | { kind: 'sent'; parts: number; externalMessageId: string | null }
+  | { kind: 'sent'; parts: number; externalMessageId: string | null; actionsMessageId?: string }
   /** The platform asked us to wait (429): the conversation holds until `until`. */
   | { kind: 'wait'; until: Date; reason: string }
   /** Can never succeed; `credentialsRejected` when the platform refused the credentials. */
@@ -29,9 +30,9 @@ export async function deliverReply(
   connector: PlatformConnector & InboundConnector,
   ctx: ConnectorContext,
   conversations: ConversationsService,
-  turn: { conversation: Conversation; incoming: IncomingMessage; reply: Message; workingShown?: boolean },
+  turn: { conversation: Conversation; incoming: IncomingMessage; reply: Message; workingShown?: boolean; actions?: OutgoingActions },
 ): Promise<DeliveryResult> {
-  const { conversation, incoming, reply } = turn;
+  const { conversation, incoming, reply, actions } = turn;
   const before = Number(reply.metadata?.deliveredParts ?? 0);
   const streamed = reply.metadata?.streamedMessages;
   let delivered = before;
@@ -43,6 +44,7 @@ export async function deliverReply(
       text: reply.content,
       incoming,
       ...(Array.isArray(streamed) && streamed.length ? { streamed: streamed.map(String) } : {}),
+      ...(actions ? { actions } : {}),
       progress: {
         delivered: before,
         markDelivered: (parts: number) => {
@@ -51,7 +53,7 @@ export async function deliverReply(
         },
       },
     });
-    return { kind: 'sent', parts: delivered, externalMessageId: sent.externalMessageId ?? null };
+    return { kind: 'sent', parts: delivered, externalMessageId: sent.externalMessageId ?? null, ...(sent.actionsMessageId ? { actionsMessageId: sent.actionsMessageId } : {}) };
   } catch (e) {
     if (delivered > before) await conversations.markDelivered(reply.id, delivered);
     if (e instanceof RetryLaterError) return { kind: 'wait', until: new Date(Date.now() + e.delayMs), reason: e.message };

@@ -7,7 +7,7 @@ export interface EventTypeInfo {
   description: string;
   /** Example of the envelope's `data` field. */
   example: Record<string, unknown>;
-  /** Whether something publishes this type today (job.* are reserved for the jobs feature). */
+  /** Whether something publishes this type today. */
   emitted: boolean;
 }
 
@@ -15,6 +15,8 @@ const AGENT_ID = '5b0e7c52-8f0a-4d4e-9a55-3c1f2b7d9e10';
 const CONVERSATION_ID = '0d6f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
 const CONNECTION_ID = 'c7a1e2d3-4b5c-4d6e-8f70-9a1b2c3d4e5f';
 const AT = '2026-01-15T10:30:00.000Z';
+const JOB_ID = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+const RUN_ID = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
 
 const conversation = {
   conversation_id: CONVERSATION_ID,
@@ -73,6 +75,48 @@ export const EVENT_CATALOG: readonly EventTypeInfo[] = [
     emitted: true,
   },
   {
+    type: 'message.action',
+    description:
+      'A user clicked a button the agent offered with a reply (a runtime reply\'s `actions`). Each set of buttons is decided once; `approval_id` is set when the buttons were an approval (then `approval.decided` follows).',
+    example: {
+      message_id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+      conversation_id: CONVERSATION_ID,
+      agent_id: AGENT_ID,
+      connection_id: CONNECTION_ID,
+      platform: 'telegram',
+      action_id: 'approve',
+      label: 'Approve',
+      value: 'deploy-1042',
+      user: { id: '123456789', name: 'Ada', username: 'ada' },
+      approval_id: null,
+      clicked_at: AT,
+    },
+    emitted: true,
+  },
+  {
+    type: 'approval.decided',
+    description:
+      'An approval (a reply\'s `actions` with `approval`) was decided by an allowed user (`status: "decided"`, `decision` = the chosen action id) or ran out of time (`status: "expired"`, `decision: "expired"`).',
+    example: {
+      approval_id: '2c4e6a8b-0d1f-4a3b-9c5d-7e9f1a3b5c7d',
+      message_id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+      conversation_id: CONVERSATION_ID,
+      agent_id: AGENT_ID,
+      connection_id: CONNECTION_ID,
+      platform: 'slack',
+      status: 'decided',
+      decision: 'approve',
+      action_id: 'approve',
+      label: 'Approve',
+      value: 'deploy-1042',
+      decided_by: { id: 'U024BE7LH', name: 'ada' },
+      approvers: ['U024BE7LH'],
+      expires_at: '2026-01-15T11:30:00.000Z',
+      decided_at: AT,
+    },
+    emitted: true,
+  },
+  {
     type: 'agent.status_changed',
     description: "An agent's status changed (`active`, `paused`, `archived`), e.g. through PATCH /v1/teams/:teamId/agents/:agentId.",
     example: { agent_id: AGENT_ID, name: 'Support', slug: 'support', from: 'active', to: 'paused', changed_at: AT },
@@ -127,22 +171,44 @@ export const EVENT_CATALOG: readonly EventTypeInfo[] = [
   },
   {
     type: 'job.completed',
-    description: 'A background job of an agent finished. Reserved: nothing emits it yet (it arrives with the jobs feature).',
-    example: { job_id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', agent_id: AGENT_ID, kind: 'summary', duration_ms: 5120, completed_at: AT },
-    emitted: false,
+    description:
+      'A run of a scheduled agent job finished: the agent answered the prompt and the reply went to the job\'s `deliverTo` (if any). `kind` is `scheduled` or `manual` (POST …/jobs/:jobId/run).',
+    example: {
+      job_id: JOB_ID,
+      agent_id: AGENT_ID,
+      kind: 'scheduled',
+      duration_ms: 5120,
+      completed_at: AT,
+      run_id: RUN_ID,
+      job_name: 'Morning summary',
+      scheduled_for: AT,
+      conversation_id: CONVERSATION_ID,
+      message_id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+      reply_preview: 'Yesterday: 14 tickets opened, 12 closed…',
+      reply_length: 640,
+      delivered_to: { connectionId: CONNECTION_ID, chatId: '123456789', threadId: null },
+      delivered_message_id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+    },
+    emitted: true,
   },
   {
     type: 'job.failed',
-    description: 'A background job of an agent failed for good. Reserved: nothing emits it yet (it arrives with the jobs feature).',
+    description:
+      'A run of a scheduled agent job failed: the agent was paused or deleted, its runtime failed after its retries (`attempts`), the reply could not be delivered, or the worker running it stopped.',
     example: {
-      job_id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+      job_id: JOB_ID,
       agent_id: AGENT_ID,
-      kind: 'summary',
-      error: 'agent runtime timed out after 60000 ms',
+      kind: 'scheduled',
+      error: 'agent runtime failed: the agent URL did not answer within 30000 ms (TIMEOUT)',
       attempts: 3,
       failed_at: AT,
+      run_id: RUN_ID,
+      job_name: 'Morning summary',
+      scheduled_for: AT,
+      conversation_id: CONVERSATION_ID,
+      duration_ms: 61250,
     },
-    emitted: false,
+    emitted: true,
   },
   {
     type: 'webhook.test',

@@ -165,6 +165,35 @@ describe('OpenAPI conformance: real responses match the document (e2e)', () => {
     await call('get', `${agentPath}/conversations`, 200, member);
     await call('get', `${agentPath}/conversations/${chat.conversationId}/messages`, 200, member);
 
+    // proactive messages
+    const msgs = `${agentPath}/messages`;
+    await call('post', msgs, 201, owner, { connectionId: telegram.id, chatId: '4242', text: 'Deploy **finished**', actions: [{ id: 'ok', label: 'OK' }] });
+    await call('post', msgs, 400, owner, { connectionId: telegram.id, chatId: '4242' });
+    await call('post', msgs, 403, member, { connectionId: telegram.id, chatId: '4242', text: 'x' });
+    await call('post', msgs, 404, owner, { connectionId: '00000000-0000-4000-8000-000000000000', chatId: '4242', text: 'x' });
+    tg.failNext((c) => c.path.endsWith('/sendMessage'), { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 3', parameters: { retry_after: 3 } } });
+    await call('post', msgs, 429, owner, { connectionId: telegram.id, chatId: '4242', text: 'x' });
+    tg.failNext((c) => c.path.endsWith('/sendMessage'), { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: chat not found' } });
+    await call('post', msgs, 422, owner, { connectionId: telegram.id, chatId: '4242', text: 'x' });
+
+    // scheduled jobs
+    const jobsPath = `${agentPath}/jobs`;
+    const job = await call('post', jobsPath, 201, owner, { name: 'Summary', schedule: '0 9 * * 1-5', timezone: 'Europe/Berlin', prompt: 'Summarize', enabled: false, deliverTo: { connectionId: telegram.id, chatId: '4242' } });
+    await call('post', jobsPath, 400, owner, { name: 'Bad', schedule: 'nope', prompt: 'x' });
+    await call('post', jobsPath, 403, member, { name: 'x', schedule: '* * * * *', prompt: 'x' });
+    await call('get', jobsPath, 200, member);
+    await call('get', `${jobsPath}/${job.id}`, 200, member);
+    await call('get', `${jobsPath}/00000000-0000-4000-8000-000000000000`, 404, member);
+    await call('patch', `${jobsPath}/${job.id}`, 200, owner, { deliverTo: null, timezone: 'UTC' });
+    await call('patch', `${jobsPath}/${job.id}`, 400, owner, { timezone: 'Mars/Olympus' });
+    const jobRun = await call('post', `${jobsPath}/${job.id}/run`, 202, owner);
+    await until(async () => (await t.http().get(`${jobsPath}/${job.id}/runs/${jobRun.id}`).set(owner.auth)).body.status === 'completed', 'the job run');
+    await call('get', `${jobsPath}/${job.id}/runs`, 200, member);
+    await call('get', `${jobsPath}/${job.id}/runs?status=bogus`, 400, member);
+    await call('get', `${jobsPath}/${job.id}/runs/${jobRun.id}`, 200, member);
+    await call('delete', `${jobsPath}/${job.id}`, 204, owner);
+    await call('delete', `${jobsPath}/${job.id}`, 404, owner);
+
     // webhooks
     await call('get', '/v1/webhook-event-types', 200, member);
     const endpoint = await call('post', `${team}/webhooks`, 201, owner, { url: rx.urlFor('/hooks/a'), eventTypes: ['webhook.test'] });

@@ -7,7 +7,13 @@ export interface ChatMessage {
   content: string;
 }
 
-export type ReplyFn = (messages: ChatMessage[], body: Record<string, unknown>) => string | Promise<string>;
+/** A reply with tool calls (e.g. `offer_actions`): `content` may be null, as OpenAI sends it. */
+export interface ToolReply {
+  content: string | null;
+  toolCalls: { name: string; arguments: string }[];
+}
+
+export type ReplyFn = (messages: ChatMessage[], body: Record<string, unknown>) => string | ToolReply | Promise<string | ToolReply>;
 
 export interface FakeOpenAiOptions extends FakeHttpServerOptions {
   requireApiKey?: string;
@@ -100,7 +106,9 @@ export class FakeOpenAiApi extends FakeHttpServer {
       const msg = isRecord(m) ? m : {};
       return { role: asString(msg.role) ?? 'user', content: contentText(msg.content) };
     });
-    const content = await this.reply(messages, body);
+    const out = await this.reply(messages, body);
+    const toolReply = typeof out === 'string' ? undefined : out;
+    const content = typeof out === 'string' ? out : (out.content ?? '');
     const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
     const created = Math.floor(Date.now() / 1000);
     const promptTokens = tokens(messages.map((m) => m.content).join(' '));
@@ -146,7 +154,20 @@ export class FakeOpenAiApi extends FakeHttpServer {
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason: 'stop' }],
+        choices: [
+          toolReply
+            ? {
+                index: 0,
+                message: {
+                  role: 'assistant',
+                  content: toolReply.content,
+                  tool_calls: toolReply.toolCalls.map((c, i) => ({ id: `call_${i}_${randomBytes(6).toString('hex')}`, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+                },
+                logprobs: null,
+                finish_reason: 'tool_calls',
+              }
+            : { index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason: 'stop' },
+        ],
         usage,
       },
     };

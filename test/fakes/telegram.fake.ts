@@ -153,12 +153,19 @@ export class FakeTelegramApi extends FakeHttpServer {
         bot.messages.delete(key);
         return ok(true);
       }
+      case 'editmessagereplymarkup': {
+        const problem = checkReplyMarkup(params.reply_markup);
+        if (problem) return badRequest(problem);
+        if (asString(params.chat_id) === undefined && !asString(params.inline_message_id)) return badRequest('chat_id is empty');
+        return ok(true);
+      }
       case 'sendchataction':
         if (asString(params.chat_id) === undefined) return badRequest('chat_id is empty');
         if (!asString(params.action)) return badRequest('action is empty');
         return ok(true);
       case 'answercallbackquery':
         if (!asString(params.callback_query_id)) return badRequest('query_id is empty');
+        if ((asString(params.text) ?? '').length > 200) return badRequest('MESSAGE_TOO_LONG');
         return ok(true);
       case 'getupdates':
         return this.getUpdates(bot, params);
@@ -257,6 +264,8 @@ export class FakeTelegramApi extends FakeHttpServer {
     if (chatId === undefined || chatId === '') return badRequest('chat_id is empty');
     const checked = this.checkText(params);
     if ('status' in checked) return checked;
+    const markupProblem = checkReplyMarkup(params.reply_markup);
+    if (markupProblem) return badRequest(markupProblem);
     const messageId = this.nextMessageId++;
     bot.messages.set(`${chatId}:${messageId}`, FakeTelegramApi.shownOf(params, checked.text));
     const threadId = asNumber(params.message_thread_id);
@@ -278,6 +287,8 @@ export class FakeTelegramApi extends FakeHttpServer {
     if (!inlineId && messageId === undefined) return badRequest('message identifier is not specified');
     const checked = this.checkText(params);
     if ('status' in checked) return checked;
+    const markupProblem = checkReplyMarkup(params.reply_markup);
+    if (markupProblem) return badRequest(markupProblem);
     if (inlineId) return ok(true);
     const key = `${chatId}:${messageId}`;
     // Unknown messages (e.g. from queued updates) are accepted; known ones must actually change.
@@ -324,6 +335,23 @@ function chatOf(chatId: string): { id: number | string; type: string } {
   const numeric = Number(chatId);
   if (!Number.isInteger(numeric)) return { id: chatId, type: 'channel' };
   return { id: numeric, type: numeric > 0 ? 'private' : 'supergroup' };
+}
+
+/** Telegram's checks of an inline keyboard: rows of buttons with text, callback_data 1-64 bytes. */
+function checkReplyMarkup(raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  const markup = asRecord(asJson(raw));
+  if (markup.inline_keyboard === undefined) return undefined; // other keyboards are not checked here
+  if (!Array.isArray(markup.inline_keyboard) || markup.inline_keyboard.some((row) => !Array.isArray(row))) return "field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array of Arrays";
+  for (const row of markup.inline_keyboard as unknown[][]) {
+    for (const b of row) {
+      const button = asRecord(b);
+      if (!asString(button.text)) return 'text buttons are unallowed in the inline keyboard';
+      const data = asString(button.callback_data);
+      if (data !== undefined && (data.length === 0 || Buffer.byteLength(data) > 64)) return 'BUTTON_DATA_INVALID';
+    }
+  }
+  return undefined;
 }
 
 function isTrue(value: unknown): boolean {

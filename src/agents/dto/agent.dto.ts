@@ -5,7 +5,7 @@ import { AGENT_STATUSES, AgentStatus } from '../entities/agent.entity';
 
 const RUNTIME_DOC = {
   description:
-    'How the agent replies. {"type":"echo"} (default); {"type":"openai","baseUrl","model","apiKey?","systemPrompt?","temperature?","historyMessages?","stream?"}; ' +
+    'How the agent replies. {"type":"echo"} (default); {"type":"openai","baseUrl","model","apiKey?","systemPrompt?","temperature?","historyMessages?","stream?","offerActions?"}; ' +
     '{"type":"http","url","secret?","timeoutMs?"} (secret generated when absent and shown once; the URL may answer JSON or stream server-sent events). Secrets are write-only.',
   example: { type: 'echo' },
 };

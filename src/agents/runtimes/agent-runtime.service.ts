@@ -4,8 +4,9 @@ import { AppConfig } from '../../config/app-config';
 import { OutboundHttpClient, OutboundResult } from '../../http/outbound-http-client';
 import { WebhookSigner } from '../../http/signing/webhook-signer';
 import { HttpRuntimeStreamState, OpenAiStreamState, StreamOutcome, TextSink } from './runtime-streams';
-import { RuntimeAttachment, RuntimeError, RuntimeMemory, RuntimeMessage, RuntimeReply, RuntimeRequest } from './runtime.types';
+import { RuntimeAction, RuntimeAttachment, RuntimeError, RuntimeMemory, RuntimeMessage, RuntimeReply, RuntimeRequest } from './runtime.types';
 import { SseReader } from './sse';
+import { checkReplyActions, OFFER_ACTIONS_TOOL } from './reply-actions';
 
 const MAX_REPLY_BYTES = 256 * 1024;
 /** A streamed body carries its framing (SSE lines, JSON per piece) besides the text: a larger bound. */
@@ -44,7 +45,7 @@ export class AgentRuntimeService {
   }
 
   private async openai(req: RuntimeRequest, sink?: TextSink): Promise<RuntimeReply> {
-    const rt = req.agent.runtime as { baseUrl: string; model: string; systemPrompt?: string; temperature?: number; historyMessages?: number; stream?: boolean };
+    const rt = req.agent.runtime as { baseUrl: string; model: string; systemPrompt?: string; temperature?: number; historyMessages?: number; stream?: boolean; offerActions?: boolean };
     const history = req.messages.slice(-Math.max(1, (rt.historyMessages ?? 20) + 1));
     const messages: { role: string; content: unknown }[] = [...(rt.systemPrompt ? [{ role: 'system', content: rt.systemPrompt }] : []), ...withAttachmentParts(history, req.attachments)];
     const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -57,7 +58,7 @@ export class AgentRuntimeService {
         url: `${rt.baseUrl}/chat/completions`,
         method: 'POST',
         headers,
-        body: JSON.stringify({ model: rt.model, messages, ...(rt.temperature !== undefined ? { temperature: rt.temperature } : {}), ...(stream ? { stream: true } : {}) }),
+        body: JSON.stringify({ model: rt.model, messages, ...(rt.temperature !== undefined ? { temperature: rt.temperature } : {}), ...(stream ? { stream: true } : {}), ...(rt.offerActions ? { tools: [OFFER_ACTIONS_TOOL] } : {}) }),
         timeoutMs,
         maxResponseBytes: MAX_REPLY_BYTES,
         maxStreamedBytes: MAX_STREAM_BYTES,
@@ -73,9 +74,12 @@ export class AgentRuntimeService {
     if (res.status === 429 || res.status >= 500) throw new RuntimeError(`the model API answered ${res.status}`, true, 'UPSTREAM_STATUS');
     if (res.status >= 400) throw new RuntimeError(`the model API refused the request (${res.status}): ${errorMessageOf(res.body)}`, false, 'UPSTREAM_STATUS');
     if (res.truncated) throw new RuntimeError(`the model API answer is larger than ${MAX_REPLY_BYTES / 1024} KB`, false, 'BAD_RESPONSE');
-    const content = (parseJson(res.body) as { choices?: { message?: { content?: unknown } }[] } | undefined)?.choices?.[0]?.message?.content;
-    if (typeof content !== 'string') throw new RuntimeError('the model API answered without choices[0].message.content', false, 'BAD_RESPONSE');
-    return { reply: content, memories: [] };
+    const message = (parseJson(res.body) as { choices?: { message?: { content?: unknown; tool_calls?: unknown } }[] } | undefined)?.choices?.[0]?.message;
+    const offered = rt.offerActions ? offeredActions(message?.tool_calls) : {};
+    const content = message?.content;
+    if (typeof content === 'string' && (content.trim() || !offered.actions)) return { reply: content, memories: [], ...offered };
+    if (offered.actions) return { reply: 'Please choose:', memories: [], ...offered };
+    throw new RuntimeError('the model API answered without choices[0].message.content', false, 'BAD_RESPONSE');
   }
 
   private async httpRuntime(req: RuntimeRequest, sink?: TextSink): Promise<RuntimeReply> {
@@ -91,6 +95,7 @@ export class AgentRuntimeService {
       },
       messages: visible.messages,
       ...(visible.attachments?.length ? { attachments: visible.attachments } : {}),
+      ...(visible.action ? { action: httpAction(visible.action) } : {}),
     });
     const msgId = `msg_${randomUUID().replace(/-/g, '')}`;
     const headers = this.signer.headers({
@@ -116,9 +121,9 @@ export class AgentRuntimeService {
     if (res.status === 429 || res.status >= 500) throw new RuntimeError(`the agent URL answered ${res.status}`, true, 'UPSTREAM_STATUS');
     if (res.status < 200 || res.status >= 300) throw new RuntimeError(`the agent URL answered ${res.status}`, false, 'UPSTREAM_STATUS');
     if (res.truncated) throw new RuntimeError(`the agent URL's answer is larger than ${MAX_REPLY_BYTES / 1024} KB`, false, 'BAD_RESPONSE');
-    const parsed = parseJson(res.body) as { reply?: unknown; memories?: unknown } | undefined;
+    const parsed = parseJson(res.body) as { reply?: unknown; memories?: unknown; actions?: unknown; approval?: unknown } | undefined;
     if (!parsed || typeof parsed.reply !== 'string') throw new RuntimeError('the agent URL must answer JSON {"reply": string}', false, 'BAD_RESPONSE');
-    return { reply: parsed.reply, memories: toMemories(parsed.memories) };
+    return { reply: parsed.reply, memories: toMemories(parsed.memories), ...checkReplyActions(parsed.actions, parsed.approval, 'the agent URL answered invalid actions') };
   }
 }
 
@@ -186,6 +191,28 @@ function errorMessageOf(text: string): string {
   // Only the API's own error text (e.g. "Incorrect API key provided"), never the raw body.
   // eslint-disable-next-line no-control-regex -- control characters are what is being removed
   return typeof j?.error?.message === 'string' ? j.error.message.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 300) : 'no details';
+}
+
+/** The `action` field of the http runtime's request body (snake_case like the rest of it). */
+function httpAction(a: RuntimeAction): Record<string, unknown> {
+  return {
+    type: 'action',
+    action_id: a.actionId,
+    label: a.label,
+    value: a.value,
+    user: a.user,
+    ...(a.approval ? { approval: { approval_id: a.approval.approvalId, decision: a.approval.decision } } : {}),
+  };
+}
+
+/** The buttons of the model's `offer_actions` tool call, if it made one (the last such call wins). */
+function offeredActions(toolCalls: unknown): Pick<RuntimeReply, 'actions' | 'approval'> {
+  if (!Array.isArray(toolCalls)) return {};
+  const call = [...toolCalls].reverse().find((c: { function?: { name?: unknown } }) => c?.function?.name === 'offer_actions') as { function: { arguments?: unknown } } | undefined;
+  if (!call) return {};
+  const args = typeof call.function.arguments === 'string' ? parseJson(call.function.arguments) : call.function.arguments;
+  const a = (typeof args === 'object' && args !== null ? args : {}) as { actions?: unknown; approval?: unknown };
+  return checkReplyActions(a.actions ?? [], a.approval, 'the model called offer_actions with invalid arguments');
 }
 
 function toMemories(v: unknown): RuntimeMemory[] {

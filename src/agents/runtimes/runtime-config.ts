@@ -18,7 +18,7 @@ const SECRET_FIELDS: Record<RuntimeType, readonly string[]> = { echo: [], openai
 
 /**
  * Validates an agent's runtime: `{type:"echo"}`, `{type:"openai", baseUrl, model, apiKey?, systemPrompt?, temperature?,
- * historyMessages?, stream?}` or `{type:"http", url, secret?, timeoutMs?}`
+ * historyMessages?, stream?, offerActions?}` or `{type:"http", url, secret?, timeoutMs?}`
  * (`stream: true` asks the model for server-sent events; an `http` agent streams by answering `text/event-stream`). Secrets not given keep their previous value
  * (when the type is unchanged); the `http` signing secret is generated when absent.
  */
@@ -42,7 +42,7 @@ export function checkRuntime(
     return f.problems.length ? { problems: f.problems } : { ok: { runtime: { type: 'echo' }, secrets: {}, generated } };
   }
   if (t === 'openai') {
-    const f = new FieldChecker('runtime', input, ['type', 'baseUrl', 'model', 'apiKey', 'systemPrompt', 'temperature', 'historyMessages', 'stream']);
+    const f = new FieldChecker('runtime', input, ['type', 'baseUrl', 'model', 'apiKey', 'systemPrompt', 'temperature', 'historyMessages', 'stream', 'offerActions']);
     const baseUrl = f.string('baseUrl', { required: true, pattern: /^https?:\/\/\S+$/, hint: 'must be an http(s) URL, e.g. https://api.openai.com/v1' });
     const model = f.string('model', { required: true, pattern: /^.{1,200}$/, hint: 'must be a model name' });
     const apiKey = given(input.apiKey) ? f.string('apiKey', { pattern: /^.{1,1000}$/, hint: 'is too long' }) : keep('apiKey');
@@ -56,6 +56,8 @@ export function checkRuntime(
       f.fail('historyMessages', 'runtime.historyMessages must be an integer from 0 to 200');
     }
     if (input.stream !== undefined && typeof input.stream !== 'boolean') f.fail('stream', 'runtime.stream must be true or false');
+    const offerActions = input.offerActions;
+    if (offerActions !== undefined && typeof offerActions !== 'boolean') f.fail('offerActions', 'runtime.offerActions must be true or false');
     if (f.problems.length || !baseUrl || !model) return { problems: f.problems };
     const secrets: RuntimeSecrets = apiKey ? { apiKey } : {};
     return {
@@ -68,6 +70,7 @@ export function checkRuntime(
           ...(temperature !== undefined ? { temperature } : {}),
           historyMessages: history,
           ...(input.stream === true ? { stream: true } : {}),
+          ...(offerActions ? { offerActions: true } : {}),
           ...(apiKey ? { apiKey: maskSecret(apiKey) } : {}),
         },
         secrets,

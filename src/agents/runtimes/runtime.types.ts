@@ -30,11 +30,41 @@ export interface RuntimeRequest {
   /** Files of the last message (photos, documents; audio the agent does not transcribe): see RuntimeAttachment. */
   attachments?: RuntimeAttachment[];
   secrets: Record<string, string>;
+  /** Set when this turn answers a button click (see reply-actions.ts); the last message describes it in words. */
+  action?: RuntimeAction;
+}
+
+/** A button offered with a reply (`actions` of a runtime reply). */
+export interface ReplyAction {
+  id: string;
+  label: string;
+  style?: 'primary' | 'danger';
+  value?: string;
+}
+
+/** Makes the reply's buttons an approval: only `approvers` (platform user ids; anyone when absent) decide, until it expires. */
+export interface ReplyApproval {
+  approvers?: string[];
+  expiresInS: number;
+}
+
+/** The button a user clicked: what the agent's next turn is about. */
+export interface RuntimeAction {
+  type: 'action';
+  actionId: string;
+  label: string;
+  value: string | null;
+  user: { id: string; name?: string; username?: string };
+  /** Set when the buttons were an approval: this click decided it. */
+  approval?: { approvalId: string; decision: string };
 }
 
 export interface RuntimeReply {
   reply: string;
   memories: RuntimeMemory[];
+  /** Buttons to show under the reply (checked and capped by checkReplyActions). */
+  actions?: ReplyAction[];
+  approval?: ReplyApproval;
 }
 
 /**

@@ -27,6 +27,9 @@ export class ConnectionSetupResponse implements SetupInstructions {
   @ApiPropertyOptional({ description: 'Slack: the URL of the `/agent` slash command' })
   slashCommandUrl?: string;
 
+  @ApiPropertyOptional({ description: 'Slack: the Interactivity Request URL (button clicks)' })
+  interactionsUrl?: string;
+
   @ApiPropertyOptional({ type: [String], description: 'Slack: bot events to subscribe to' })
   botEvents?: string[];
 

@@ -8,22 +8,27 @@ export type SlackSetup = {
   webhookUrl: string;
   requestUrl: string;
   slashCommandUrl: string;
+  /** Interactivity Request URL: button clicks (`block_actions`). */
+  interactionsUrl: string;
   botEvents: string[];
   scopes: string[];
   manifest: Record<string, unknown>;
 };
 
 /**
- * What a Slack app needs to reach one connection: the Events API Request URL, the `/agent` slash command URL, the bot
+ * What a Slack app needs to reach one connection: the Events API Request URL, the `/agent` slash command URL, the
+ * Interactivity Request URL (buttons), the bot
  * events and scopes, and all of it as an app manifest to paste at api.slack.com/apps → Create New App → From a manifest.
  */
 export function slackSetup(requestUrl: string, appName: string): SlackSetup {
   const slashCommandUrl = `${requestUrl}/commands`;
+  const interactionsUrl = `${requestUrl}/interactions`;
   const name = appName.trim().slice(0, MAX_APP_NAME).trim() || 'Switchboard agent';
   return {
     webhookUrl: requestUrl,
     requestUrl,
     slashCommandUrl,
+    interactionsUrl,
     botEvents: SLACK_BOT_EVENTS,
     scopes: SLACK_BOT_SCOPES,
     manifest: {
@@ -36,6 +41,7 @@ export function slackSetup(requestUrl: string, appName: string): SlackSetup {
       oauth_config: { scopes: { bot: SLACK_BOT_SCOPES } },
       settings: {
         event_subscriptions: { request_url: requestUrl, bot_events: SLACK_BOT_EVENTS },
+        interactivity: { is_enabled: true, request_url: interactionsUrl },
         org_deploy_enabled: false,
         socket_mode_enabled: false,
         token_rotation_enabled: false,

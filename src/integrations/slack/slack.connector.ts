@@ -2,10 +2,12 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ConnectorRegistry } from '../../connections/connector-registry';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
 import {
+  ActionMessageRef,
   ConnectorContext,
   CredentialProblem,
   Credentials,
   IncomingAttachment,
+  IncomingClick,
   IncomingMessage,
   InboundConnector,
   InboundRequest,
@@ -37,6 +39,7 @@ import { DownloadedFile, FileDownloader } from '../../connections/platform-files
 import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
 import { newSlackPacer, slackFinalOps, slackStreamOps } from './slack-stream';
 import { verifySlackSignature } from './slack-signature';
+import { actionsBlock, outcomeBlock, parseSlackInteraction, SlackBlockActions } from './slack-interaction';
 
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
@@ -113,6 +116,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
   // ---- inbound --------------------------------------------------------------------------------------------------
 
   parse(payload: Record<string, unknown>, { connection }: ConnectorContext): ParsedEvent {
+    if (payload.type === 'block_actions') return parseSlackInteraction(payload as unknown as SlackBlockActions, connection.id);
     const info = connection.platformInfo as { botUserId?: string; botId?: string };
     return parseSlackPayload(payload as unknown as SlackPayload, { botUserId: String(info.botUserId), botId: String(info.botId) }, connection.id);
   }
@@ -136,7 +140,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
   }
 
   /** Markdown → mrkdwn sections (≤ 3000 chars each), in the thread; slash commands answer through their response_url. */
-  async send({ connection, credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+  async send({ connection, credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string; actionsMessageId?: string }> {
     const converted = chunkMrkdwn(markdownToMrkdwn(out.text || '…'));
     // Markdown that renders to nothing still gets a visible answer.
     const messages = converted.length ? converted : chunkMrkdwn('…');
@@ -145,20 +149,38 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
     await this.pacer.ready(paceKey); // a stream to this conversation may have just made a call
     const responseUrl = out.incoming.context?.responseUrl;
     let first: string | undefined;
+    let last: string | undefined;
     for (const [i, m] of messages.entries()) {
       if (i < out.progress.delivered) continue;
+      // buttons go under the last message
+      const blocks = out.actions && i === messages.length - 1 ? [...m.blocks, actionsBlock(out.actions)] : m.blocks;
       if (typeof responseUrl === 'string') {
-        await this.postToResponseUrl(responseUrl, { response_type: 'in_channel', text: m.text, blocks: m.blocks });
+        await this.postToResponseUrl(responseUrl, { response_type: 'in_channel', text: m.text, blocks });
       } else {
         const threadTs = out.threadId && !out.threadId.startsWith('slash:') ? out.threadId : undefined;
         const r = await this.sendCall(() =>
-          this.api.client(credentials.botToken).chat.postMessage({ channel: out.chatId, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }),
+          this.api.client(credentials.botToken).chat.postMessage({ channel: out.chatId, text: m.text, blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }),
         );
         first ??= r.ts;
+        last = r.ts;
       }
       await out.progress.markDelivered(i + 1);
     }
-    return { externalMessageId: first };
+    return { externalMessageId: first, ...(out.actions && last ? { actionsMessageId: last } : {}) };
+  }
+
+  /** Only refusals are said (chat.postEphemeral to the clicking user); the acknowledgement is the 200 we answered. */
+  async answerClick({ credentials }: ConnectorContext, click: IncomingClick, text: string, refused: boolean): Promise<void> {
+    if (!refused) return;
+    const threadTs = typeof click.context?.threadTs === 'string' ? click.context.threadTs : undefined;
+    await this.api.client(credentials.botToken).chat.postEphemeral({ channel: click.chatId, user: click.user.id, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  }
+
+  /** chat.update: the last part of the reply without its buttons, and who chose what under it. */
+  async showActionOutcome({ credentials }: ConnectorContext, ref: ActionMessageRef, outcome: string): Promise<void> {
+    const chunks = chunkMrkdwn(markdownToMrkdwn(ref.text || '…'));
+    const lastChunk = chunks[chunks.length - 1] ?? chunkMrkdwn('…')[0];
+    await this.api.client(credentials.botToken).chat.update({ channel: ref.chatId, ts: ref.messageId, text: lastChunk.text, blocks: [...lastChunk.blocks, outcomeBlock(outcome)] });
   }
 
   /** A shared file (slack-files.ts): only from SLACK_FILES_URL's origin, with the bot token. */

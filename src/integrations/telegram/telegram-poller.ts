@@ -8,6 +8,7 @@ import { InboundService } from '../../conversations/inbound.service';
 import { RedisAvailability } from '../../queue/redis-availability';
 import { RedisClient } from '../../queue/redis.provider';
 import { TelegramApiFactory } from './telegram-api.factory';
+import { TelegramClickAnswerer } from './telegram-click-answerer';
 import { TELEGRAM_ALLOWED_UPDATES, mapTelegramError } from './telegram.connector';
 import { orderingKeyOf, TgUpdate } from './telegram-update';
 
@@ -35,6 +36,7 @@ export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly api: TelegramApiFactory,
     private readonly redis: RedisClient,
     private readonly availability: RedisAvailability,
+    private readonly clicks: TelegramClickAnswerer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -103,6 +105,7 @@ export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
     let next = offset;
     for (const u of updates) {
       await this.inbound.ingest(conn, { dedupeKey: String(u.update_id), orderingKey: orderingKeyOf(u), payload: u as unknown as Record<string, unknown> });
+      if (u.callback_query) await this.clicks.answer(conn, u); // a button click is answered at once
       next = u.update_id + 1; // confirms it to Telegram on the next call
     }
     return next;

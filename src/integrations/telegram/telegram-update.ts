@@ -103,16 +103,16 @@ export function parseTelegramUpdate(update: TgUpdate, bot: BotIdentity, connecti
     if (!chat) return { kind: 'ignored', reason: 'callback query without a message' };
     const invalid = badIds(cq.message!) ?? (isId(cq.from?.id) ? undefined : 'invalid sender id');
     if (invalid) return { kind: 'ignored', reason: invalid };
+    // a button of ours: callback_data is the opaque token the pipeline maps back to the stored buttons
     return {
-      kind: 'message',
-      message: {
+      kind: 'action',
+      click: {
         connectionId,
+        token: typeof cq.data === 'string' ? cq.data : '',
         chatId: String(chat.id),
-        threadId: cq.message?.is_topic_message && cq.message.message_thread_id ? String(cq.message.message_thread_id) : null,
-        sender: { id: String(cq.from.id), name: nameOf(cq.from), username: cq.from.username, isBot: cq.from.is_bot },
-        text: cq.data ?? '',
-        attachments: [],
-        context: { chatType: chat.type, callbackQueryId: cq.id },
+        messageId: String(cq.message!.message_id),
+        user: { id: String(cq.from.id), name: nameOf(cq.from), username: cq.from.username, isBot: cq.from.is_bot },
+        context: { callbackQueryId: cq.id, replyContext: { chatType: chat.type } },
       },
     };
   }

@@ -3,12 +3,16 @@ import { ValidationFailed } from '../../common/errors';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
 import { PlatformWebhookController, VerifiedConnection } from '../../connections/platform-request.guard';
 import { InboundService } from '../../conversations/inbound.service';
+import { TelegramClickAnswerer } from './telegram-click-answerer';
 import { orderingKeyOf, TgUpdate } from './telegram-update';
 
 /** Telegram posts updates here (setWebhook). Stored, acknowledged at once, processed by the worker. */
 @PlatformWebhookController('telegram')
 export class TelegramWebhookController {
-  constructor(private readonly inbound: InboundService) {}
+  constructor(
+    private readonly inbound: InboundService,
+    private readonly clicks: TelegramClickAnswerer,
+  ) {}
 
   @Post(':connectionId')
   @HttpCode(200)
@@ -22,6 +26,7 @@ export class TelegramWebhookController {
       { dedupeKey: String(update.update_id), orderingKey: orderingKeyOf(update), payload: update as unknown as Record<string, unknown> },
       ignored,
     );
+    if (update.callback_query) await this.clicks.answer(connection, update); // stored first: a button click is answered at once
     return { ok: true };
   }
 }

@@ -3,6 +3,7 @@ import { TelegramError } from 'telegraf';
 import { ConnectorRegistry } from '../../connections/connector-registry';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
 import {
+  ActionMessageRef,
   ConnectorContext,
   CredentialProblem,
   Credentials,
@@ -35,6 +36,7 @@ import { DownloadedFile, FileDownloader } from '../../connections/platform-files
 import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
 import { newTelegramPacer, telegramFinalOps, telegramStreamOps } from './telegram-stream';
 import { parseTelegramUpdate, TgUpdate } from './telegram-update';
+import { inlineKeyboard, withOutcome } from './telegram-actions';
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 export const TELEGRAM_COMMANDS = [
@@ -178,8 +180,6 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
 
   async startWorking({ credentials }: ConnectorContext, incoming: IncomingMessage): Promise<void> {
     const tg = this.api.client(credentials.botToken);
-    const callbackQueryId = incoming.context?.callbackQueryId;
-    if (typeof callbackQueryId === 'string') await tg.answerCbQuery(callbackQueryId).catch(() => undefined);
     await tg.sendChatAction(incoming.chatId, 'typing', incoming.threadId ? { message_thread_id: Number(incoming.threadId) } : {});
   }
 
@@ -193,7 +193,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
    * Markdown → Telegram HTML, split at ≤ 4096 visible characters outside tags. A chunk Telegram cannot parse is resent
    * as plain text. In groups the first chunk quotes the user's message.
    */
-  async send({ connection, credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string }> {
+  async send({ connection, credentials }: ConnectorContext, out: OutgoingMessage): Promise<{ externalMessageId?: string; actionsMessageId?: string }> {
     const tg = this.api.client(credentials.botToken);
     const quote = quoteOf(out.incoming);
     const converted = toTelegramChunks(out.text || '…');
@@ -203,11 +203,14 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
     if (out.streamed?.length) return replaceStreamed(this.pacer, paceKey, chunks, out, telegramFinalOps(tg, out, quote, mapSendError));
     await this.pacer.ready(paceKey); // a stream to this chat may have just made a call
     let firstId: string | undefined;
+    let lastId: string | undefined;
     for (const [i, chunk] of chunks.entries()) {
       if (i < out.progress.delivered) continue; // sent by an earlier attempt
       const extra = {
         ...(out.threadId ? { message_thread_id: Number(out.threadId) } : {}),
         ...(i === 0 && quote ? { reply_parameters: { message_id: quote, allow_sending_without_reply: true } } : {}),
+        // buttons go under the last part
+        ...(out.actions && i === chunks.length - 1 ? { reply_markup: inlineKeyboard(out.actions) } : {}),
         link_preview_options: { is_disabled: true },
       };
       let msg;
@@ -223,9 +226,22 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
         }
       }
       firstId ??= String(msg.message_id);
+      lastId = String(msg.message_id);
       await out.progress.markDelivered(i + 1);
     }
-    return { externalMessageId: firstId };
+    return { externalMessageId: firstId, ...(out.actions && lastId ? { actionsMessageId: lastId } : {}) };
+  }
+
+  /** The message with the keyboard, redrawn without it and with who chose what (editMessageText). */
+  async showActionOutcome({ credentials }: ConnectorContext, ref: ActionMessageRef, outcome: string): Promise<void> {
+    const tg = this.api.client(credentials.botToken);
+    const html = withOutcome(ref.text, outcome);
+    if (html) {
+      await tg.editMessageText(ref.chatId, Number(ref.messageId), undefined, html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
+    } else {
+      // no room for the line: the keyboard becomes one inert button saying it
+      await tg.editMessageReplyMarkup(ref.chatId, Number(ref.messageId), undefined, { inline_keyboard: [[{ text: outcome.slice(0, 64), callback_data: 'decided' }]] });
+    }
   }
 
   /** A voice note, photo or document of a message (telegram-files.ts). */

@@ -84,7 +84,7 @@ export class EventTypeResponse implements EventTypeInfo {
   @ApiProperty({ enum: [...EVENT_TYPES], enumName: 'WebhookEventType' }) type: string;
   @ApiProperty() description: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'An example of the envelope’s `data`' }) example: Record<string, unknown>;
-  @ApiProperty({ description: 'Whether something emits this type today (`job.*` are reserved)' }) emitted: boolean;
+  @ApiProperty({ description: 'Whether something emits this type today' }) emitted: boolean;
 }
 
 export class EventTypeListResponse {

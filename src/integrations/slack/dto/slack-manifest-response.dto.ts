@@ -17,6 +17,9 @@ export class SlackManifestResponse implements SlackSetup {
   @ApiProperty({ description: 'URL of the `/agent` slash command' })
   slashCommandUrl: string;
 
+  @ApiProperty({ description: 'Interactivity Request URL: button clicks (`block_actions`)' })
+  interactionsUrl: string;
+
   @ApiProperty({ type: [String], example: ['app_mention', 'message.im'] })
   botEvents: string[];
 
