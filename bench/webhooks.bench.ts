@@ -1,7 +1,7 @@
 /**
  * npm run bench:webhooks — outbound delivery throughput and latency, every party in its own process:
  * - the receiver (bench/webhooks/receiver.ts: 204 at once, counts distinct receipts, event→receipt latency);
- * - ours: a publisher (the app, ROLE=api: each event its own transaction through EventsService.publish) and a worker
+ * - ours: a publisher (the app, ROLE=api: each event its own transaction through EventPublisher.publish) and a worker
  *   (`node src/main.js`, ROLE=worker: the batch dispatcher), woken across processes as in a deployment;
  * - the BullMQ reference (one job per delivery; undici POST + one INSERT each) and the PG-batch limit (claim a batch
  *   with SKIP LOCKED, POST it, record it in one statement), each consumer in its own process, produced from here.

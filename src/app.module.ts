@@ -23,6 +23,7 @@ import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
 import { EventsModule } from './events/events.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { WebhookSharedModule } from './webhooks/webhook-shared.module';
 import { WebhooksModule, WebhooksWorkerModule } from './webhooks/webhooks.module';
 
 /** Modules that run BullMQ processors and scheduled jobs: only in ROLE=worker or ROLE=all. */
@@ -49,6 +50,7 @@ export class AppModule {
         CryptoModule,
         ConnectionsModule,
         ConversationsModule,
+        WebhookSharedModule,
         JobsModule,
         EventsModule,
         NotificationsModule,

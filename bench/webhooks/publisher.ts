@@ -1,7 +1,7 @@
 /**
  * The publishing side of bench:webhooks ("ours"), in its own process: the app with ROLE=api (no dispatcher), which
  * creates teams and endpoints through the services and publishes events the way every state change does — each in its
- * own transaction through EventsService.publish (or `perTx` events per transaction through publishMany, one statement),
+ * own transaction through EventPublisher.publish (or `perTx` events per transaction through publishMany, one statement),
  * `BENCH_PUBLISHERS` transactions at a time. Controlled over IPC.
  */
 import 'reflect-metadata';
@@ -10,7 +10,7 @@ import { AdminBootstrapService } from '../../src/auth/bootstrap-admin.service';
 import { createWorkerContext } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/load-config';
 import { prepareDatabase } from '../../src/database/prepare-database';
-import { EventsService } from '../../src/events/events.service';
+import { EventPublisher } from '../../src/events/event-publisher';
 import { TeamsService } from '../../src/teams/teams.service';
 import { WebhookEndpointsService } from '../../src/webhooks/webhook-endpoints.service';
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const app = await createWorkerContext(config);
   await app.init();
   const dataSource = app.get(DataSource);
-  const events = app.get(EventsService);
+  const events = app.get(EventPublisher);
   const endpoints = app.get(WebhookEndpointsService);
   const admin = await app.get(AdminBootstrapService).createAdmin('bench@example.com', 'bench-password-1', 'Bench');
   let firstTeamUsed = false;

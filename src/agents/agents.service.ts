@@ -5,6 +5,7 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { CredentialCipher } from '../crypto/credential-cipher';
 import { KeyRotationService } from '../crypto/encrypted-columns';
+import { EventPublisher } from '../events/event-publisher';
 import { OutboundHttpClient } from '../http/outbound-http-client';
 import { checkRuntime, runtimeUrlOf, RuntimeSecrets } from './runtimes/runtime-config';
 import { checkTranscription } from './transcription/transcription-config';
@@ -12,15 +13,6 @@ import { Page, PageQuery, paginate } from '../common/pagination';
 import { CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 import { Agent, AgentStatus } from './entities/agent.entity';
 import { auditBefore } from '../audit/audit-context';
-
-export interface AgentStatusChange {
-  agent: Agent;
-  previousStatus: AgentStatus;
-  status: AgentStatus;
-}
-
-/** Called inside the transaction that changed an agent's status (the outbox publishes from here). */
-export type AgentStatusListener = (em: EntityManager, change: AgentStatusChange) => Promise<void>;
 
 export function slugify(name: string): string {
   const s = name
@@ -54,7 +46,6 @@ const TRANSCRIPTION_AAD = (id: string) => ({ table: 'agent', rowId: id, field: '
 
 @Injectable()
 export class AgentsService implements OnModuleInit {
-  private readonly statusListeners: AgentStatusListener[] = [];
   private readonly turnCache = new Map<string, { value: AgentForTurn; at: number }>();
 
   constructor(
@@ -63,6 +54,7 @@ export class AgentsService implements OnModuleInit {
     private readonly cipher: CredentialCipher,
     private readonly rotation: KeyRotationService,
     private readonly http: OutboundHttpClient,
+    private readonly events: EventPublisher,
   ) {}
 
   onModuleInit(): void {
@@ -141,10 +133,6 @@ export class AgentsService implements OnModuleInit {
   toView(agent: Agent, generated: RuntimeSecrets = {}): AgentView {
     const { runtimeSecretsEncrypted: _s, transcriptionKeyEncrypted: _k, team: _t, ...rest } = agent;
     return { ...rest, transcription: rest.transcription ?? null, runtime: { ...rest.runtime, ...generated } };
-  }
-
-  onStatusChange(listener: AgentStatusListener): void {
-    this.statusListeners.push(listener);
   }
 
   async create(teamId: string, dto: CreateAgentDto): Promise<AgentView> {
@@ -226,9 +214,7 @@ export class AgentsService implements OnModuleInit {
         if (dto.description !== undefined) agent.description = dto.description;
         if (dto.status !== undefined) agent.status = dto.status;
         const saved = await repo.save(agent);
-        if (previousStatus !== saved.status) {
-          for (const l of this.statusListeners) await l(em, { agent: saved, previousStatus, status: saved.status });
-        }
+        if (previousStatus !== saved.status) await this.publishStatusChange(em, saved, previousStatus);
         return this.toView(saved, generated);
       });
     } catch (e) {
@@ -245,6 +231,15 @@ export class AgentsService implements OnModuleInit {
     if (before) auditBefore(this.toView(before));
     const res = await this.agents.delete({ id: agentId, teamId });
     if (!res.affected) throw new NotFound('agent');
+  }
+
+  /** `agent.status_changed`, in the transaction that changed it. */
+  private async publishStatusChange(em: EntityManager, agent: Agent, from: AgentStatus): Promise<void> {
+    await this.events.publish(em, {
+      type: 'agent.status_changed',
+      teamId: agent.teamId,
+      data: { agent_id: agent.id, name: agent.name, slug: agent.slug, from, to: agent.status, changed_at: new Date().toISOString() },
+    });
   }
 
   private async freeSlug(teamId: string, base: string): Promise<string> {

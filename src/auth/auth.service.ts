@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { Unauthorized } from '../common/errors';
 import { UsersService } from '../users/users.service';
 import { TokenResponse } from './dto/login.dto';
-import { DUMMY_HASH_PROMISE, verifyPassword } from './password';
+import { DUMMY_HASH_PROMISE, verifyPassword } from '../crypto/password';
 
 export const JWT_AUDIENCE = 'switchboard-api';
 

@@ -3,8 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { TeamsService } from '../teams/teams.service';
-import { User } from '../users/entities/user.entity';
-import { UsersService, normalizeEmail } from '../users/users.service';
+import { UsersService } from '../users/users.service';
 
 export interface CreatedAdmin {
   userId: string;
@@ -37,7 +36,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     return this.dataSource.transaction(async (em) => {
       // serialize concurrent first boots of several replicas
       await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['switchboard:create-admin']);
-      const existing = await em.getRepository(User).findOneBy({ email: normalizeEmail(email) });
+      const existing = await this.users.findByEmail(email, em);
       if (existing) return { userId: existing.id, email: existing.email, teamId: null, created: false };
       const user = await this.users.create({ email, password }, em);
       const team = teamName ? await this.teams.create(teamName, user.id, em) : null;

@@ -10,6 +10,8 @@ export const ExitCode = {
   USAGE: 2,
   /** EX_UNAVAILABLE: PostgreSQL could not be reached (refused, unknown host, timed out, not accepting connections). */
   UNAVAILABLE: 69,
+  /** EX_SOFTWARE: the build lacks a part the ROLE needs (a queue it runs has no processor registered). */
+  SOFTWARE: 70,
   /** EX_TEMPFAIL: PORT is in use by another process; retrying later may succeed. */
   PORT_IN_USE: 75,
   /** EX_NOPERM: not allowed to listen on PORT (below 1024 without the privilege). */

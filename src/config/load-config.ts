@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, StartupError } from '../common/startup-error';
-import { parseKeyring } from '../crypto/credential-cipher';
-import { parseRetrySchedule } from '../webhooks/retry-schedule';
 import { AppConfig } from './app-config';
 import { EnvSchema } from './env.schema';
+import { parseKeyring } from './keyring';
+import { parseRetrySchedule } from './retry-schedule';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 /** One line per bad or missing variable, each naming it; main and the CLI print them and exit 78 (EX_CONFIG). */

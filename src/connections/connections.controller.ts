@@ -5,9 +5,9 @@ import { TeamWrite } from '../common/decorators';
 import { Page } from '../common/pagination';
 import { IdParam } from '../common/params';
 import { ConnectionTestResult, ConnectionTestService } from './connection-test.service';
-import { ConnectionHealthView, ConnectionView, ConnectionsService } from './connections.service';
+import { ConnectionView, ConnectionsService } from './connections.service';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
-import { ConnectionHealthResponse, ConnectionResponse, ConnectionTestResponse } from './dto/connection-response.dto';
+import { ConnectionResponse, ConnectionTestResponse } from './dto/connection-response.dto';
 import { Audited } from '../audit/audited.decorator';
 
 @ApiTags('connections')
@@ -67,21 +67,6 @@ export class AgentConnectionsController {
     @IdParam('connectionId', 'connection') id: string,
   ): Promise<ConnectionView> {
     return this.connections.get(teamId, agentId, id);
-  }
-
-  @Get(':connectionId/health')
-  @ApiOperation({
-    summary: "Get a connection's health",
-    description: 'Last check, last event, failures in a row, the last 10 status changes, and how many inbound events of the last 24 h were handled or failed.',
-  })
-  @ApiOkResponse({ type: ConnectionHealthResponse })
-  @ApiErrors(401, 404)
-  health(
-    @IdParam('teamId', 'team') teamId: string,
-    @IdParam('agentId', 'agent') agentId: string,
-    @IdParam('connectionId', 'connection') id: string,
-  ): Promise<ConnectionHealthView> {
-    return this.connections.health(teamId, agentId, id);
   }
 
   @TeamWrite()

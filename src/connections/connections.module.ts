@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentsModule } from '../agents/agents.module';
+import { EventsModule } from '../events/events.module';
 import { ConnectionChanges } from './connection-changes';
 import { ConnectionSecretCache } from './connection-secret.cache';
 import { ConnectorRegistry } from './connector-registry';
 import { AgentConnectionsController, TeamConnectionsController } from './connections.controller';
+import { ConnectionsRepository } from './connections.repository';
 import { ConnectionsService } from './connections.service';
 import { ConnectionTestService } from './connection-test.service';
 import { ConnectionHealthScheduler } from './connection-health.scheduler';
@@ -11,9 +14,9 @@ import { ConnectionStatusChange } from './entities/connection-status-change.enti
 import { PlatformConnection } from './entities/platform-connection.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange])],
+  imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange]), AgentsModule, EventsModule],
   controllers: [AgentConnectionsController, TeamConnectionsController],
-  providers: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionSecretCache, ConnectionTestService],
+  providers: [ConnectorRegistry, ConnectionChanges, ConnectionsRepository, ConnectionsService, ConnectionSecretCache, ConnectionTestService],
   exports: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionSecretCache],
 })
 export class ConnectionsModule {}

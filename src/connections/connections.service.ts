@@ -1,16 +1,18 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
-import { Agent } from '../agents/entities/agent.entity';
+import { AgentsService } from '../agents/agents.service';
 import { AppConfig } from '../config/app-config';
 import { Conflict, DomainError, ErrorCode, NotFound, UpstreamUnavailable, Unprocessable, ValidationFailed } from '../common/errors';
 import { Page, paginate } from '../common/pagination';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { KeyRotationService } from '../crypto/encrypted-columns';
 import { maskSecret } from '../crypto/secrets';
+import { EventPublisher } from '../events/event-publisher';
 import { connectionIdFor } from './connection-id';
 import { ALL_CONNECTIONS, ConnectionChanges } from './connection-changes';
 import { ConnectorRegistry } from './connector-registry';
+import { ConnectionsRepository } from './connections.repository';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 import { ConnectionStatusChange } from './entities/connection-status-change.entity';
 import { ConnectionStatus, Platform, PlatformConnection } from './entities/platform-connection.entity';
@@ -54,9 +56,9 @@ export interface ConnectionEventStats {
   /** successCount / (successCount + errorCount), 4 decimals; null when no event ended either way. */
   successRate: number | null;
 }
-export type ConnectionEventStatsSource = (connectionId: string) => Promise<ConnectionEventStats>;
 
-export interface ConnectionHealthView extends ConnectionEventStats {
+/** What this module knows of a connection's health; the health route (conversations/) adds the event counts. */
+export interface ConnectionHealthState {
   connectionId: string;
   status: ConnectionStatus;
   lastCheckedAt: Date | null;
@@ -68,6 +70,8 @@ export interface ConnectionHealthView extends ConnectionEventStats {
   socket?: SocketStatus;
 }
 
+export type ConnectionHealthView = ConnectionEventStats & ConnectionHealthState;
+
 export interface PlannedConnectionAddress {
   agentName: string;
   connectionId: string;
@@ -75,15 +79,6 @@ export interface PlannedConnectionAddress {
   /** Whether the connection exists already. */
   connected: boolean;
 }
-
-export interface ConnectionStatusEvent {
-  connection: PlatformConnection;
-  previousStatus: ConnectionStatus;
-  status: ConnectionStatus;
-  reason: string | null;
-}
-/** Called inside the transaction that changed a connection's status (the outbox publishes from here). */
-export type ConnectionStatusListener = (em: EntityManager, change: ConnectionStatusEvent) => Promise<void>;
 
 /** Credentials of a connection could not be read with the current key ring. */
 export class CredentialsUnavailable extends DomainError {
@@ -99,8 +94,6 @@ const isUniqueViolation = (e: unknown): boolean => (e as { code?: string }).code
 @Injectable()
 export class ConnectionsService implements OnModuleInit {
   private readonly logger = new Logger('Connections');
-  private readonly statusListeners: ConnectionStatusListener[] = [];
-  private eventStats?: ConnectionEventStatsSource;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -111,6 +104,9 @@ export class ConnectionsService implements OnModuleInit {
     private readonly rotation: KeyRotationService,
     private readonly config: AppConfig,
     private readonly changeNotices: ConnectionChanges,
+    private readonly agents: AgentsService,
+    private readonly events: EventPublisher,
+    private readonly repo: ConnectionsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -127,23 +123,13 @@ export class ConnectionsService implements OnModuleInit {
     });
   }
 
-  onStatusChange(listener: ConnectionStatusListener): void {
-    this.statusListeners.push(listener);
-  }
-
-  /** Where health() gets its 24-hour event counts (the inbound event table is the conversations module's). */
-  setEventStats(source: ConnectionEventStatsSource): void {
-    this.eventStats = source;
-  }
-
   // ---- admin API -------------------------------------------------------------------------------------------------
 
   async create(teamId: string, agentId: string, dto: CreateConnectionDto): Promise<ConnectionView> {
     const connector = this.registry.get(dto.platform);
     const credentials = this.checkCredentials(connector, dto.credentials);
     const settings = this.checkSettings(connector, dto.settings ?? {});
-    const agent = await this.dataSource.getRepository(Agent).findOneBy({ id: agentId, teamId });
-    if (!agent) throw new NotFound('agent');
+    await this.agents.get(teamId, agentId); // 404 for another team's agent
     if (await this.connections.existsBy({ agentId, platform: dto.platform })) throw this.duplicate(dto.platform);
 
     const identity = await this.callPlatform(connector, () => connector.validateCredentials(credentials));
@@ -182,8 +168,7 @@ export class ConnectionsService implements OnModuleInit {
    * made now will have (ids follow from agent and platform). For setup pages shown before the connection exists.
    */
   async plannedAddress(teamId: string, agentId: string, platform: Platform): Promise<PlannedConnectionAddress> {
-    const agent = await this.dataSource.getRepository(Agent).findOneBy({ id: agentId, teamId });
-    if (!agent) throw new NotFound('agent');
+    const agent = await this.agents.get(teamId, agentId);
     const existing = await this.connections.findOneBy({ agentId, platform });
     const connectionId = existing?.id ?? connectionIdFor(agentId, platform);
     return {
@@ -196,7 +181,7 @@ export class ConnectionsService implements OnModuleInit {
 
   async list(teamId: string, query: ConnectionListQuery, agentId?: string): Promise<Page<ConnectionView>> {
     if (query.platform) this.registry.get(query.platform); // 400 naming the supported platforms
-    if (agentId) await this.assertAgent(teamId, agentId);
+    if (agentId) await this.agents.get(teamId, agentId);
     const qb = this.connections.createQueryBuilder('c').where('c.teamId = :teamId', { teamId });
     if (agentId) qb.andWhere('c.agentId = :agentId', { agentId });
     if (query.platform) qb.andWhere('c.platform = :platform', { platform: query.platform });
@@ -269,16 +254,14 @@ export class ConnectionsService implements OnModuleInit {
     this.changeNotices.announce(conn.id);
   }
 
-  async health(teamId: string, agentId: string, id: string): Promise<ConnectionHealthView> {
+  async health(teamId: string, agentId: string, id: string): Promise<ConnectionHealthState> {
     const conn = await this.find(teamId, agentId, id);
     const connector = this.registry.get(conn.platform);
-    const [recent, stats, socket] = await Promise.all([
+    const [recent, socket] = await Promise.all([
       this.changes.find({ where: { connectionId: id }, order: { createdAt: 'DESC' }, take: 10 }),
-      this.eventStats ? this.eventStats(conn.id) : { successCount: 0, errorCount: 0, successRate: null },
       connector.socketStatus ? connector.socketStatus(conn) : undefined,
     ]);
     return {
-      ...stats,
       connectionId: conn.id,
       status: conn.status,
       lastCheckedAt: conn.lastCheckedAt,
@@ -312,7 +295,12 @@ export class ConnectionsService implements OnModuleInit {
 
   /** Merges facts learned from the platform later (e.g. Slack's api_app_id from the first event). */
   async updatePlatformInfo(id: string, patch: Record<string, unknown>): Promise<void> {
-    await this.dataSource.query('UPDATE platform_connection SET platform_info = platform_info || $2::jsonb WHERE id = $1', [id, JSON.stringify(patch)]);
+    await this.repo.mergePlatformInfo(id, patch);
+  }
+
+  /** Ids of the active connections of a platform in a delivery mode (e.g. Telegram `polling`). */
+  activeIdsInMode(platform: Platform, mode: string): Promise<string[]> {
+    return this.repo.activeIdsInMode(platform, mode);
   }
 
   async markEvent(id: string, at = new Date()): Promise<void> {
@@ -320,7 +308,7 @@ export class ConnectionsService implements OnModuleInit {
   }
 
   /**
-   * Moves a connection to a status, records the change and tells listeners, in one transaction; then every replica.
+   * Moves a connection to a status, records the change and publishes it, in one transaction; then every replica.
    * Back to `active`, the error message and the failure count are cleared.
    */
   async setStatus(conn: PlatformConnection, to: ConnectionStatus, reason: string | null): Promise<void> {
@@ -383,17 +371,18 @@ export class ConnectionsService implements OnModuleInit {
   private async recordStatus(em: EntityManager, conn: PlatformConnection, from: ConnectionStatus, to: ConnectionStatus, reason: string | null): Promise<void> {
     await em.getRepository(ConnectionStatusChange).insert({ connectionId: conn.id, teamId: conn.teamId, fromStatus: from, toStatus: to, reason });
     this.logger.log(`connection ${conn.id} (${conn.platform}) ${from} → ${to}${reason ? `: ${reason}` : ''}`);
-    for (const l of this.statusListeners) await l(em, { connection: conn, previousStatus: from, status: to, reason });
+    // Only identifiers and statuses: never the connection's credentials, hints or settings.
+    await this.events.publish(em, {
+      type: 'platform_connection.status_changed',
+      teamId: conn.teamId,
+      data: { connection_id: conn.id, agent_id: conn.agentId, platform: conn.platform, from, to, reason, changed_at: new Date().toISOString() },
+    });
   }
 
   private async find(teamId: string, agentId: string, id: string): Promise<PlatformConnection> {
     const conn = await this.connections.findOneBy({ id, teamId, agentId });
     if (!conn) throw new NotFound('connection');
     return conn;
-  }
-
-  private async assertAgent(teamId: string, agentId: string): Promise<void> {
-    if (!(await this.dataSource.getRepository(Agent).existsBy({ id: agentId, teamId }))) throw new NotFound('agent');
   }
 
   private tryDecrypt(conn: PlatformConnection): Credentials | undefined {

@@ -1,15 +1,6 @@
-import { EntityManager } from 'typeorm';
 import { AgentMemory } from './entities/agent-memory.entity';
 import { Conversation } from './entities/conversation.entity';
 import { Message } from './entities/message.entity';
-
-/** The outbox, as the pipeline sees it: publish inside the transaction that made the change. */
-export interface EventPublisher {
-  publish(em: EntityManager, event: { type: string; teamId: string; data: Record<string, unknown> }): Promise<unknown>;
-  /** Several events with one statement, in order. */
-  publishMany(em: EntityManager, events: readonly { type: string; teamId: string; data: Record<string, unknown> }[]): Promise<unknown>;
-}
-export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 
 export const PREVIEW_CHARS = 200;
 

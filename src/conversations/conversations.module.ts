@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentsModule } from '../agents/agents.module';
 import { ConnectionsModule } from '../connections/connections.module';
 import { QueueName } from '../queue/queues';
+import { ConnectionHealthController } from './connection-health.controller';
 import { ConversationsController } from './conversations.controller';
 import { AgentMessagesController } from './agent-messages.controller';
 import { ProactiveMessagesService } from './proactive-messages.service';
@@ -26,9 +27,7 @@ import { IncomingMedia } from './incoming-media';
 import { InboundService } from './inbound.service';
 import { InboundProcessor } from './jobs/inbound.processor';
 import { InboundSweeper } from './jobs/inbound.sweeper';
-import { EVENT_PUBLISHER } from './conversation-events';
 import { EventsModule } from '../events/events.module';
-import { EventsService } from '../events/events.service';
 import { ActionTurns } from './actions/action-turns';
 import { ApprovalExpiryScheduler } from './actions/approval-expiry.scheduler';
 import { MessageActionsRepository } from './actions/message-actions.repository';
@@ -42,7 +41,7 @@ import { MessageActionsService } from './actions/message-actions.service';
     AgentsModule,
     EventsModule,
   ],
-  controllers: [ConversationsController, InboundEventsController, AgentMessagesController],
+  controllers: [ConversationsController, InboundEventsController, AgentMessagesController, ConnectionHealthController],
   providers: [
     ConversationsService,
     InboundService,
@@ -59,7 +58,6 @@ import { MessageActionsService } from './actions/message-actions.service';
     MessageActionsRepository,
     MessageActionsService,
     ActionTurns,
-    { provide: EVENT_PUBLISHER, useExisting: EventsService },
   ],
   exports: [ConversationsService, InboundService, InboundPipeline, InboundEventsRepository, AgentTurnService, ProactiveMessagesService, ActionTurns],
 })

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, LessThan, Repository } from 'typeorm';
 import { NotFound, ValidationFailed } from '../common/errors';
 import { Page, PageQuery, paginate } from '../common/pagination';
 import { RuntimeMemory } from '../agents/runtimes/runtime.types';
-import { EVENT_PUBLISHER, EventPublisher, conversationData, memoryData, messageData } from './conversation-events';
+import { conversationData, memoryData, messageData } from './conversation-events';
+import { EventPublisher } from '../events/event-publisher';
 import { AgentMemory } from './entities/agent-memory.entity';
 import { Conversation } from './entities/conversation.entity';
 import { Message, MessageRole, MessageSender } from './entities/message.entity';
@@ -25,7 +26,7 @@ export class ConversationsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(Conversation) private readonly conversations: Repository<Conversation>,
     @InjectRepository(Message) private readonly messages: Repository<Message>,
-    @Inject(EVENT_PUBLISHER) private readonly events: EventPublisher,
+    private readonly events: EventPublisher,
   ) {}
 
   /** The open conversation for (connection, chat, thread), or a new one. Callers hold the conversation's ordering lock. */

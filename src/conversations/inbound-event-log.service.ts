@@ -1,8 +1,8 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { Page } from '../common/pagination';
-import { ConnectionEventStats, ConnectionsService } from '../connections/connections.service';
+import { ConnectionEventStats, ConnectionHealthView, ConnectionsService } from '../connections/connections.service';
 import { InboundEvent, InboundStatus } from './entities/inbound-event.entity';
 import { EventLogRow, InboundEventsRepository, REPLAYABLE } from './inbound-events.repository';
 import { InboundService } from './inbound.service';
@@ -46,7 +46,7 @@ const DAY_MS = 24 * 3600 * 1000;
  * connection's health its 24-hour outcome counts.
  */
 @Injectable()
-export class InboundEventLogService implements OnModuleInit {
+export class InboundEventLogService {
   constructor(
     private readonly events: InboundEventsRepository,
     private readonly connections: ConnectionsService,
@@ -54,8 +54,10 @@ export class InboundEventLogService implements OnModuleInit {
     private readonly config: AppConfig,
   ) {}
 
-  onModuleInit(): void {
-    this.connections.setEventStats((connectionId) => this.stats(connectionId));
+  /** The connection's health (404 for another team's or agent's connection) with its 24-hour event counts. */
+  async health(teamId: string, agentId: string, connectionId: string): Promise<ConnectionHealthView> {
+    const [state, stats] = await Promise.all([this.connections.health(teamId, agentId, connectionId), this.stats(connectionId)]);
+    return { ...stats, ...state };
   }
 
   async list(teamId: string, agentId: string, connectionId: string, query: EventLogQuery): Promise<Page<InboundEventView>> {

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -9,9 +9,9 @@ import { ConnectionChanges } from '../connections/connection-changes';
 import { ConnectionsService } from '../connections/connections.service';
 import { PlatformConnection } from '../connections/entities/platform-connection.entity';
 import { statementBatcher } from '../database/statement-batcher';
-import { QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
+import { JOB_OPTIONS, QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
 import { RedisAvailability, RedisUnavailable } from '../queue/redis-availability';
-import { EVENT_PUBLISHER, EventPublisher } from './conversation-events';
+import { EventPublisher } from '../events/event-publisher';
 import { InboundEventsRepository } from './inbound-events.repository';
 
 /** A wake-up for one stored event's conversation: ids only (the row is the truth). */
@@ -20,12 +20,6 @@ export interface InboundJob {
   connectionId?: string;
   orderingKey?: string;
 }
-
-/**
- * Jobs are only wake-ups (the database row is the truth), removed once done so an id can be used again; BullMQ's own
- * attempts cover unexpected errors (the database unreachable).
- */
-const INBOUND_JOB_OPTIONS = { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } } as const;
 
 export interface IngestInput {
   dedupeKey: string;
@@ -53,7 +47,7 @@ export class InboundService {
     private readonly connections: ConnectionsService,
     private readonly redis: RedisAvailability,
     private readonly events: InboundEventsRepository,
-    @Inject(EVENT_PUBLISHER) private readonly outbox: EventPublisher,
+    private readonly outbox: EventPublisher,
     private readonly changes: ConnectionChanges,
   ) {}
 
@@ -107,7 +101,7 @@ export class InboundService {
     const delay = opts.at ? Math.max(0, opts.at.getTime() - Date.now()) : 0;
     const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${Date.now()}`}` : eventId;
     try {
-      await this.redis.run('enqueue inbound event', () => this.queue.add('inbound', job, { ...INBOUND_JOB_OPTIONS, jobId, delay }), opts.timeoutMs ?? REDIS_CALL_TIMEOUT_MS);
+      await this.redis.run('enqueue inbound event', () => this.queue.add('inbound', job, { ...JOB_OPTIONS[QueueName.Inbound], jobId, delay }), opts.timeoutMs ?? REDIS_CALL_TIMEOUT_MS);
       return true;
     } catch (e) {
       // While Redis is known to be down its monitor warns once a minute; one line per event would drown the log.
@@ -123,7 +117,7 @@ export class InboundService {
     try {
       await this.redis.run(
         'enqueue inbound events',
-        () => this.queue.addBulk(jobs.map((job) => ({ name: 'inbound', data: job, opts: { ...INBOUND_JOB_OPTIONS, jobId: job.eventId } }))),
+        () => this.queue.addBulk(jobs.map((job) => ({ name: 'inbound', data: job, opts: { ...JOB_OPTIONS[QueueName.Inbound], jobId: job.eventId } }))),
         REDIS_CALL_TIMEOUT_MS,
       );
       return jobs.map(() => true);

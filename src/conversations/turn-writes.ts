@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { RuntimeMemory } from '../agents/runtimes/runtime.types';
 import { statementBatcher } from '../database/statement-batcher';
-import { EVENT_PUBLISHER, EventPublisher, conversationData, messageData } from './conversation-events';
+import { conversationData, messageData } from './conversation-events';
+import { EventPublisher } from '../events/event-publisher';
 import { ConversationKey, ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
 import { Message, MessageRole, MessageSender } from './entities/message.entity';
@@ -59,7 +60,7 @@ export class TurnWrites {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly conversations: ConversationsService,
-    @Inject(EVENT_PUBLISHER) private readonly events: EventPublisher,
+    private readonly events: EventPublisher,
   ) {}
 
   storeUser(write: UserWrite): Promise<Conversation> {

@@ -1,6 +1,6 @@
 /**
  * Every event type Switchboard can send to a team's webhook endpoints, with a description and an example `data`.
- * `GET /v1/webhook-event-types` serves this list; `EventsService.publish` refuses a type that is not here.
+ * `GET /v1/webhook-event-types` serves this list; `EventPublisher.publish` refuses a type that is not here.
  */
 export interface EventTypeInfo {
   type: string;

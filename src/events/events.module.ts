@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
-import { AgentsModule } from '../agents/agents.module';
-import { ConnectionsModule } from '../connections/connections.module';
-import { WebhookSharedModule } from '../webhooks/webhook-shared.module';
-import { EventsService } from './events.service';
-import { StatusEventsBridge } from './status-events.bridge';
+import { EventPublisher } from './event-publisher';
+import { EventsRepository } from './events.repository';
 
-/** The event catalog and the outbox (`EventsService.publish`). Always loaded; publishing is a no-op when webhooks are off. */
+/**
+ * The event catalog and the outbox: `EventPublisher` is the one publisher port every state-changing service calls
+ * inside its own transaction. Imports no feature module; the wake-up after commit is the `OutboxWakeup` port, bound by
+ * webhooks/ (`WebhookSharedModule`, global). Always loaded; publishing is a no-op when webhooks are off.
+ */
 @Module({
-  imports: [WebhookSharedModule, AgentsModule, ConnectionsModule],
-  providers: [EventsService, StatusEventsBridge],
-  exports: [EventsService],
+  providers: [EventPublisher, EventsRepository],
+  exports: [EventPublisher],
 })
 export class EventsModule {}

@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { AgentTurnService } from '../conversations/agent-turn.service';
 import { PlatformRateLimited, ProactiveMessagesService } from '../conversations/proactive-messages.service';
 import { safeErrorMessage } from '../database/query-error';
-import { EventsService } from '../events/events.service';
+import { EventPublisher } from '../events/event-publisher';
 import { AgentJob } from './entities/agent-job.entity';
 import { AgentJobRun } from './entities/agent-job-run.entity';
 import { JobsRepository, RunOutcome } from './jobs.repository';
@@ -35,7 +35,7 @@ export class JobRunner {
     private readonly agents: AgentsService,
     private readonly turns: AgentTurnService,
     private readonly messages: ProactiveMessagesService,
-    private readonly events: EventsService,
+    private readonly events: EventPublisher,
     private readonly config: AppConfig,
   ) {}
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { SchedulerLock } from '../database/scheduler-lock';
-import { EventsService } from '../events/events.service';
+import { EventPublisher } from '../events/event-publisher';
 import { nextOccurrence } from './cron-schedule';
 import { AgentJobRun } from './entities/agent-job-run.entity';
 import { JobRunner, jobEvent } from './job-runner';
@@ -38,7 +38,7 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
     private readonly repo: JobsRepository,
     private readonly runner: JobRunner,
     private readonly lock: SchedulerLock,
-    private readonly events: EventsService,
+    private readonly events: EventPublisher,
   ) {}
 
   /** The first tick at once: occurrences missed while no worker ran are taken at start. */

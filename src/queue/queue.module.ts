@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../config/app-config';
+import { QueueProcessorCheck } from './queue-processor-check';
 import { QueueShutdown } from './queue-shutdown';
 import { DEFAULT_JOB_OPTIONS, redisOptionsFromUrl } from './queues';
 import { RedisAvailability } from './redis-availability';
@@ -20,7 +21,7 @@ import { RedisClient } from './redis.provider';
       }),
     }),
   ],
-  providers: [RedisClient, RedisAvailability, QueueShutdown],
+  providers: [RedisClient, RedisAvailability, QueueShutdown, QueueProcessorCheck],
   exports: [RedisClient, RedisAvailability],
 })
 export class QueueModule {}

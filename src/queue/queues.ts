@@ -1,5 +1,6 @@
-import type { DefaultJobOptions } from 'bullmq';
+import type { DefaultJobOptions, JobsOptions } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
+import type { AppConfig } from '../config/app-config';
 
 /** Every BullMQ queue Switchboard uses (kebab-case). Payloads carry ids, never secrets. */
 export enum QueueName {
@@ -12,6 +13,24 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnComplete: { age: 3600, count: 10000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 };
+
+/**
+ * Each queue's job options (attempts, backoff, retention): here and nowhere else; a producer adds only `jobId` and
+ * `delay`. A failure that no retry can fix throws BullMQ's `UnrecoverableError` (no further attempts).
+ */
+export const JOB_OPTIONS = {
+  /**
+   * `inbound` jobs are only wake-ups (the inbound_event row is the truth), removed once done so an id can be used
+   * again; the attempts cover unexpected errors (the database unreachable).
+   */
+  [QueueName.Inbound]: { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } },
+} as const satisfies Record<QueueName, JobsOptions>;
+
+/** The queues this process must run a processor for: a worker role runs every queue whose feature is on. */
+export function queuesToRun(config: Pick<AppConfig, 'runsWorker' | 'integrations'>): QueueName[] {
+  if (!config.runsWorker) return [];
+  return config.integrations.enabled ? [QueueName.Inbound] : [];
+}
 
 /** How long a request waits on Redis before it falls back to PostgreSQL (the sweepers enqueue later). */
 export const REDIS_CALL_TIMEOUT_MS = 500;

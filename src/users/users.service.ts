@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { hashPassword } from '../auth/password';
+import { hashPassword } from '../crypto/password';
 import { Conflict } from '../common/errors';
 import { User } from './entities/user.entity';
 
@@ -15,8 +15,9 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
-  findByEmail(email: string): Promise<User | null> {
-    return this.users.findOneBy({ email: normalizeEmail(email) });
+  /** With `manager`: inside the caller's transaction. */
+  findByEmail(email: string, manager?: EntityManager): Promise<User | null> {
+    return (manager ? manager.getRepository(User) : this.users).findOneBy({ email: normalizeEmail(email) });
   }
 
   /** Includes the password hash; for login only. */

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { OutboxWakeup } from '../events/outbox-wakeup';
 
 /** The PostgreSQL channel dispatchers LISTEN on. Its payload is the sender's random origin id, nothing else. */
 export const WAKEUP_CHANNEL = 'webhook_deliveries_due';
@@ -13,7 +14,8 @@ const RECONNECT_MS = 1000;
 const NOTIFY_INTERVAL_MS = 5;
 
 /**
- * "Deliveries may be due now": called after a publishing transaction commits, and by retry/recover.
+ * "Deliveries may be due now": called after a publishing transaction commits (the outbox's `OutboxWakeup` port), and
+ * by retry/recover.
  * - In this process: an EventEmitter, at once.
  * - Other processes: `pg_notify` on its own short statement after the commit, coalesced (one in flight, at most one
  *   per 5 ms; signals that arrive meanwhile share one trailing notify), heard by each dispatcher's LISTEN connection. A NOTIFY inside the
@@ -21,7 +23,7 @@ const NOTIFY_INTERVAL_MS = 5;
  * A lost signal only delays: dispatchers also poll every WEBHOOK_POLL_INTERVAL_MS.
  */
 @Injectable()
-export class DeliveryWakeup implements OnApplicationShutdown {
+export class DeliveryWakeup implements OutboxWakeup, OnApplicationShutdown {
   private readonly logger = new Logger('DeliveryWakeup');
   /** Tells our own notifications apart (this process's dispatcher was already woken locally). */
   readonly origin = randomBytes(8).toString('hex');

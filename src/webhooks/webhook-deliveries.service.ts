@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { Page, paginate } from '../common/pagination';
 import { DeliveryWakeup } from './delivery-wakeup';
 import { DeliveryListQuery, RecoverDto } from './dto/webhook.dto';
-import { WebhookAttempt } from './entities/webhook-attempt.entity';
 import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
-import { WebhookEvent } from './entities/webhook-event.entity';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 
 export interface DeliveryView {
@@ -47,15 +46,12 @@ export interface DeliveryDetailView extends DeliveryView {
  * The dispatchers are woken after the statement: marking rows due is all a replay or a recover does, so a recovered
  * backlog goes out as fast as any other.
  */
-const resetRound = (now: string, fifo: string): string =>
-  `status = 'pending', round_attempts = 0, round_started_at = NULL, next_attempt_at = ${now}, fifo = ${fifo}, updated_at = now()`;
-
 /** The delivery log and replay. */
 @Injectable()
 export class WebhookDeliveriesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
+    private readonly repo: WebhookDeliveriesRepository,
     private readonly endpoints: WebhookEndpointsService,
     private readonly wakeup: DeliveryWakeup,
   ) {}
@@ -76,10 +72,7 @@ export class WebhookDeliveriesService {
 
   async get(teamId: string, endpointId: string, deliveryId: string): Promise<DeliveryDetailView> {
     const d = await this.find(teamId, endpointId, deliveryId);
-    const [event, attempts] = await Promise.all([
-      this.dataSource.getRepository(WebhookEvent).findOneByOrFail({ id: d.eventId }),
-      this.dataSource.getRepository(WebhookAttempt).find({ where: { deliveryId }, order: { attemptNumber: 'ASC', createdAt: 'ASC' } }),
-    ]);
+    const [event, attempts] = await this.repo.eventAndAttempts(d.eventId, deliveryId);
     return {
       ...deliveryView(d),
       event: { id: event.id, type: event.type, timestamp: event.createdAt, team_id: event.teamId, data: event.data },
@@ -101,11 +94,7 @@ export class WebhookDeliveriesService {
     const endpoint = await this.endpoints.find(teamId, endpointId);
     if (endpoint.status === 'disabled') throw new Conflict('this webhook endpoint is disabled; enable it (PATCH {"enabled": true}) first');
     await this.find(teamId, endpointId, deliveryId);
-    // a delivery being sent right now is left to finish
-    await this.dataSource.query(
-      `UPDATE webhook_delivery SET ${resetRound('$2', '$3')} WHERE id = $1 AND (status <> 'pending' OR claimed_until IS NULL OR claimed_until < now())`,
-      [deliveryId, new Date(), endpoint.ordering === 'fifo'],
-    );
+    await this.repo.resetOne(deliveryId, new Date(), endpoint.ordering === 'fifo'); // a delivery being sent right now is left to finish
     this.wakeup.signal();
     return deliveryView(await this.find(teamId, endpointId, deliveryId));
   }
@@ -117,11 +106,7 @@ export class WebhookDeliveriesService {
     const since = new Date(dto.since);
     const until = dto.until ? new Date(dto.until) : new Date();
     if (since >= until) throw new ValidationFailed('since must be before until', [{ field: 'since', messages: ['since must be before until'] }]);
-    const [, recovered] = (await this.dataSource.query(
-      `UPDATE webhook_delivery SET ${resetRound('$5', '$6')}
-       WHERE team_id = $1 AND endpoint_id = $2 AND status IN ('failed', 'skipped') AND created_at >= $3 AND created_at < $4`,
-      [teamId, endpointId, since, until, new Date(), endpoint.ordering === 'fifo'],
-    )) as [unknown, number];
+    const recovered = await this.repo.resetFailed(teamId, endpointId, since, until, new Date(), endpoint.ordering === 'fifo');
     if (recovered) this.wakeup.signal();
     return { recovered };
   }

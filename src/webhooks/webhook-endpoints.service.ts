@@ -7,12 +7,13 @@ import { Page, PageQuery, paginate } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { generateWebhookSecret } from '../crypto/secrets';
-import { EventsService } from '../events/events.service';
+import { EventPublisher } from '../events/event-publisher';
 import { CreateWebhookEndpointDto, UpdateWebhookEndpointDto } from './dto/webhook.dto';
 import { EndpointOrdering, EndpointStatus, WebhookEndpoint } from './entities/webhook-endpoint.entity';
 import { OutboundHttpClient } from '../http/outbound-http-client';
 import { auditBefore } from '../audit/audit-context';
 import { DeliveryWakeup } from './delivery-wakeup';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 
 export interface WebhookEndpointView {
   id: string;
@@ -46,10 +47,11 @@ export class WebhookEndpointsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(WebhookEndpoint) private readonly endpoints: Repository<WebhookEndpoint>,
     private readonly cipher: CredentialCipher,
-    private readonly events: EventsService,
+    private readonly events: EventPublisher,
     private readonly config: AppConfig,
     private readonly http: OutboundHttpClient,
     private readonly wakeup: DeliveryWakeup,
+    private readonly deliveries: WebhookDeliveriesRepository,
   ) {}
 
   async create(teamId: string, dto: CreateWebhookEndpointDto): Promise<WebhookEndpointWithSecret> {
@@ -105,7 +107,7 @@ export class WebhookEndpointsService {
     // The deliveries still pending follow the new ordering too (FIFO ones queue in publish order).
     const saved = await this.dataSource.transaction(async (em) => {
       const out = await em.getRepository(WebhookEndpoint).save(row);
-      await em.query(`UPDATE webhook_delivery SET fifo = $2 WHERE endpoint_id = $1 AND status = 'pending'`, [id, row.ordering === 'fifo']);
+      await this.deliveries.setPendingFifo(em, id, row.ordering === 'fifo');
       return out;
     });
     this.wakeup.signal();

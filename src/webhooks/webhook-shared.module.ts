@@ -1,5 +1,6 @@
-import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { KeyRotationService } from '../crypto/encrypted-columns';
+import { OutboxWakeup } from '../events/outbox-wakeup';
 import { DeliveryWakeup } from './delivery-wakeup';
 
 /** Registers the endpoint secret columns with `keys:rotate`, whether or not ENABLE_WEBHOOKS is on. */
@@ -13,9 +14,13 @@ export class WebhookSecretColumns implements OnModuleInit {
   }
 }
 
-/** Always loaded (through EventsModule): the delivery wake-up shared by the outbox, the API and the dispatcher. */
+/**
+ * Always loaded (app.module): the delivery wake-up shared by the outbox, the API and the dispatcher. Global because it
+ * binds the events module's `OutboxWakeup` port to `DeliveryWakeup`, and events/ must not import webhooks/.
+ */
+@Global()
 @Module({
-  providers: [DeliveryWakeup, WebhookSecretColumns],
-  exports: [DeliveryWakeup],
+  providers: [DeliveryWakeup, { provide: OutboxWakeup, useExisting: DeliveryWakeup }, WebhookSecretColumns],
+  exports: [DeliveryWakeup, OutboxWakeup],
 })
 export class WebhookSharedModule {}

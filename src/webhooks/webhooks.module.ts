@@ -10,30 +10,31 @@ import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEndpoint } from './entities/webhook-endpoint.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
 import { WebhookSweeper } from './jobs/webhook.sweeper';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookDispatcher } from './webhook-dispatcher';
+import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
-import { WebhookSharedModule } from './webhook-shared.module';
 import { WebhookEventTypesController, WebhooksController } from './webhooks.controller';
 
 /** Endpoints, delivery log and replay. Mounted only when ENABLE_WEBHOOKS is true (otherwise the routes are 404). */
 @Module({
   imports: [
     TypeOrmModule.forFeature([WebhookEndpoint, WebhookEvent, WebhookDelivery, WebhookAttempt]),
-    WebhookSharedModule,
     EventsModule,
     NotificationsModule,
     OutboundHttpModule,
   ],
   controllers: [WebhooksController, WebhookEventTypesController],
-  providers: [WebhookEndpointsService, WebhookDeliveriesService],
-  exports: [WebhookEndpointsService, WebhookDeliveriesService],
+  providers: [WebhookEndpointsService, WebhookDeliveriesService, WebhookEndpointsRepository, WebhookDeliveriesRepository],
+  // the repositories only for WebhooksWorkerModule (the same feature); other modules call the services
+  exports: [WebhookEndpointsService, WebhookDeliveriesService, WebhookEndpointsRepository, WebhookDeliveriesRepository],
 })
 export class WebhooksModule {}
 
 /** Worker-only: the batch dispatcher, the lease sweeper and the retention pruner. */
 @Module({
-  imports: [WebhooksModule, WebhookSharedModule, NotificationsModule, OutboundHttpModule],
+  imports: [WebhooksModule, NotificationsModule, OutboundHttpModule],
   providers: [DeliveryBatchRepository, EndpointStatusService, WebhookDispatcher, WebhookSweeper],
   exports: [WebhookSweeper, WebhookDispatcher],
 })

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { EventsService } from '../../src/events/events.service';
+import { EventPublisher } from '../../src/events/event-publisher';
 import { FakeWebhookReceiver } from '../fakes';
 import { RecordedCall } from '../fakes/fake-http-server';
 import { Actor, ownerWithTeam } from '../factories/users';
@@ -22,7 +22,7 @@ describe('outbound webhooks: the batch dispatcher (isolation, rate limit, FIFO, 
   let t: TestApp;
   let rx: FakeWebhookReceiver;
   let ds: DataSource;
-  let events: EventsService;
+  let events: EventPublisher;
   let owner: Actor & { teamId: string };
   let other: Actor & { teamId: string };
   const hooks = (teamId = owner.teamId): string => `/v1/teams/${teamId}/webhooks`;
@@ -32,7 +32,7 @@ describe('outbound webhooks: the batch dispatcher (isolation, rate limit, FIFO, 
   /** `count` job.completed events for the team, each in its own transaction (or all in one). */
   const publish = async (teamId: string, count: number, opts: { from?: number; oneTransaction?: boolean } = {}): Promise<void> => {
     const from = opts.from ?? 1;
-    const one = (em: Parameters<EventsService['publish']>[0], i: number) => events.publish(em, { type: 'job.completed', teamId, data: { n: i } });
+    const one = (em: Parameters<EventPublisher['publish']>[0], i: number) => events.publish(em, { type: 'job.completed', teamId, data: { n: i } });
     if (opts.oneTransaction) {
       await ds.transaction(async (em) => {
         for (let i = from; i < from + count; i++) await one(em, i);
@@ -58,7 +58,7 @@ describe('outbound webhooks: the batch dispatcher (isolation, rate limit, FIFO, 
       },
     });
     ds = t.app.get(DataSource);
-    events = t.app.get(EventsService);
+    events = t.app.get(EventPublisher);
     owner = await ownerWithTeam(t, 'Acme');
     other = await ownerWithTeam(t, 'Globex');
   });

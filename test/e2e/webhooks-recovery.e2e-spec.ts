@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { EventsService } from '../../src/events/events.service';
+import { EventPublisher } from '../../src/events/event-publisher';
 import { FakeWebhookReceiver } from '../fakes';
 import { RecordedCall } from '../fakes/fake-http-server';
 import { Actor, ownerWithTeam } from '../factories/users';
@@ -145,7 +145,7 @@ describe('outbound webhooks across worker processes', () => {
       }
       return { status: 204 };
     };
-    const events = api.app.get(EventsService);
+    const events = api.app.get(EventPublisher);
     const total = 24;
     for (let n = 1; n <= total; n++) {
       await ds.transaction((em) => events.publish(em, { type: 'job.completed', teamId: owner.teamId, data: { n } }));

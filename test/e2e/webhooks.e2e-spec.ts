@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { EVENT_TYPES } from '../../src/events/event-catalog';
-import { EventsService } from '../../src/events/events.service';
+import { EventPublisher } from '../../src/events/event-publisher';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { WAKEUP_CHANNEL } from '../../src/webhooks/delivery-wakeup';
 import { WebhookSweeper } from '../../src/webhooks/jobs/webhook.sweeper';
@@ -296,7 +296,7 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
 
     // a disabled endpoint gets skipped rows (nothing dropped), and no request
     await t.http().post(`${hooks()}/${id}/test`).set(owner.auth).expect(409);
-    await ds.transaction((em) => t.app.get(EventsService).publish(em, { type: 'webhook.test', teamId: owner.teamId, data: { n: 1 } }));
+    await ds.transaction((em) => t.app.get(EventPublisher).publish(em, { type: 'webhook.test', teamId: owner.teamId, data: { n: 1 } }));
     const skipped = await t.http().get(`${hooks()}/${id}/deliveries`).query({ status: 'skipped' }).set(owner.auth).expect(200);
     expect(skipped.body.data).toHaveLength(1);
     await t.http().post(`${hooks()}/${id}/recover`).set(owner.auth).send({ since }).expect(409);
@@ -373,7 +373,7 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
     const { id } = await createEndpoint('/log', { eventTypes: ['webhook.test', 'job.completed'] });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await sendTest(id)).deliveryId);
-    await ds.transaction((em) => t.app.get(EventsService).publish(em, { type: 'job.completed', teamId: owner.teamId, data: { job_id: 'j1' } }));
+    await ds.transaction((em) => t.app.get(EventPublisher).publish(em, { type: 'job.completed', teamId: owner.teamId, data: { job_id: 'j1' } }));
     await rx.waitForCalls('/log', 4);
     const base = `${hooks()}/${id}/deliveries`;
     await until(async () => (await t.http().get(base).query({ status: 'delivered' }).set(owner.auth)).body.data.length === 4, 'all delivered');
@@ -418,12 +418,12 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
     const { id } = await createEndpoint('/rollback', { eventTypes: ['job.failed'] });
     await expect(
       ds.transaction(async (em) => {
-        await t.app.get(EventsService).publish(em, { type: 'job.failed', teamId: owner.teamId, data: { job_id: 'rolled-back' } });
+        await t.app.get(EventPublisher).publish(em, { type: 'job.failed', teamId: owner.teamId, data: { job_id: 'rolled-back' } });
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
     const { deliveryIds } = await ds.transaction((em) =>
-      t.app.get(EventsService).publish(em, { type: 'job.failed', teamId: owner.teamId, data: { job_id: 'committed' } }),
+      t.app.get(EventPublisher).publish(em, { type: 'job.failed', teamId: owner.teamId, data: { job_id: 'committed' } }),
     );
     const [call] = await rx.waitForCalls('/rollback', 1);
     expect(JSON.parse(call.rawBody).data.job_id).toBe('committed');
@@ -437,7 +437,7 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
 
   it('forgets events published inside a rolled-back savepoint, keeps the outer ones', async () => {
     await createEndpoint('/savepoint', { eventTypes: ['job.completed'] });
-    const events = t.app.get(EventsService);
+    const events = t.app.get(EventPublisher);
     await ds.transaction(async (em) => {
       await events.publish(em, { type: 'job.completed', teamId: owner.teamId, data: { job_id: 'outer' } });
       await em
@@ -459,7 +459,7 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
     const { id } = await createEndpoint('/sweep', { eventTypes: ['memory.created'] });
     // Published and, in the same transaction, leased by a dispatcher elsewhere that is still sending it.
     const { deliveryIds } = await ds.transaction(async (em) => {
-      const res = await t.app.get(EventsService).publish(em, { type: 'memory.created', teamId: owner.teamId, data: { memory_id: 'm1' } });
+      const res = await t.app.get(EventPublisher).publish(em, { type: 'memory.created', teamId: owner.teamId, data: { memory_id: 'm1' } });
       await em.query(`UPDATE webhook_delivery SET claimed_until = now() + interval '1 hour', claimed_by = 'elsewhere' WHERE endpoint_id = $1`, [id]);
       return res;
     });
@@ -499,7 +499,7 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
   });
 
   it('refuses an unknown event type at publish time', async () => {
-    await expect(ds.transaction((em) => t.app.get(EventsService).publish(em, { type: 'made.up', teamId: owner.teamId, data: {} }))).rejects.toThrow(
+    await expect(ds.transaction((em) => t.app.get(EventPublisher).publish(em, { type: 'made.up', teamId: owner.teamId, data: {} }))).rejects.toThrow(
       'unknown event type',
     );
   });

@@ -3,12 +3,7 @@ import type { ConnectionHealthView, ConnectionView } from '../connections.servic
 import { CONNECTION_STATUSES, ConnectionStatus, Platform } from '../entities/platform-connection.entity';
 import type { ConnectionTestResult } from '../connection-test.service';
 import type { PlatformIdentity, SetupInstructions, SocketStatus } from '../platform-connector';
-
-/**
- * `enumName` makes every platform field one shared schema, whose values the document fills from the connector
- * registry when it is built (src/openapi/openapi.ts).
- */
-export const PLATFORM_PROPERTY = { enum: [] as string[], enumName: 'Platform' } as const;
+import { PLATFORM_PROPERTY } from './connection.dto';
 
 /** What to configure at the platform; which fields appear depends on the platform. */
 export class ConnectionSetupResponse implements SetupInstructions {

@@ -2,7 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { CONNECTION_STATUSES, ConnectionStatus, Platform } from '../entities/platform-connection.entity';
-import { PLATFORM_PROPERTY } from './connection-response.dto';
+
+/**
+ * `enumName` makes every platform field one shared schema, whose values the document fills from the connector
+ * registry when it is built (src/openapi/openapi.ts). Here, not in the response DTOs: those import the service's view
+ * types, which import this file (no module cycle).
+ */
+export const PLATFORM_PROPERTY = { enum: [] as string[], enumName: 'Platform' } as const;
 
 export class CreateConnectionDto {
   @ApiProperty({ ...PLATFORM_PROPERTY, example: 'telegram' })

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ReplyAction, ReplyApproval, RuntimeAction } from '../../agents/runtimes/runtime.types';
 import type { IncomingClick, OutgoingActions } from '../../connections/platform-connector';
-import { EVENT_PUBLISHER, EventPublisher } from '../conversation-events';
+import { EventPublisher } from '../../events/event-publisher';
 import { Conversation } from '../entities/conversation.entity';
 import { Message } from '../entities/message.entity';
 import { ActionUser, MessageAction } from './entities/message-action.entity';
@@ -44,7 +44,7 @@ export class MessageActionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: MessageActionsRepository,
-    @Inject(EVENT_PUBLISHER) private readonly events: EventPublisher,
+    private readonly events: EventPublisher,
   ) {}
 
   /** The stored set of a reply that offers buttons (created on the first send, the same one on a retry). */

@@ -1,7 +1,9 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { OnApplicationBootstrap } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
+import { isDataException } from '../../database/pg-errors';
+import { safeErrorMessage } from '../../database/query-error';
 import { QueueName } from '../../queue/queues';
 import { InboundJob } from '../inbound.service';
 import { InboundPipeline } from '../inbound.pipeline';
@@ -23,7 +25,18 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
     this.worker.concurrency = this.config.inbound.concurrency;
   }
 
+  /**
+   * Failures no retry can fix throw `UnrecoverableError` (BullMQ makes no further attempt): a payload without an event
+   * id, or a value PostgreSQL refuses (a malformed id). Anything else is retried on the queue's schedule (queues.ts).
+   */
   async process(job: Job<InboundJob>): Promise<void> {
-    await this.pipeline.handleJob(job.data);
+    const data = job.data as Partial<InboundJob> | null;
+    if (typeof data?.eventId !== 'string') throw new UnrecoverableError('inbound job without an event id');
+    try {
+      await this.pipeline.handleJob(job.data);
+    } catch (e) {
+      if (isDataException(e)) throw new UnrecoverableError(`inbound job ${job.id}: PostgreSQL refused a value (not retried): ${safeErrorMessage(e)}`);
+      throw e;
+    }
   }
 }

@@ -1,7 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ConnectionsService } from '../../connections/connections.service';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
@@ -32,7 +30,6 @@ export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
   private stopping = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly connections: ConnectionsService,
     private readonly inbound: InboundService,
@@ -59,10 +56,7 @@ export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
   /** Starts a loop for every polling connection that has none here (the Redis lock keeps it to one replica). */
   async scan(): Promise<void> {
     if (this.availability.isDown()) return; // no lock without Redis: its monitor reports the outage
-    const rows = (await this.dataSource.query(
-      `SELECT id FROM platform_connection WHERE platform = 'telegram' AND status = 'active' AND settings->>'mode' = 'polling'`,
-    )) as { id: string }[];
-    for (const { id } of rows) {
+    for (const id of await this.connections.activeIdsInMode('telegram', 'polling')) {
       if (this.loops.has(id) || this.stopping) continue;
       // Redis unreachable (the lock cannot be taken or renewed) ends the loop; the next scan starts it again.
       const loop = this.run(id)

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { OutboundResult } from '../../http/outbound-http-client';
 import { NotificationsService } from '../../notifications/notifications.service';
+import { WebhookDeliveriesRepository } from '../webhook-deliveries.repository';
+import { WebhookEndpointsRepository } from '../webhook-endpoints.repository';
 import type { ClaimedDelivery } from './delivery-batch.repository';
 import { EndpointChange, describeResult } from './delivery-outcome';
 
@@ -17,20 +19,19 @@ export class EndpointStatusService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly notifications: NotificationsService,
+    private readonly endpoints: WebhookEndpointsRepository,
+    private readonly deliveries: WebhookDeliveriesRepository,
   ) {}
 
   async apply(em: EntityManager, d: ClaimedDelivery, change: EndpointChange, result: OutboundResult): Promise<void> {
     const { teamId, endpointId } = d;
     if (change === 'recovered') {
-      const [, n] = (await em.query(`UPDATE webhook_endpoint SET status = 'active', status_reason = NULL, updated_at = now() WHERE id = $1 AND status = 'failing'`, [
-        endpointId,
-      ])) as [unknown, number];
-      if (n) this.logger.log({ teamId, endpointId }, 'webhook endpoint recovered: a delivery succeeded');
+      if (await this.endpoints.markRecovered(em, endpointId)) this.logger.log({ teamId, endpointId }, 'webhook endpoint recovered: a delivery succeeded');
       return;
     }
     if (change === 'gone') {
       const reason = 'the endpoint answered 410 Gone';
-      const url = await this.setStatus(em, endpointId, 'disabled', reason, `status <> 'disabled'`);
+      const url = await this.endpoints.setStatus(em, endpointId, 'disabled', reason, 'notDisabled');
       if (url) {
         await this.notifications.notify(em, teamId, 'webhook_endpoint.disabled', `Webhook endpoint ${endpointId} (${originOf(url)}) was disabled: ${reason}.`, {
           endpoint_id: endpointId,
@@ -40,7 +41,7 @@ export class EndpointStatusService {
       return;
     }
     const reason = `deliveries failed after every retry (last: ${describeResult(result)})`;
-    const url = await this.setStatus(em, endpointId, 'failing', reason, `status = 'active'`);
+    const url = await this.endpoints.setStatus(em, endpointId, 'failing', reason, 'active');
     if (url) {
       await this.notifications.notify(
         em,
@@ -58,12 +59,8 @@ export class EndpointStatusService {
    */
   async secretUnavailable(d: ClaimedDelivery, claimer: string, reason: string): Promise<void> {
     await this.dataSource.transaction(async (em) => {
-      await em.query(
-        `UPDATE webhook_delivery SET status = 'failed', next_attempt_at = NULL, claimed_until = NULL, claimed_by = NULL, last_error_code = 'SECRET_UNAVAILABLE', updated_at = now()
-         WHERE id = $1 AND claimed_by = $2`,
-        [d.id, claimer],
-      );
-      const url = await this.setStatus(em, d.endpointId, 'failing', `the signing secret cannot be decrypted (${reason}); rotate the secret`, `status = 'active'`);
+      await this.deliveries.failUnsignable(em, d.id, claimer);
+      const url = await this.endpoints.setStatus(em, d.endpointId, 'failing', `the signing secret cannot be decrypted (${reason}); rotate the secret`, 'active');
       if (url) {
         await this.notifications.notify(
           em,
@@ -75,16 +72,6 @@ export class EndpointStatusService {
       }
     });
     this.logger.error({ teamId: d.teamId, endpointId: d.endpointId, deliveryId: d.id }, `webhook secret cannot be decrypted: ${reason}`);
-  }
-
-  /** Returns the endpoint's URL when its status changed (the caller notifies), undefined when it was already so. */
-  private async setStatus(em: EntityManager, endpointId: string, status: 'failing' | 'disabled', reason: string, from: string): Promise<string | undefined> {
-    const [changed] = (await em.query(`UPDATE webhook_endpoint SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1 AND ${from} RETURNING url`, [
-      endpointId,
-      status,
-      reason,
-    ])) as [{ url: string }[], number];
-    return changed[0]?.url;
   }
 }
 

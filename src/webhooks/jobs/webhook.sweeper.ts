@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { SchedulerLock } from '../../database/scheduler-lock';
 import { DeliveryWakeup } from '../delivery-wakeup';
+import { WebhookDeliveriesRepository } from '../webhook-deliveries.repository';
 
 const PRUNE_INTERVAL_MS = 3600_000;
 
@@ -21,7 +20,7 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deliveries: WebhookDeliveriesRepository,
     private readonly wakeup: DeliveryWakeup,
     private readonly lock: SchedulerLock,
     private readonly config: AppConfig,
@@ -51,9 +50,7 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Returns how many expired leases were given back. */
   async sweep(): Promise<number> {
-    const [, n] = (await this.dataSource.query(
-      `UPDATE webhook_delivery SET claimed_until = NULL, claimed_by = NULL WHERE status = 'pending' AND claimed_until < now()`,
-    )) as [unknown, number];
+    const n = await this.deliveries.releaseExpiredLeases();
     if (n) this.wakeup.signal();
     return n;
   }
@@ -62,24 +59,13 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   async prune(batchSize = 1000, retentionDays = this.config.webhooks.retentionDays): Promise<{ deliveries: number; events: number }> {
     let deliveries = 0;
     for (;;) {
-      const [, n] = (await this.dataSource.query(
-        `DELETE FROM webhook_delivery WHERE id IN (
-           SELECT id FROM webhook_delivery WHERE status = 'delivered' AND delivered_at < now() - ($1::int * interval '1 day') LIMIT $2)`,
-        [retentionDays, batchSize],
-      )) as [unknown, number];
+      const n = await this.deliveries.pruneDelivered(retentionDays, batchSize);
       deliveries += n;
       if (n < batchSize) break;
     }
     let events = 0;
     for (;;) {
-      const [, n] = (await this.dataSource.query(
-        `DELETE FROM webhook_event WHERE id IN (
-           SELECT e.id FROM webhook_event e
-           WHERE e.created_at < now() - ($1::int * interval '1 day')
-             AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id)
-           LIMIT $2)`,
-        [retentionDays, batchSize],
-      )) as [unknown, number];
+      const n = await this.deliveries.pruneOrphanEvents(retentionDays, batchSize);
       events += n;
       if (n < batchSize) break;
     }

@@ -1,5 +1,5 @@
 import { EVENT_CATALOG, isKnownEventType } from './event-catalog';
-import { newEventId } from './events.service';
+import { newEventId } from './event-publisher';
 
 describe('newEventId', () => {
   it('is evt_ + 26 lowercase Crockford base32 characters, fits the 40-char column', () => {

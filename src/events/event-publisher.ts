@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomFillSync } from 'node:crypto';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { preparedPoolQuery, preparedQuery } from '../database/prepared-query';
-import { DeliveryWakeup } from '../webhooks/delivery-wakeup';
 import { isKnownEventType } from './event-catalog';
+import { EventsRepository, OutboxRow } from './events.repository';
+import { OutboxWakeup } from './outbox-wakeup';
 
 export interface PublishInput {
   type: string;
@@ -38,56 +38,23 @@ export function newEventId(now = Date.now()): string {
   return `evt_${time}${rand}`;
 }
 
-// One statement: the event row, and one delivery per endpoint of the team that subscribes to the type.
-const PUBLISH_SQL = `
-WITH ev AS (
-  INSERT INTO webhook_event (id, team_id, type, data, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)
-)
-INSERT INTO webhook_delivery (id, team_id, event_id, endpoint_id, event_type, status, next_attempt_at, fifo, created_at, updated_at)
-SELECT gen_random_uuid(), $2, $1, ep.id, $3,
-       CASE WHEN ep.status = 'disabled' THEN 'skipped'::webhook_delivery_status ELSE 'pending'::webhook_delivery_status END,
-       CASE WHEN ep.status = 'disabled' THEN NULL ELSE $5::timestamptz END, ep.ordering = 'fifo', $5, $5
-FROM webhook_endpoint ep
-WHERE ep.team_id = $2 AND (ep.event_types IS NULL OR $3 = ANY (ep.event_types)) AND ($6::uuid IS NULL OR ep.id = $6::uuid)
-RETURNING id, status`;
-
-interface Row {
-  id: string;
-  status: string;
-}
-
-// Many events in one statement (e.g. every reply of a batched turn write): the same rows as PUBLISH_SQL once per event,
-// deliveries inserted in event order (FIFO endpoints take them by their identity `seq`).
-const PUBLISH_MANY_SQL = `
-WITH v AS (
-  SELECT * FROM unnest($1::varchar[], $2::uuid[], $3::varchar[], $4::jsonb[]) WITH ORDINALITY AS v(id, team_id, type, data, ord)
-), ev AS (
-  INSERT INTO webhook_event (id, team_id, type, data, created_at) SELECT id, team_id, type, data, $5 FROM v
-)
-INSERT INTO webhook_delivery (id, team_id, event_id, endpoint_id, event_type, status, next_attempt_at, fifo, created_at, updated_at)
-SELECT gen_random_uuid(), v.team_id, v.id, ep.id, v.type,
-       CASE WHEN ep.status = 'disabled' THEN 'skipped'::webhook_delivery_status ELSE 'pending'::webhook_delivery_status END,
-       CASE WHEN ep.status = 'disabled' THEN NULL ELSE $5::timestamptz END, ep.ordering = 'fifo', $5, $5
-FROM v JOIN webhook_endpoint ep ON ep.team_id = v.team_id AND (ep.event_types IS NULL OR v.type = ANY (ep.event_types))
-ORDER BY v.ord, ep.id
-RETURNING id, status`;
-
-const TEST_SQL = PUBLISH_SQL.replace('AND (ep.event_types IS NULL OR $3 = ANY (ep.event_types))', '');
-
 /**
- * The transactional outbox. `publish(em, …)` writes the event and its deliveries with the caller's EntityManager, in
- * one statement, so they commit or roll back with the change that caused them. Once the outermost transaction commits
- * (a TypeORM transaction subscriber keyed by query runner) the dispatchers are woken; a rolled-back transaction wakes
- * nobody and leaves nothing to send. A lost wake-up only delays delivery: dispatchers poll PostgreSQL as well.
+ * The transactional outbox, and the one way to publish an event: every service that changes state calls
+ * `publish(em, …)` with the EntityManager of its own transaction. The event and its deliveries are written in one
+ * statement with that EntityManager, so they commit or roll back with the change that caused them. Once the outermost
+ * transaction commits (a TypeORM transaction subscriber keyed by query runner) the dispatchers are woken through the
+ * `OutboxWakeup` port; a rolled-back transaction wakes nobody and leaves nothing to send. A lost wake-up only delays
+ * delivery: dispatchers poll PostgreSQL as well.
  */
 @Injectable()
-export class EventsService implements EntitySubscriberInterface, OnModuleDestroy {
+export class EventPublisher implements EntitySubscriberInterface, OnModuleDestroy {
   /** Query runners whose open transaction published something. */
   private readonly published = new WeakSet<QueryRunner>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly wakeup: DeliveryWakeup,
+    private readonly repo: EventsRepository,
+    private readonly wakeup: OutboxWakeup,
     private readonly config: AppConfig,
   ) {
     dataSource.subscribers.push(this);
@@ -114,11 +81,7 @@ export class EventsService implements EntitySubscriberInterface, OnModuleDestroy
     if (!this.config.webhooks.enabled) return { eventIds: inputs.map(() => null) };
     const now = Date.now();
     const ids = inputs.map(() => newEventId(now));
-    const params = [ids, inputs.map((i) => i.teamId), inputs.map((i) => i.type), inputs.map((i) => JSON.stringify(i.data)), new Date(now)];
-    const qr = em.queryRunner;
-    const rows = await (qr && !qr.isReleased
-      ? preparedQuery<Row>(qr, 'webhook_publish_many', PUBLISH_MANY_SQL, params)
-      : preparedPoolQuery<Row>(em.connection, 'webhook_publish_many', PUBLISH_MANY_SQL, params));
+    const rows = await this.repo.insertMany(em, ids, inputs, new Date(now));
     this.afterWrite(em, rows);
     return { eventIds: ids };
   }
@@ -132,17 +95,13 @@ export class EventsService implements EntitySubscriberInterface, OnModuleDestroy
     if (!isKnownEventType(type)) throw new Error(`unknown event type "${type}": add it to src/events/event-catalog.ts`);
     if (!this.config.webhooks.enabled) return { eventId: null, deliveryIds: [] };
     const id = newEventId();
-    const [name, sql] = endpointId ? ['webhook_publish_to', TEST_SQL] : ['webhook_publish', PUBLISH_SQL];
-    const params = [id, teamId, type, JSON.stringify(data), new Date(), endpointId];
-    // prepared once per connection (no parse and plan per event), on the caller's connection: in its transaction
-    const qr = em.queryRunner;
-    const rows = await (qr && !qr.isReleased ? preparedQuery<Row>(qr, name, sql, params) : preparedPoolQuery<Row>(em.connection, name, sql, params));
+    const rows = await this.repo.insert(em, { id, teamId, type, data, createdAt: new Date(), endpointId });
     this.afterWrite(em, rows);
     return { eventId: id, deliveryIds: rows.map((r) => r.id) };
   }
 
   /** Pending deliveries written: wake the dispatchers after the outermost commit (at once outside a transaction). */
-  private afterWrite(em: EntityManager, rows: Row[]): void {
+  private afterWrite(em: EntityManager, rows: OutboxRow[]): void {
     if (!rows.some((r) => r.status === 'pending')) return;
     const qr = em.queryRunner;
     if (qr?.isTransactionActive) this.published.add(qr);
