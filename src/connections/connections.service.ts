@@ -3,7 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { Agent } from '../agents/entities/agent.entity';
 import { AppConfig } from '../config/app-config';
-import { Conflict, DomainError, ErrorCode, NotFound, UpstreamUnavailable, Unprocessable, ValidationFailed } from '../common/errors';
+import { Conflict, DomainError, ErrorCode, NotFound, ValidationFailed, toDomainError } from '../common/errors';
 import { Page, paginate } from '../common/pagination';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { KeyRotationService } from '../crypto/encrypted-columns';
@@ -85,7 +85,7 @@ export type ConnectionStatusListener = (em: EntityManager, change: ConnectionSta
 /** Credentials of a connection could not be read with the current key ring. */
 export class CredentialsUnavailable extends DomainError {
   constructor(reason: string) {
-    super(ErrorCode.UNPROCESSABLE, `this connection's credentials cannot be read: ${reason}. Replace the credentials (PATCH credentials).`);
+    super(ErrorCode.CREDENTIALS_UNREADABLE, `this connection's credentials cannot be read: ${reason}. Replace the credentials (PATCH credentials).`);
   }
 }
 
@@ -424,9 +424,9 @@ export class ConnectionsService implements OnModuleInit {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof InvalidCredentialsError) throw new Unprocessable(`${connector.platform} rejected the credentials: ${e.message}`);
-      if (e instanceof PlatformRejectedError) throw new Unprocessable(`${connector.platform} refused the request: ${e.message}`);
-      if (e instanceof PlatformUnavailableError) throw new UpstreamUnavailable(`${connector.platform} could not be reached: ${e.message}`);
+      if (e instanceof InvalidCredentialsError) throw toDomainError(e, `${connector.platform} rejected the credentials`);
+      if (e instanceof PlatformRejectedError) throw toDomainError(e, `${connector.platform} refused the request`);
+      if (e instanceof PlatformUnavailableError) throw toDomainError(e, `${connector.platform} could not be reached`);
       throw e;
     }
   }

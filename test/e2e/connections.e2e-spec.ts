@@ -164,6 +164,7 @@ describe('platform connections (e2e, against fake platform APIs)', () => {
     it('bad credentials → 422 with the platform reason', async () => {
       const res = await t.http().post(base(agent)).set(owner.auth).send({ platform: 'telegram', credentials: { botToken: '999999:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } }).expect(422);
       expect(res.body.message).toMatch(/telegram rejected the credentials: Unauthorized/);
+      expect(res.body.code).toBe('INVALID_CREDENTIALS');
       const s = await t.http().post(base(agent)).set(owner.auth).send({ platform: 'slack', credentials: { botToken: 'xoxb-0000-0000-notknownatall', signingSecret: SLACK.signingSecret } }).expect(422);
       expect(s.body.message).toContain('invalid_auth');
       const g = await t.http().post(base(agent)).set(owner.auth).send({ platform: 'github', credentials: { token: 'ghp_unknownunknownunknownunknown00' } }).expect(422);
@@ -189,9 +190,11 @@ describe('platform connections (e2e, against fake platform APIs)', () => {
       tg.failNext('getMe', { status: 500, body: { ok: false, error_code: 500, description: 'Internal Server Error' } });
       const a = await t.http().post(base(agent)).set(owner.auth).send({ platform: 'telegram', credentials: { botToken: TG_TOKEN } }).expect(502);
       expect(a.body.message).toMatch(/telegram could not be reached/);
+      expect(a.body.code).toBe('PLATFORM_UNAVAILABLE');
       tg.failNext('setWebhook', { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: bad webhook: HTTPS url must be provided for webhook' } });
       const b = await t.http().post(base(agent)).set(owner.auth).send({ platform: 'telegram', credentials: { botToken: TG_TOKEN } }).expect(422);
       expect(b.body.message).toContain('HTTPS url must be provided');
+      expect(b.body.code).toBe('PLATFORM_REJECTED');
       expect(await count()).toBe(0);
     });
   });

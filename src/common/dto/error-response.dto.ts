@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ErrorBody } from '../http-exception.filter';
-import type { FieldProblem } from '../errors';
+import { ErrorCode, type FieldProblem } from '../errors';
 
 export class FieldProblemResponse implements FieldProblem {
   @ApiProperty({ example: 'email', description: 'The field, dotted for nested ones (e.g. `credentials.botToken`)' })
@@ -17,6 +17,12 @@ export class ErrorResponse implements ErrorBody {
 
   @ApiProperty({ example: 'Bad Request', description: 'The HTTP reason phrase of the status' })
   error: string;
+
+  @ApiProperty({
+    example: 'VALIDATION_FAILED',
+    description: `What is wrong, for programs: ${Object.values(ErrorCode).join(', ')} (new codes may be added; HTTP_<status> for a status no code names)`,
+  })
+  code: string;
 
   @ApiProperty({ example: 'email must be an email address', description: 'What is wrong, for people; validation errors name the field' })
   message: string;
