@@ -45,6 +45,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ScheduleModule.forRoot(), // SchedulerRegistry for ScheduledJobs (per-process jobs run in every role)
         LoggingModule,
         DatabaseModule,
         QueueModule,
@@ -66,7 +67,6 @@ export class AppModule implements NestModule {
         HealthModule,
         ...(config.runsWorker
           ? [
-              ScheduleModule.forRoot(),
               ...WORKER_MODULES,
               ...(config.integrations.enabled ? INTEGRATION_WORKER_MODULES : []),
               ...(config.webhooks.enabled ? [WebhooksWorkerModule] : []),

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnMo
 import { TimeoutError, withTimeout } from '../common/with-timeout';
 import { REDIS_CALL_TIMEOUT_MS } from './queues';
 import { RedisClient } from './redis.provider';
+import { ScheduledJobs } from '../database/scheduled-jobs';
 
 /** How often the connection is probed (a hung server closes no socket), and how long a probe may take. */
 const PROBE_EVERY_MS = 5000;
@@ -33,24 +34,25 @@ export class RedisAvailability implements OnApplicationBootstrap, OnModuleDestro
   private lastWarnAt = 0;
   private probing = false;
   private stopped = false;
-  private timer?: NodeJS.Timeout;
   private readonly recoveryListeners: (() => Promise<unknown>)[] = [];
 
-  constructor(private readonly redis: RedisClient) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly jobs: ScheduledJobs,
+  ) {}
 
   onApplicationBootstrap(): void {
     const c = this.redis.client;
     c.on('error', (e: Error) => (this.reason = e.message));
     c.on('close', () => this.markDown(this.reason || 'connection closed'));
     c.on('ready', () => this.markUp());
-    this.timer = setInterval(() => void this.tick(), PROBE_EVERY_MS);
-    this.timer.unref();
+    this.jobs.local('redis-probe', PROBE_EVERY_MS, () => this.tick(), { unref: true }); // per process: each watches its own connection
     void this.probe(); // the startup verdict: a warning now if Redis does not answer
   }
 
   onModuleDestroy(): void {
     this.stopped = true; // closing our own connections is not an outage
-    if (this.timer) clearInterval(this.timer);
+    this.jobs.stop('redis-probe');
   }
 
   onApplicationShutdown(): void {

@@ -16,6 +16,7 @@ import { DispatchTimers } from './dispatch/dispatch-timers';
 import { EndpointStatusService } from './dispatch/endpoint-status.service';
 import { SigningMaterial } from './dispatch/signing-material';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { ScheduledJobs } from '../database/scheduled-jobs';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 /** A claimed delivery is sent only if its request can finish this long before the lease runs out. */
@@ -59,7 +60,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private sends = 0;
   private idle?: () => void;
   private readonly stats = { claims: 0, claimed: 0, claimMs: 0 };
-  private statsTimer?: NodeJS.Timeout;
   /** Endpoints this dispatcher already set active again (their other successes need no endpoint update). */
   private readonly recovered = new Set<string>();
 
@@ -72,6 +72,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly endpointStatus: EndpointStatusService,
     private readonly wakeup: DeliveryWakeup,
     private readonly config: AppConfig,
+    private readonly jobs: ScheduledJobs,
   ) {
     const { endpointConcurrency, batchSize } = config.webhooks;
     this.lanes = new DeliveryLanes(endpointConcurrency, batchSize);
@@ -85,7 +86,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     this.timers.startPolling(this.config.webhooks.pollIntervalMs);
     await this.wakeup.subscribe(() => this.requestClaim());
     this.requestClaim();
-    this.statsTimer = setInterval(() => this.logStats(), STATS_INTERVAL_MS).unref();
+    this.jobs.local('webhook-dispatch-stats', STATS_INTERVAL_MS, () => this.logStats(), { unref: true }); // per process
   }
 
   /** At debug level, every 10 s of activity: claims and writes with their mean size and time. */
@@ -106,7 +107,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     if (!this.running) return;
     this.running = false;
     this.timers.stop();
-    clearInterval(this.statsTimer);
+    this.jobs.stop('webhook-dispatch-stats');
     clearTimeout(this.pacingTimer);
     await this.claiming;
     const unsent = this.lanes.drain();

@@ -1,8 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { SchedulerLock } from '../../database/scheduler-lock';
+import { ScheduledJobs } from '../../database/scheduled-jobs';
 import { DeliveryWakeup } from '../delivery-wakeup';
 
 const PRUNE_INTERVAL_MS = 3600_000;
@@ -16,27 +16,22 @@ const PRUNE_INTERVAL_MS = 3600_000;
  *   Failed and skipped deliveries are kept until recovered; events left without deliveries go too.
  */
 @Injectable()
-export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+export class WebhookSweeper implements OnApplicationBootstrap {
   private readonly logger = new Logger('WebhookSweeper');
-  private timers: NodeJS.Timeout[] = [];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly wakeup: DeliveryWakeup,
-    private readonly lock: SchedulerLock,
+    private readonly jobs: ScheduledJobs,
     private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     const s = this.config.webhooks.sweepIntervalSeconds;
     if (s > 0) {
-      this.timers.push(setInterval(() => void this.lock.runExclusive('webhook-sweep', () => this.logSweep()), s * 1000));
-      this.timers.push(setInterval(() => void this.lock.runExclusive('webhook-prune', () => this.logPrune()), PRUNE_INTERVAL_MS));
+      this.jobs.exclusive('webhook-sweep', s * 1000, () => this.logSweep());
+      this.jobs.exclusive('webhook-prune', PRUNE_INTERVAL_MS, () => this.logPrune());
     }
-  }
-
-  onModuleDestroy(): void {
-    for (const t of this.timers) clearInterval(t);
   }
 
   private async logSweep(): Promise<void> {
