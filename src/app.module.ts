@@ -11,6 +11,7 @@ import { IntegrationsOffMiddleware } from './integrations/integrations-off.middl
 import { GitHubModule } from './integrations/github/github.module';
 import { SlackModule } from './integrations/slack/slack.module';
 import { TelegramModule, TelegramWorkerModule } from './integrations/telegram/telegram.module';
+import { CommonModule } from './common/common.module';
 import { GlobalExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -45,6 +46,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        CommonModule,
         ScheduleModule.forRoot(), // SchedulerRegistry for ScheduledJobs (per-process jobs run in every role)
         LoggingModule,
         DatabaseModule,

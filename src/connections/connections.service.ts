@@ -23,6 +23,7 @@ import {
   SetupInstructions,
 } from './platform-connector';
 import { auditBefore } from '../audit/audit-context';
+import { Clock } from '../common/clock';
 
 export interface ConnectionView {
   id: string;
@@ -108,6 +109,7 @@ export class ConnectionsService implements OnModuleInit {
     private readonly rotation: KeyRotationService,
     private readonly config: AppConfig,
     private readonly changeNotices: ConnectionChanges,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -309,7 +311,7 @@ export class ConnectionsService implements OnModuleInit {
     await this.dataSource.query('UPDATE platform_connection SET platform_info = platform_info || $2::jsonb WHERE id = $1', [id, JSON.stringify(patch)]);
   }
 
-  async markEvent(id: string, at = new Date()): Promise<void> {
+  async markEvent(id: string, at = this.clock.now()): Promise<void> {
     await this.connections.update({ id }, { lastEventAt: at });
   }
 
@@ -346,7 +348,7 @@ export class ConnectionsService implements OnModuleInit {
 
   private async checkOne(conn: PlatformConnection): Promise<boolean> {
     const connector = this.registry.get(conn.platform);
-    const now = new Date();
+    const now = this.clock.now();
     let creds: Credentials;
     try {
       creds = await this.credentialsOf(conn);

@@ -6,6 +6,7 @@ import { ConnectionEventStats, ConnectionsService } from '../connections/connect
 import { InboundEvent, InboundStatus } from './entities/inbound-event.entity';
 import { EventLogRow, InboundEventsRepository, REPLAYABLE } from './inbound-events.repository';
 import { InboundService } from './inbound.service';
+import { Clock } from '../common/clock';
 
 /** One stored platform event as the event log shows it (no payload). */
 export interface InboundEventView {
@@ -52,6 +53,7 @@ export class InboundEventLogService implements OnModuleInit {
     private readonly connections: ConnectionsService,
     private readonly inbound: InboundService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -102,7 +104,7 @@ export class InboundEventLogService implements OnModuleInit {
 
   /** Events received in the last 24 hours that ended done (success) or failed (error). */
   async stats(connectionId: string): Promise<ConnectionEventStats> {
-    const { done, failed } = await this.events.outcomesSince(connectionId, new Date(Date.now() - DAY_MS));
+    const { done, failed } = await this.events.outcomesSince(connectionId, new Date(this.clock.nowMs() - DAY_MS));
     return { successCount: done, errorCount: failed, successRate: done + failed ? Math.round((done / (done + failed)) * 10000) / 10000 : null };
   }
 }

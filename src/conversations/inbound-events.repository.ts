@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { statementBatcher } from '../database/statement-batcher';
 import { InboundEvent, InboundStatus } from './entities/inbound-event.entity';
+import { Clock } from '../common/clock';
 
 export const PENDING: InboundStatus[] = ['received', 'processing'];
 
@@ -83,7 +84,7 @@ export class InboundEventsRepository {
   private readonly claimBatch = statementBatcher<{ connectionId: string; orderingKey: string }, ClaimResult>((keys) => this.claimMany(keys));
   private readonly sentBatch = statementBatcher<SentCall, void>((calls) => this.finishSentMany(calls));
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource, private readonly clock: Clock) {}
 
   findById(id: string): Promise<InboundEvent | null> {
     return this.repo().findOneBy({ id });
@@ -106,7 +107,7 @@ export class InboundEventsRepository {
   }
 
   async finish(id: string, status: InboundStatus, error: string | null, em?: EntityManager): Promise<void> {
-    await this.repo(em).update({ id }, { status, error, processedAt: new Date(), notBefore: null });
+    await this.repo(em).update({ id }, { status, error, processedAt: this.clock.now(), notBefore: null });
   }
 
   /**

@@ -12,6 +12,7 @@ import { QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
 import { RedisAvailability, RedisUnavailable } from '../queue/redis-availability';
 import { EVENT_PUBLISHER, EventPublisher } from './conversation-events';
 import { InboundEventsRepository } from './inbound-events.repository';
+import { Clock } from '../common/clock';
 
 /** A wake-up for one stored event's conversation: ids only (the row is the truth). */
 export interface InboundJob {
@@ -54,6 +55,7 @@ export class InboundService {
     private readonly events: InboundEventsRepository,
     @Inject(EVENT_PUBLISHER) private readonly outbox: EventPublisher,
     private readonly changes: ConnectionChanges,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -92,7 +94,7 @@ export class InboundService {
     }
     if (!rows.length) return { eventId: null, duplicate: true };
     const eventId = rows[0].id;
-    const now = Date.now();
+    const now = this.clock.nowMs();
     if (now - (this.lastMarked.get(connection.id) ?? 0) > 5000) {
       this.lastMarked.set(connection.id, now);
       if (this.lastMarked.size > 10_000) this.lastMarked.clear();
@@ -110,8 +112,8 @@ export class InboundService {
    */
   async enqueue(job: InboundJob, opts: { at?: Date; fresh?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
     const { eventId } = job;
-    const delay = opts.at ? Math.max(0, opts.at.getTime() - Date.now()) : 0;
-    const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${Date.now()}`}` : eventId;
+    const delay = opts.at ? Math.max(0, opts.at.getTime() - this.clock.nowMs()) : 0;
+    const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${this.clock.nowMs()}`}` : eventId;
     try {
       await this.redis.run('enqueue inbound event', () => this.queue.add('inbound', job, { ...INBOUND_JOB_OPTIONS, jobId, delay }), opts.timeoutMs ?? REDIS_CALL_TIMEOUT_MS);
       return true;

@@ -7,6 +7,7 @@ import {
   PlatformConnector,
   RetryLaterError,
 } from '../connections/platform-connector';
+import type { Clock } from '../common/clock';
 import { ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
 import { Message } from './entities/message.entity';
@@ -30,6 +31,7 @@ export async function deliverReply(
   ctx: ConnectorContext,
   conversations: ConversationsService,
   turn: { conversation: Conversation; incoming: IncomingMessage; reply: Message },
+  clock: Clock,
 ): Promise<DeliveryResult> {
   const { conversation, incoming, reply } = turn;
   const before = Number(reply.metadata?.deliveredParts ?? 0);
@@ -52,7 +54,7 @@ export async function deliverReply(
     return { kind: 'sent', parts: delivered, externalMessageId: sent.externalMessageId ?? null };
   } catch (e) {
     if (delivered > before) await conversations.markDelivered(reply.id, delivered);
-    if (e instanceof RetryLaterError) return { kind: 'wait', until: new Date(Date.now() + e.delayMs), reason: e.message };
+    if (e instanceof RetryLaterError) return { kind: 'wait', until: new Date(clock.nowMs() + e.delayMs), reason: e.message };
     if (e instanceof PermanentSendError) {
       if (e.conversationMetadata) await conversations.mergeMetadata(undefined, conversation, e.conversationMetadata);
       return { kind: 'failed', reason: e.message };

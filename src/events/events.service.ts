@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { preparedPoolQuery, preparedQuery } from '../database/prepared-query';
 import { DeliveryWakeup } from '../webhooks/delivery-wakeup';
 import { isKnownEventType } from './event-catalog';
+import { Clock } from '../common/clock';
 
 export interface PublishInput {
   type: string;
@@ -73,6 +74,7 @@ export class EventsService implements EntitySubscriberInterface, OnModuleDestroy
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly wakeup: DeliveryWakeup,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {
     dataSource.subscribers.push(this);
   }
@@ -95,9 +97,9 @@ export class EventsService implements EntitySubscriberInterface, OnModuleDestroy
   private async write(em: EntityManager, { type, teamId, data }: PublishInput, endpointId: string | null): Promise<PublishResult> {
     if (!isKnownEventType(type)) throw new Error(`unknown event type "${type}": add it to src/events/event-catalog.ts`);
     if (!this.config.webhooks.enabled) return { eventId: null, deliveryIds: [] };
-    const id = newEventId();
+    const id = newEventId(this.clock.nowMs());
     const [name, sql] = endpointId ? ['webhook_publish_to', TEST_SQL] : ['webhook_publish', PUBLISH_SQL];
-    const params = [id, teamId, type, JSON.stringify(data), new Date(), endpointId];
+    const params = [id, teamId, type, JSON.stringify(data), this.clock.now(), endpointId];
     // prepared once per connection (no parse and plan per event), on the caller's connection: in its transaction
     const qr = em.queryRunner;
     const rows = await (qr && !qr.isReleased ? preparedQuery<Row>(qr, name, sql, params) : preparedPoolQuery<Row>(em.connection, name, sql, params));

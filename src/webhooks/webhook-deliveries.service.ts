@@ -9,6 +9,7 @@ import { WebhookAttempt } from './entities/webhook-attempt.entity';
 import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { Clock } from '../common/clock';
 
 export interface DeliveryView {
   id: string;
@@ -58,6 +59,7 @@ export class WebhookDeliveriesService {
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly endpoints: WebhookEndpointsService,
     private readonly wakeup: DeliveryWakeup,
+    private readonly clock: Clock,
   ) {}
 
   async list(teamId: string, endpointId: string, query: DeliveryListQuery): Promise<Page<DeliveryView>> {
@@ -104,7 +106,7 @@ export class WebhookDeliveriesService {
     // a delivery being sent right now is left to finish
     await this.dataSource.query(
       `UPDATE webhook_delivery SET ${resetRound('$2', '$3')} WHERE id = $1 AND (status <> 'pending' OR claimed_until IS NULL OR claimed_until < now())`,
-      [deliveryId, new Date(), endpoint.ordering === 'fifo'],
+      [deliveryId, this.clock.now(), endpoint.ordering === 'fifo'],
     );
     this.wakeup.signal();
     return deliveryView(await this.find(teamId, endpointId, deliveryId));
@@ -115,12 +117,12 @@ export class WebhookDeliveriesService {
     const endpoint = await this.endpoints.find(teamId, endpointId);
     if (endpoint.status === 'disabled') throw new Conflict('this webhook endpoint is disabled; enable it (PATCH {"enabled": true}) first');
     const since = new Date(dto.since);
-    const until = dto.until ? new Date(dto.until) : new Date();
+    const until = dto.until ? new Date(dto.until) : this.clock.now();
     if (since >= until) throw new ValidationFailed('since must be before until', [{ field: 'since', messages: ['since must be before until'] }]);
     const [, recovered] = (await this.dataSource.query(
       `UPDATE webhook_delivery SET ${resetRound('$5', '$6')}
        WHERE team_id = $1 AND endpoint_id = $2 AND status IN ('failed', 'skipped') AND created_at >= $3 AND created_at < $4`,
-      [teamId, endpointId, since, until, new Date(), endpoint.ordering === 'fifo'],
+      [teamId, endpointId, since, until, this.clock.now(), endpoint.ordering === 'fifo'],
     )) as [unknown, number];
     if (recovered) this.wakeup.signal();
     return { recovered };

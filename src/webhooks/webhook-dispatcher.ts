@@ -17,6 +17,7 @@ import { EndpointStatusService } from './dispatch/endpoint-status.service';
 import { SigningMaterial } from './dispatch/signing-material';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { ScheduledJobs } from '../database/scheduled-jobs';
+import { Clock } from '../common/clock';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 /** A claimed delivery is sent only if its request can finish this long before the lease runs out. */
@@ -73,11 +74,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly wakeup: DeliveryWakeup,
     private readonly config: AppConfig,
     private readonly jobs: ScheduledJobs,
+    private readonly clock: Clock,
   ) {
     const { endpointConcurrency, batchSize } = config.webhooks;
     this.lanes = new DeliveryLanes(endpointConcurrency, batchSize);
     this.recorder = new DeliveryRecorder(repo, this.claimer, (written) => this.afterWrite(written.length), this.logger);
-    this.timers = new DispatchTimers(() => this.requestClaim(), () => this.pump());
+    this.timers = new DispatchTimers(() => this.requestClaim(), () => this.pump(), () => this.clock.nowMs());
     this.signing = new SigningMaterial(endpoints);
   }
 
@@ -125,7 +127,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       return;
     }
     if (this.claimScheduled || this.pacingTimer) return;
-    const wait = this.lastShortClaim + CLAIM_PACING_MS - Date.now();
+    const wait = this.lastShortClaim + CLAIM_PACING_MS - this.clock.nowMs();
     if (wait > 0) {
       this.pacingTimer = setTimeout(() => {
         this.pacingTimer = undefined;
@@ -151,7 +153,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     try {
       const limit = Math.min(batchSize, room);
       const from = this.afterTeam;
-      const now = new Date();
+      const now = this.clock.now();
       const started = performance.now();
       const rows = await this.repo.claim({
         claimer: this.claimer,
@@ -176,7 +178,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         // every team after `from` was visited: start the ring over, now if some teams were not
         this.afterTeam = NIL_UUID;
         again = from !== NIL_UUID;
-        if (!again) this.lastShortClaim = Date.now();
+        if (!again) this.lastShortClaim = this.clock.nowMs();
       }
       if (rows.length) {
         this.lanes.add(rows);
@@ -194,7 +196,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   /** Starts every send the caps allow. */
   private pump(): void {
     if (!this.running) return;
-    const now = Date.now();
+    const now = this.clock.nowMs();
     const next = this.lanes.releaseSlots(now);
     while (this.sends < this.config.webhooks.concurrency) {
       const d = this.lanes.take(now);
@@ -213,7 +215,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       this.logger.error({ err: e, deliveryId: d.id, endpointId: d.endpointId }, 'webhook delivery attempt failed unexpectedly');
     } finally {
       this.sends--;
-      this.lanes.done(d, Date.now());
+      this.lanes.done(d, this.clock.nowMs());
       if (this.running) {
         this.pump();
         if (this.lanes.queued < this.config.webhooks.concurrency) this.requestClaim();
@@ -224,8 +226,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private async attempt(d: ClaimedDelivery): Promise<void> {
     const { timeoutMs, retrySchedule } = this.config.webhooks;
     if (d.endpointStatus === 'disabled') return this.recorder.skip(d.id);
-    if (Date.now() + timeoutMs + LEASE_MARGIN_MS > d.claimedUntil.getTime()) return this.recorder.release(d.id);
-    const attemptedAt = new Date();
+    if (this.clock.nowMs() + timeoutMs + LEASE_MARGIN_MS > d.claimedUntil.getTime()) return this.recorder.release(d.id);
+    const attemptedAt = this.clock.now();
     let secrets: string[];
     try {
       secrets = this.signing.secrets(d, attemptedAt);
@@ -236,7 +238,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     const body = this.signing.body(d);
     const headers = this.signer.headers({ secrets, msgId: d.eventId, timestampSeconds: Math.floor(attemptedAt.getTime() / 1000), body, eventType: d.eventType });
     const result = await this.http.request({ url: d.url, method: 'POST', headers, body, timeoutMs });
-    const { record, change } = decideOutcome(d, result, headers, attemptedAt, retrySchedule);
+    const { record, change } = decideOutcome(d, result, headers, attemptedAt, retrySchedule, this.clock.now());
 
     if (!change || (change === 'recovered' && this.recovered.has(d.endpointId))) {
       this.recorder.add(record);

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { Page, PageQuery, paginate } from '../common/pagination';
@@ -13,6 +12,8 @@ import { EndpointOrdering, EndpointStatus, WebhookEndpoint } from './entities/we
 import { OutboundHttpClient } from '../http/outbound-http-client';
 import { auditBefore } from '../audit/audit-context';
 import { DeliveryWakeup } from './delivery-wakeup';
+import { Clock } from '../common/clock';
+import { Ids } from '../common/ids';
 
 export interface WebhookEndpointView {
   id: string;
@@ -50,11 +51,13 @@ export class WebhookEndpointsService {
     private readonly config: AppConfig,
     private readonly http: OutboundHttpClient,
     private readonly wakeup: DeliveryWakeup,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
   ) {}
 
   async create(teamId: string, dto: CreateWebhookEndpointDto): Promise<WebhookEndpointWithSecret> {
     const url = await this.checkUrl(dto.url);
-    const id = randomUUID();
+    const id = this.ids.uuid();
     const secret = generateWebhookSecret();
     const row = this.endpoints.create({
       id,
@@ -136,10 +139,10 @@ export class WebhookEndpointsService {
       const patch = {
         secretEncrypted: this.cipher.encrypt(secret, SECRET_AAD(id)),
         previousSecretEncrypted: keep ? this.cipher.encrypt(current, PREVIOUS_SECRET_AAD(id)) : null,
-        previousSecretExpiresAt: keep ? new Date(Date.now() + overlap * 1000) : null,
+        previousSecretExpiresAt: keep ? new Date(this.clock.nowMs() + overlap * 1000) : null,
       };
       await repo.update({ id }, patch);
-      return { ...row, ...patch, updatedAt: new Date() };
+      return { ...row, ...patch, updatedAt: this.clock.now() };
     });
     return { ...toView(saved), secret };
   }

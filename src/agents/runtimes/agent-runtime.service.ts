@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { OutboundHttpClient, OutboundResult } from '../../http/outbound-http-client';
 import { WebhookSigner } from '../../http/signing/webhook-signer';
 import { RuntimeError, RuntimeMemory, RuntimeReply, RuntimeRequest } from './runtime.types';
+import { Clock } from '../../common/clock';
+import { Ids } from '../../common/ids';
 
 const MAX_REPLY_BYTES = 256 * 1024;
 
@@ -14,6 +15,8 @@ export class AgentRuntimeService {
     private readonly config: AppConfig,
     private readonly http: OutboundHttpClient,
     private readonly signer: WebhookSigner,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
   ) {}
 
   async reply(req: RuntimeRequest): Promise<RuntimeReply> {
@@ -71,11 +74,11 @@ export class AgentRuntimeService {
       },
       messages: visible.messages,
     });
-    const msgId = `msg_${randomUUID().replace(/-/g, '')}`;
+    const msgId = `msg_${this.ids.uuid().replace(/-/g, '')}`;
     const headers = this.signer.headers({
       secrets: [req.secrets.secret],
       msgId,
-      timestampSeconds: Math.floor(Date.now() / 1000),
+      timestampSeconds: Math.floor(this.clock.nowMs() / 1000),
       body,
       eventType: 'agent.reply_requested',
     });

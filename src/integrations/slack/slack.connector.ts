@@ -26,6 +26,7 @@ import { SlackApiFactory } from './slack-api.factory';
 import { chunkMrkdwn, markdownToMrkdwn } from './slack-format';
 import { parseSlackPayload, SlackPayload } from './slack-event';
 import { slackSetup } from './slack-manifest';
+import { Clock } from '../../common/clock';
 
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
@@ -39,6 +40,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
     private readonly api: SlackApiFactory,
     private readonly http: OutboundHttpClient,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -142,7 +144,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, OnMo
       throw new Error(`Slack response_url could not be reached (${res.errorCode})`);
     }
     if (res.status === 429) {
-      throw new RetryLaterError('Slack response_url rate limited', Math.max(1, parseRetryAfter(res.headers['retry-after'], new Date()) ?? 1) * 1000);
+      throw new RetryLaterError('Slack response_url rate limited', Math.max(1, parseRetryAfter(res.headers['retry-after'], this.clock.now()) ?? 1) * 1000);
     }
     if (res.status >= 500) throw new Error(`Slack response_url answered ${res.status}`);
     if (res.status >= 400) throw new PermanentSendError(`Slack response_url refused the reply (${res.status}); it may have expired`);
