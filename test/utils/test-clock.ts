@@ -17,4 +17,8 @@ export class TestClock extends Clock {
   advance(ms: number): void {
     this.offsetMs += ms;
   }
+  /** Back to real time (call it in `finally` so later tests of the file run at real time). */
+  reset(): void {
+    this.offsetMs = 0;
+  }
 }

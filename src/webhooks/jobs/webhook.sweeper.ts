@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ScheduledJobs } from '../../database/scheduled-jobs';
 import { DeliveryWakeup } from '../delivery-wakeup';
+import { Clock } from '../../common/clock';
 
 const PRUNE_INTERVAL_MS = 3600_000;
 
@@ -24,6 +25,7 @@ export class WebhookSweeper implements OnApplicationBootstrap {
     private readonly wakeup: DeliveryWakeup,
     private readonly jobs: ScheduledJobs,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -55,12 +57,13 @@ export class WebhookSweeper implements OnApplicationBootstrap {
 
   /** Deletes delivered rows older than the retention in batches; returns what it removed. */
   async prune(batchSize = 1000, retentionDays = this.config.webhooks.retentionDays): Promise<{ deliveries: number; events: number }> {
+    const cutoff = new Date(this.clock.nowMs() - retentionDays * 86_400_000);
     let deliveries = 0;
     for (;;) {
       const [, n] = (await this.dataSource.query(
         `DELETE FROM webhook_delivery WHERE id IN (
-           SELECT id FROM webhook_delivery WHERE status = 'delivered' AND delivered_at < now() - ($1::int * interval '1 day') LIMIT $2)`,
-        [retentionDays, batchSize],
+           SELECT id FROM webhook_delivery WHERE status = 'delivered' AND delivered_at < $1 LIMIT $2)`,
+        [cutoff, batchSize],
       )) as [unknown, number];
       deliveries += n;
       if (n < batchSize) break;
@@ -70,10 +73,10 @@ export class WebhookSweeper implements OnApplicationBootstrap {
       const [, n] = (await this.dataSource.query(
         `DELETE FROM webhook_event WHERE id IN (
            SELECT e.id FROM webhook_event e
-           WHERE e.created_at < now() - ($1::int * interval '1 day')
+           WHERE e.created_at < $1
              AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id)
            LIMIT $2)`,
-        [retentionDays, batchSize],
+        [cutoff, batchSize],
       )) as [unknown, number];
       events += n;
       if (n < batchSize) break;
