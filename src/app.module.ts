@@ -12,7 +12,7 @@ import { GitHubModule } from './integrations/github/github.module';
 import { SlackModule } from './integrations/slack/slack.module';
 import { TelegramModule, TelegramWorkerModule } from './integrations/telegram/telegram.module';
 import { CommonModule } from './common/common.module';
-import { GlobalExceptionFilter } from './common/http-exception.filter';
+import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';

@@ -3,7 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { CredentialCipher } from '../crypto/credential-cipher';
-import { KeyRotationService } from '../crypto/encrypted-columns';
+import { KeyRotationService } from '../crypto/key-rotation.service';
 import { OutboundHttpClient } from '../http/outbound-http-client';
 import { checkRuntime, runtimeUrlOf, RuntimeSecrets } from './runtimes/runtime-config';
 import { Page, PageQuery, paginate } from '../common/pagination';

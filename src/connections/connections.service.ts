@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { Conflict, DomainError, ErrorCode, NotFound, ValidationFailed, toDomainError } from '../common/errors';
 import { Page, paginate } from '../common/pagination';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
-import { KeyRotationService } from '../crypto/encrypted-columns';
+import { KeyRotationService } from '../crypto/key-rotation.service';
 import { maskSecret } from '../crypto/secrets';
 import { connectionIdFor } from './connection-id';
 import { ALL_CONNECTIONS, ConnectionChanges } from './connection-changes';

@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { QueueShutdown } from './queue-shutdown';
 import { DEFAULT_JOB_OPTIONS, redisOptionsFromUrl } from './queues';
 import { RedisAvailability } from './redis-availability';
-import { RedisClient } from './redis.provider';
+import { RedisClient } from './redis-client';
 
 @Global()
 @Module({

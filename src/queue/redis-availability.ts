@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { TimeoutError, withTimeout } from '../common/with-timeout';
 import { REDIS_CALL_TIMEOUT_MS } from './queues';
-import { RedisClient } from './redis.provider';
+import { RedisClient } from './redis-client';
 import { ScheduledJobs } from '../database/scheduled-jobs';
 import { Clock } from '../common/clock';
 

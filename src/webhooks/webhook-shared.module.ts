@@ -1,5 +1,5 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
-import { KeyRotationService } from '../crypto/encrypted-columns';
+import { KeyRotationService } from '../crypto/key-rotation.service';
 import { DeliveryWakeup } from './delivery-wakeup';
 
 /** Registers the endpoint secret columns with `keys:rotate`, whether or not ENABLE_WEBHOOKS is on. */

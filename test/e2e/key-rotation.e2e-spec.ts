@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ConnectionsService } from '../../src/connections/connections.service';
-import { KeyRotationService, RotationReport } from '../../src/crypto/encrypted-columns';
+import { KeyRotationService, RotationReport } from '../../src/crypto/key-rotation.service';
 import { FakeTelegramApi } from '../fakes';
 import { Actor, login, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
-import { createBoundedRedis } from '../../queue/redis.provider';
+import { createBoundedRedis } from '../../queue/redis-client';
 import { Clock } from '../../common/clock';
 
 /** Longest a request waits on Redis before its key is counted in this process instead. */

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { ErrorBody } from '../http-exception.filter';
+import type { ErrorBody } from '../global-exception.filter';
 import { ErrorCode, type FieldProblem } from '../errors';
 
 export class FieldProblemResponse implements FieldProblem {
@@ -10,7 +10,7 @@ export class FieldProblemResponse implements FieldProblem {
   messages: string[];
 }
 
-/** The one error body of every route (src/common/http-exception.filter.ts). */
+/** The one error body of every route (src/common/global-exception.filter.ts). */
 export class ErrorResponse implements ErrorBody {
   @ApiProperty({ type: 'integer', example: 400, description: 'The HTTP status, repeated' })
   statusCode: number;

@@ -8,7 +8,7 @@ import { PlatformConnection } from '../../connections/entities/platform-connecti
 import { InvalidCredentialsError } from '../../connections/platform-connector';
 import { InboundService } from '../../conversations/inbound.service';
 import { RedisAvailability } from '../../queue/redis-availability';
-import { RedisClient } from '../../queue/redis.provider';
+import { RedisClient } from '../../queue/redis-client';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { TELEGRAM_ALLOWED_UPDATES, mapTelegramError } from './telegram.connector';
 import { orderingKeyOf, TgUpdate } from './telegram-update';
