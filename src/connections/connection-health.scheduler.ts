@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ScheduledJobs } from '../database/scheduled-jobs';
-import { ConnectionsService } from './connections.service';
+import { ConnectionHealthService } from './connection-health.service';
 
 /** Worker only: every CONNECTION_HEALTH_INTERVAL_S, one replica checks every active connection with its platform. */
 @Injectable()
@@ -11,7 +11,7 @@ export class ConnectionHealthScheduler implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly jobs: ScheduledJobs,
-    private readonly connections: ConnectionsService,
+    private readonly health: ConnectionHealthService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -25,7 +25,7 @@ export class ConnectionHealthScheduler implements OnApplicationBootstrap {
   }
 
   private async check(): Promise<void> {
-    const r = await this.connections.runHealthChecks();
+    const r = await this.health.runHealthChecks();
     if (r.failed) this.logger.warn(`health checks: ${r.failed} of ${r.checked} failed`);
   }
 }

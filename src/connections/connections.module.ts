@@ -7,14 +7,15 @@ import { AgentConnectionsController, TeamConnectionsController } from './connect
 import { ConnectionsService } from './connections.service';
 import { ConnectionTestService } from './connection-test.service';
 import { ConnectionHealthScheduler } from './connection-health.scheduler';
+import { ConnectionHealthService } from './connection-health.service';
 import { ConnectionStatusChange } from './entities/connection-status-change.entity';
 import { PlatformConnection } from './entities/platform-connection.entity';
 
 @Module({
   imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange])],
   controllers: [AgentConnectionsController, TeamConnectionsController],
-  providers: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionSecretCache, ConnectionTestService],
-  exports: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionSecretCache],
+  providers: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionHealthService, ConnectionSecretCache, ConnectionTestService],
+  exports: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionHealthService, ConnectionSecretCache],
 })
 export class ConnectionsModule {}
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import { ConnectionsService } from '../../src/connections/connections.service';
+import { ConnectionHealthService } from '../../src/connections/connection-health.service';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { FakeGitHubApi, FakeSlackApi, FakeTelegramApi } from '../fakes';
 import { Actor, memberOf, ownerWithTeam } from '../factories/users';
@@ -132,7 +132,7 @@ describe('platform connections (e2e, against fake platform APIs)', () => {
     });
 
     it('health checks: failures count up, N in a row set error with the reason, a success resets', async () => {
-      const svc = t.app.get(ConnectionsService);
+      const svc = t.app.get(ConnectionHealthService);
       tg.failNext('getMe', { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } }, 2);
       await svc.runHealthChecks();
       await svc.runHealthChecks();
@@ -285,7 +285,7 @@ describe('platform connections (e2e, against fake platform APIs)', () => {
       const c1 = await t.http().post(base(a1)).set(owner.auth).send({ platform: 'slack', credentials: { botToken: SLACK.token, signingSecret: SLACK.signingSecret } }).expect(201);
       const c2 = await t.http().post(base(a2)).set(owner.auth).send({ platform: 'slack', credentials: { botToken: SLACK.token, signingSecret: SLACK.signingSecret } }).expect(201);
       await ds.query('UPDATE platform_connection SET credentials_encrypted = (SELECT credentials_encrypted FROM platform_connection WHERE id = $1) WHERE id = $2', [c1.body.id, c2.body.id]);
-      await t.app.get(ConnectionsService).runHealthChecks();
+      await t.app.get(ConnectionHealthService).runHealthChecks();
       const h2 = (await t.http().get(`${base(a2)}/${c2.body.id}/health`).set(owner.auth).expect(200)).body;
       expect(h2).toMatchObject({ status: 'error', errorMessage: expect.stringContaining('could not be decrypted') });
       const h1 = (await t.http().get(`${base(a1)}/${c1.body.id}/health`).set(owner.auth).expect(200)).body;
