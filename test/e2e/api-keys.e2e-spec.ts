@@ -120,7 +120,12 @@ describe('API keys (e2e)', () => {
     const expiring = await createKey(['read'], { expiresAt: new Date(Date.now() + 60_000).toISOString() });
     await t.http().get(team()).set(bearer(expiring.key)).expect(200);
     clock.advance(61_000);
-    const expired = await t.http().get(team()).set(bearer(expiring.key)).expect(401).finally(() => clock.reset());
+    let expired;
+    try {
+      expired = await t.http().get(team()).set(bearer(expiring.key)).expect(401);
+    } finally {
+      clock.reset();
+    }
     const unknown = await t.http().get(team()).set(bearer(`sb_${'A'.repeat(43)}`)).expect(401);
     const junk = await t.http().get(team()).set(bearer('sb_nope')).expect(401);
     expect(new Set([revoked.body.message, expired.body.message, unknown.body.message, junk.body.message]).size).toBe(1);
