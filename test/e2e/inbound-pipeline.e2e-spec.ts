@@ -12,7 +12,7 @@ import { connectTelegramBot, postUpdate, textUpdate } from '../factories/telegra
 import { Actor, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { TestClock } from '../utils/test-clock';
-import { until } from '../utils/wait';
+import { inboundSettled, until } from '../utils/wait';
 
 const sentTo = (tg: FakeTelegramApi, chatId: number): RecordedCall[] =>
   tg.callsTo('sendMessage').filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId));
@@ -82,8 +82,7 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
     await postUpdate(t, bot, update).expect(200);
     await postUpdate(t, bot, update).expect(200);
     await postUpdate(t, bot, textUpdate(333, 'after')).expect(200);
-    await until(() => sentTo(tg, 333).length >= 2, 'replies');
-    await new Promise((r) => setTimeout(r, 200));
+    await inboundSettled(ds, bot.connectionId, 2); // both answered events finished: nothing more will be sent
     expect(sentTo(tg, 333).map(textOf)).toEqual(['only once', 'after']);
     expect(await eventRows(bot.connectionId)).toHaveLength(2);
   });
