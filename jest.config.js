@@ -15,7 +15,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   setupFiles: ['<rootDir>/test/setup/worker-env.ts'],
-  testRegex: ['src/.*\\.spec\\.ts$', 'test/.*\\.(int|e2e)-spec\\.ts$'],
+  testRegex: ['src/.*\\.spec\\.ts$', 'test/.*\\.(int|e2e|medium)-spec\\.ts$'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config/load-config';
 import { constantTimeEqual } from '../src/crypto/secrets';
 import { prepareDatabase } from '../src/database/prepare-database';
 import { redisOptionsFromUrl } from '../src/queue/queues';
-import { AdminBootstrapService } from '../src/auth/bootstrap-admin.service';
+import { AdminBootstrapService } from '../src/auth/admin-bootstrap.service';
 import { FakeTelegramApi } from '../test/fakes/telegram.fake';
 import { machine, table } from './machine';
 

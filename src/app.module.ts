@@ -9,7 +9,8 @@ import { CryptoModule } from './crypto/crypto.module';
 import { ConversationsModule, ConversationsWorkerModule, InboundWorkerModule } from './conversations/conversations.module';
 import { platformRedactPaths } from './integrations';
 import { IntegrationsModule } from './integrations/integrations.module';
-import { GlobalExceptionFilter } from './common/http-exception.filter';
+import { CommonModule } from './common/common.module';
+import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -38,6 +39,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        CommonModule,
+        ScheduleModule.forRoot(), // SchedulerRegistry for ScheduledJobs (per-process jobs run in every role)
         LoggingModule.forRoot(platformRedactPaths()),
         DatabaseModule,
         QueueModule,
@@ -59,7 +62,6 @@ export class AppModule {
         HealthModule,
         ...(config.runsWorker
           ? [
-              ScheduleModule.forRoot(),
               ...WORKER_MODULES,
               ...(config.integrations.enabled ? INTEGRATION_WORKER_MODULES : []),
               ...(config.webhooks.enabled ? [WebhooksWorkerModule] : []),

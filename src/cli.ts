@@ -4,12 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
 import { AuditService } from './audit/audit.service';
-import { AdminBootstrapService } from './auth/bootstrap-admin.service';
+import { AdminBootstrapService } from './auth/admin-bootstrap.service';
 import { ExitCode, StartupError } from './common/startup-error';
 import { loadConfig } from './config/load-config';
 import { readEnvironment } from './config/read-environment';
 import { CredentialCipher } from './crypto/credential-cipher';
-import { KeyRotationService } from './crypto/encrypted-columns';
+import { KeyRotationService } from './crypto/key-rotation.service';
 import { prepareDatabase } from './database/prepare-database';
 
 const USAGE = `usage: switchboard <command> [options]

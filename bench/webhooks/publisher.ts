@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { AdminBootstrapService } from '../../src/auth/bootstrap-admin.service';
+import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service';
 import { createWorkerContext } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/load-config';
 import { prepareDatabase } from '../../src/database/prepare-database';

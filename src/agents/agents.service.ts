@@ -1,10 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { CredentialCipher } from '../crypto/credential-cipher';
-import { KeyRotationService } from '../crypto/encrypted-columns';
+import { KeyRotationService } from '../crypto/key-rotation.service';
 import { EventPublisher } from '../events/event-publisher';
 import { OutboundHttpClient } from '../http/outbound-http-client';
 import { checkRuntime, runtimeUrlOf, RuntimeSecrets } from './runtimes/runtime-config';
@@ -13,6 +12,8 @@ import { Page, PageQuery, paginate } from '../common/pagination';
 import { CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 import { Agent, AgentStatus } from './entities/agent.entity';
 import { auditBefore } from '../audit/audit-context';
+import { Clock } from '../common/clock';
+import { Ids } from '../common/ids';
 
 export function slugify(name: string): string {
   const s = name
@@ -55,6 +56,8 @@ export class AgentsService implements OnModuleInit {
     private readonly rotation: KeyRotationService,
     private readonly http: OutboundHttpClient,
     private readonly events: EventPublisher,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
   ) {}
 
   onModuleInit(): void {
@@ -69,9 +72,9 @@ export class AgentsService implements OnModuleInit {
    */
   async loadForTurn(agentId: string, teamId?: string): Promise<AgentForTurn | null> {
     const hit = this.turnCache.get(agentId);
-    if (hit && Date.now() - hit.at < TURN_CACHE_MS && (!teamId || hit.value.agent.teamId === teamId)) return hit.value;
+    if (hit && this.clock.nowMs() - hit.at < TURN_CACHE_MS && (!teamId || hit.value.agent.teamId === teamId)) return hit.value;
     const value = await this.loadForTurnNow(agentId, teamId);
-    if (value) this.turnCache.set(agentId, { value, at: Date.now() });
+    if (value) this.turnCache.set(agentId, { value, at: this.clock.nowMs() });
     if (this.turnCache.size > 10_000) this.turnCache.clear();
     return value;
   }
@@ -138,7 +141,7 @@ export class AgentsService implements OnModuleInit {
   async create(teamId: string, dto: CreateAgentDto): Promise<AgentView> {
     const base = dto.slug ?? slugify(dto.name);
     const agent = this.agents.create({
-      id: randomUUID(),
+      id: this.ids.uuid(),
       teamId,
       name: dto.name,
       description: dto.description ?? null,

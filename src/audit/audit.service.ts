@@ -5,6 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { Page, PageQuery, mapPage, paginate } from '../common/pagination';
 import { AuditActorType, AuditEvent } from './entities/audit-event.entity';
 import { redactForAudit } from './redact';
+import { Clock } from '../common/clock';
 
 export interface AuditEntry {
   teamId: string | null;
@@ -53,10 +54,12 @@ const toView = (e: AuditEvent): AuditEventView => ({
   createdAt: e.createdAt,
 });
 
+const DAY_MS = 86_400_000;
+
 /** The audit log: records changes (secrets stripped here, whatever the caller passes), lists them, prunes old ones. */
 @Injectable()
 export class AuditService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource, private readonly clock: Clock) {}
 
   /** Records one event; pass the change's EntityManager to make it part of the change's transaction. */
   async record(entry: AuditEntry, em: EntityManager = this.dataSource.manager): Promise<void> {
@@ -90,12 +93,13 @@ export class AuditService {
   /** Deletes events older than `days`, `batch` rows per statement; returns how many went. */
   async prune(days: number, batch = 5000): Promise<number> {
     let total = 0;
+    const cutoff = new Date(this.clock.nowMs() - days * DAY_MS);
     for (;;) {
       const rows = (await this.dataSource.query(
         `DELETE FROM audit_event WHERE id IN (
-           SELECT id FROM audit_event WHERE created_at < now() - make_interval(days => $1) LIMIT $2
+           SELECT id FROM audit_event WHERE created_at < $1 LIMIT $2
          ) RETURNING 1`,
-        [days, batch],
+        [cutoff, batch],
       )) as unknown[];
       total += rows.length;
       if (rows.length < batch) return total;

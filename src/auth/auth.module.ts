@@ -13,7 +13,7 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { ApiKey } from './api-keys/entities/api-key.entity';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { AdminBootstrapService } from './bootstrap-admin.service';
+import { AdminBootstrapService } from './admin-bootstrap.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { TeamAccessGuard } from './guards/team-access.guard';
 import { JwtStrategy } from './jwt.strategy';

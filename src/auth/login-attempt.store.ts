@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { createBoundedRedis } from '../queue/redis.provider';
+import { createBoundedRedis } from '../queue/redis-client';
 
 /** Longest a login waits on Redis before it is counted in this process instead. */
 export const LOGIN_REDIS_TIMEOUT_MS = 500;

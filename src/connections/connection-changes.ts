@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { RedisClient } from '../queue/redis.provider';
+import { RedisClient } from '../queue/redis-client';
 
 /** A connection id, or ALL_CONNECTIONS for "anything may have changed" (e.g. notices were missed while unsubscribed). */
 export type ConnectionChangeListener = (connectionId: string) => void;

@@ -1,33 +1,31 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { SchedulerLock } from '../database/scheduler-lock';
-import { ConnectionsService } from './connections.service';
+import { ScheduledJobs } from '../database/scheduled-jobs';
+import { ConnectionHealthService } from './connection-health.service';
 
 /** Worker only: every CONNECTION_HEALTH_INTERVAL_S, one replica checks every active connection with its platform. */
 @Injectable()
-export class ConnectionHealthScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+export class ConnectionHealthScheduler implements OnApplicationBootstrap {
   private readonly logger = new Logger('ConnectionHealth');
-  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly lock: SchedulerLock,
-    private readonly connections: ConnectionsService,
+    private readonly jobs: ScheduledJobs,
+    private readonly health: ConnectionHealthService,
   ) {}
 
   onApplicationBootstrap(): void {
     const seconds = this.config.connectionHealth.intervalSeconds;
-    if (seconds > 0) this.timer = setInterval(() => void this.tick(), seconds * 1000);
+    this.jobs.exclusive('connection-health', seconds * 1000, () => this.check());
   }
 
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
+  /** One round now, on this replica if no other runs it (tests call it). */
   async tick(): Promise<void> {
-    await this.lock.runExclusive('connection-health', async () => {
-      const r = await this.connections.runHealthChecks();
-      if (r.failed) this.logger.warn(`health checks: ${r.failed} of ${r.checked} failed`);
-    });
+    await this.jobs.runExclusive('connection-health', () => this.check());
+  }
+
+  private async check(): Promise<void> {
+    const r = await this.health.runHealthChecks();
+    if (r.failed) this.logger.warn(`health checks: ${r.failed} of ${r.checked} failed`);
   }
 }

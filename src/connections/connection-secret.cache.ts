@@ -3,6 +3,7 @@ import { NotFound } from '../common/errors';
 import { ALL_CONNECTIONS, ConnectionChanges } from './connection-changes';
 import { ConnectionsService } from './connections.service';
 import { Platform, PlatformConnection } from './entities/platform-connection.entity';
+import { Clock } from '../common/clock';
 
 /** While this replica receives change notices: entries are dropped on change, the TTL only bounds memory and drift. */
 const TTL_MS = 10_000;
@@ -35,6 +36,7 @@ export class ConnectionSecretCache {
   constructor(
     private readonly connections: ConnectionsService,
     private readonly changes: ConnectionChanges,
+    private readonly clock: Clock,
   ) {
     changes.onChange((id) => this.drop(id));
   }
@@ -42,7 +44,7 @@ export class ConnectionSecretCache {
   async lookup(id: string, platform: Platform, field: string): Promise<{ connection: PlatformConnection; secret: string }> {
     const hit = this.cache.get(id);
     const ttl = this.changes.live ? TTL_MS : UNSUBSCRIBED_TTL_MS;
-    if (hit && hit.platform === platform && hit.field === field && Date.now() - hit.at < ttl) return hit;
+    if (hit && hit.platform === platform && hit.field === field && this.clock.nowMs() - hit.at < ttl) return hit;
     const generation = this.generation;
     const connection = UUID.test(id) ? await this.connections.findById(id) : null;
     if (!connection || connection.platform !== platform) throw new NotFound('connection');
@@ -52,7 +54,7 @@ export class ConnectionSecretCache {
     } catch {
       secret = '';
     }
-    const entry: Entry = { connection, platform, field, secret, at: Date.now() };
+    const entry: Entry = { connection, platform, field, secret, at: this.clock.nowMs() };
     if (generation === this.generation) {
       this.cache.delete(id); // re-inserted last, so the oldest entry is the first key
       this.cache.set(id, entry);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { NotFound } from '../common/errors';
 import { ConnectorRegistry } from './connector-registry';
-import { ConnectionsService, CredentialsUnavailable } from './connections.service';
+import { CredentialsUnavailable } from './connection.errors';
+import { ConnectionsService } from './connections.service';
 import { ConnectionStatus } from './entities/platform-connection.entity';
 import { InvalidCredentialsError, PlatformIdentity, PlatformRejectedError, PlatformUnavailableError } from './platform-connector';
 

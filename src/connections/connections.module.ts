@@ -10,14 +10,15 @@ import { ConnectionsRepository } from './connections.repository';
 import { ConnectionsService } from './connections.service';
 import { ConnectionTestService } from './connection-test.service';
 import { ConnectionHealthScheduler } from './connection-health.scheduler';
+import { ConnectionHealthService } from './connection-health.service';
 import { ConnectionStatusChange } from './entities/connection-status-change.entity';
 import { PlatformConnection } from './entities/platform-connection.entity';
 
 @Module({
   imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange]), AgentsModule, EventsModule],
   controllers: [AgentConnectionsController, TeamConnectionsController],
-  providers: [ConnectorRegistry, ConnectionChanges, ConnectionsRepository, ConnectionsService, ConnectionSecretCache, ConnectionTestService],
-  exports: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionSecretCache],
+  providers: [ConnectorRegistry, ConnectionChanges, ConnectionsRepository, ConnectionsService, ConnectionHealthService, ConnectionSecretCache, ConnectionTestService],
+  exports: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionHealthService, ConnectionSecretCache],
 })
 export class ConnectionsModule {}
 

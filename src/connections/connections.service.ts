@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { AppConfig } from '../config/app-config';
-import { Conflict, DomainError, ErrorCode, NotFound, UpstreamUnavailable, Unprocessable, ValidationFailed } from '../common/errors';
+import { NotFound } from '../common/errors';
 import { Page, paginate } from '../common/pagination';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
-import { KeyRotationService } from '../crypto/encrypted-columns';
-import { maskSecret } from '../crypto/secrets';
+import { KeyRotationService } from '../crypto/key-rotation.service';
 import { EventPublisher } from '../events/event-publisher';
 import { connectionIdFor } from './connection-id';
 import { ALL_CONNECTIONS, ConnectionChanges } from './connection-changes';
@@ -16,76 +15,12 @@ import { ConnectionsRepository } from './connections.repository';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 import { ConnectionStatusChange } from './entities/connection-status-change.entity';
 import { ConnectionStatus, Platform, PlatformConnection } from './entities/platform-connection.entity';
-import {
-  Credentials,
-  InvalidCredentialsError,
-  PlatformConnector,
-  PlatformRejectedError,
-  PlatformUnavailableError,
-  SetupInstructions,
-  SocketStatus,
-} from './platform-connector';
+import { Credentials } from './platform-connector';
 import { auditBefore } from '../audit/audit-context';
-
-export interface ConnectionView {
-  id: string;
-  teamId: string;
-  agentId: string;
-  platform: Platform;
-  status: ConnectionStatus;
-  displayName: string | null;
-  externalBotId: string | null;
-  webhookUrl: string | null;
-  credentials: Record<string, string>;
-  settings: Record<string, unknown>;
-  platformInfo: Record<string, unknown>;
-  errorMessage: string | null;
-  consecutiveFailures: number;
-  lastEventAt: Date | null;
-  lastCheckedAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-  /** Only in create, credential-change and settings-change responses: what happened at the platform, what is left to do (may include a secret, once). */
-  setup?: SetupInstructions;
-}
-
-/** Outcomes of the connection's inbound events received in the last 24 hours (the conversations module counts them). */
-export interface ConnectionEventStats {
-  successCount: number;
-  errorCount: number;
-  /** successCount / (successCount + errorCount), 4 decimals; null when no event ended either way. */
-  successRate: number | null;
-}
-
-/** What this module knows of a connection's health; the health route (conversations/) adds the event counts. */
-export interface ConnectionHealthState {
-  connectionId: string;
-  status: ConnectionStatus;
-  lastCheckedAt: Date | null;
-  lastEventAt: Date | null;
-  consecutiveFailures: number;
-  errorMessage: string | null;
-  recentStatusChanges: { from: ConnectionStatus; to: ConnectionStatus; reason: string | null; at: Date }[];
-  /** Connections with a live link to the platform (Slack in Socket Mode) only. */
-  socket?: SocketStatus;
-}
-
-export type ConnectionHealthView = ConnectionEventStats & ConnectionHealthState;
-
-export interface PlannedConnectionAddress {
-  agentName: string;
-  connectionId: string;
-  webhookUrl: string;
-  /** Whether the connection exists already. */
-  connected: boolean;
-}
-
-/** Credentials of a connection could not be read with the current key ring. */
-export class CredentialsUnavailable extends DomainError {
-  constructor(reason: string) {
-    super(ErrorCode.UNPROCESSABLE, `this connection's credentials cannot be read: ${reason}. Replace the credentials (PATCH credentials).`);
-  }
-}
+import { CredentialsUnavailable } from './connection.errors';
+import { callPlatform, checkCredentials, checkSettings, credentialHintsFor, duplicateConnection } from './connection-inputs';
+import { ConnectionHealthState, ConnectionView, PlannedConnectionAddress, toConnectionView } from './connection.types';
+import { Clock } from '../common/clock';
 
 const AAD_FIELD = 'credentials';
 const TABLE = 'platform_connection';
@@ -107,6 +42,7 @@ export class ConnectionsService implements OnModuleInit {
     private readonly agents: AgentsService,
     private readonly events: EventPublisher,
     private readonly repo: ConnectionsRepository,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -127,12 +63,12 @@ export class ConnectionsService implements OnModuleInit {
 
   async create(teamId: string, agentId: string, dto: CreateConnectionDto): Promise<ConnectionView> {
     const connector = this.registry.get(dto.platform);
-    const credentials = this.checkCredentials(connector, dto.credentials);
-    const settings = this.checkSettings(connector, dto.settings ?? {});
+    const credentials = checkCredentials(connector, dto.credentials);
+    const settings = checkSettings(connector, dto.settings ?? {});
     await this.agents.get(teamId, agentId); // 404 for another team's agent
-    if (await this.connections.existsBy({ agentId, platform: dto.platform })) throw this.duplicate(dto.platform);
+    if (await this.connections.existsBy({ agentId, platform: dto.platform })) throw duplicateConnection(dto.platform);
 
-    const identity = await this.callPlatform(connector, () => connector.validateCredentials(credentials));
+    const identity = await callPlatform(connector, () => connector.validateCredentials(credentials));
     const id = connectionIdFor(agentId, dto.platform);
     const row = this.connections.create({
       id,
@@ -140,7 +76,7 @@ export class ConnectionsService implements OnModuleInit {
       agentId,
       platform: dto.platform,
       credentialsEncrypted: this.encrypt(id, credentials),
-      credentialHints: this.hints(connector, credentials),
+      credentialHints: credentialHintsFor(connector, credentials),
       webhookUrl: this.webhookUrl(dto.platform, id),
       externalBotId: identity.externalBotId,
       displayName: identity.displayName,
@@ -153,12 +89,12 @@ export class ConnectionsService implements OnModuleInit {
       // The row exists only if the platform accepted the registration too: nothing half-made is left behind.
       const saved = await this.dataSource.transaction(async (em) => {
         const s = await em.getRepository(PlatformConnection).save(row);
-        await this.callPlatform(connector, () => connector.connect(s, credentials));
+        await callPlatform(connector, () => connector.connect(s, credentials));
         return s;
       });
       return { ...this.toView(saved), setup: connector.setupInstructions(saved, credentials, true) };
     } catch (e) {
-      if (isUniqueViolation(e)) throw this.duplicate(dto.platform);
+      if (isUniqueViolation(e)) throw duplicateConnection(dto.platform);
       throw e;
     }
   }
@@ -198,12 +134,12 @@ export class ConnectionsService implements OnModuleInit {
     const conn = await this.find(teamId, agentId, id);
     auditBefore(this.toView(conn));
     const connector = this.registry.get(conn.platform);
-    const settings = dto.settings !== undefined ? this.checkSettings(connector, dto.settings) : undefined;
+    const settings = dto.settings !== undefined ? checkSettings(connector, dto.settings) : undefined;
     let credentials: Credentials | undefined;
     if (dto.credentials !== undefined) {
       // Generated secrets (Telegram secret_token, GitHub webhook secret) are kept unless replaced.
       const previous = this.tryDecrypt(conn);
-      credentials = this.checkCredentials(connector, dto.credentials, previous);
+      credentials = checkCredentials(connector, dto.credentials, previous);
     }
     const resuming = dto.status === 'active' && conn.status !== 'active';
     const next: ConnectionStatus =
@@ -213,16 +149,16 @@ export class ConnectionsService implements OnModuleInit {
     if (credentials || resuming || settings) {
       creds = credentials ?? (await this.credentialsOf(conn));
       if (credentials || resuming) {
-        const identity = await this.callPlatform(connector, () => connector.validateCredentials(creds as Credentials));
+        const identity = await callPlatform(connector, () => connector.validateCredentials(creds as Credentials));
         Object.assign(conn, { externalBotId: identity.externalBotId, displayName: identity.displayName, platformInfo: identity.info });
       }
       if (settings) conn.settings = settings;
       if (credentials) {
         conn.credentialsEncrypted = this.encrypt(conn.id, credentials);
-        conn.credentialHints = this.hints(connector, credentials);
+        conn.credentialHints = credentialHintsFor(connector, credentials);
       }
       // Re-register with the platform (idempotent) so new credentials or settings take effect there too.
-      if (next === 'active') await this.callPlatform(connector, () => connector.connect(conn, creds as Credentials));
+      if (next === 'active') await callPlatform(connector, () => connector.connect(conn, creds as Credentials));
     }
 
     await this.dataSource.transaction(async (em) => {
@@ -303,7 +239,7 @@ export class ConnectionsService implements OnModuleInit {
     return this.repo.activeIdsInMode(platform, mode);
   }
 
-  async markEvent(id: string, at = new Date()): Promise<void> {
+  async markEvent(id: string, at = this.clock.now()): Promise<void> {
     await this.connections.update({ id }, { lastEventAt: at });
   }
 
@@ -324,46 +260,6 @@ export class ConnectionsService implements OnModuleInit {
       return from !== to;
     });
     if (changed) this.changeNotices.announce(conn.id);
-  }
-
-  /** One health-check pass over active connections (the scheduler calls this under an advisory lock). */
-  async runHealthChecks(concurrency = 8): Promise<{ checked: number; failed: number }> {
-    const rows = await this.connections.find({ where: { status: In(['active']) }, order: { lastCheckedAt: { direction: 'ASC', nulls: 'FIRST' } } });
-    let failed = 0;
-    const queue = [...rows];
-    const work = async (): Promise<void> => {
-      for (let conn = queue.shift(); conn; conn = queue.shift()) if (!(await this.checkOne(conn))) failed++;
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, work));
-    return { checked: rows.length, failed };
-  }
-
-  private async checkOne(conn: PlatformConnection): Promise<boolean> {
-    const connector = this.registry.get(conn.platform);
-    const now = new Date();
-    let creds: Credentials;
-    try {
-      creds = await this.credentialsOf(conn);
-    } catch {
-      return false; // already moved to error with the reason
-    }
-    try {
-      await connector.healthCheck(conn, creds);
-      await this.connections.update({ id: conn.id }, { consecutiveFailures: 0, lastCheckedAt: now, errorMessage: null });
-      return true;
-    } catch (e) {
-      const reason =
-        e instanceof InvalidCredentialsError || e instanceof PlatformUnavailableError || e instanceof PlatformRejectedError
-          ? e.message
-          : 'health check failed';
-      const failures = conn.consecutiveFailures + 1;
-      await this.connections.update({ id: conn.id }, { consecutiveFailures: failures, lastCheckedAt: now, errorMessage: reason });
-      conn.consecutiveFailures = failures;
-      if (failures >= this.config.connectionHealth.failureThreshold) {
-        await this.setStatus(conn, 'error', `${failures} health checks in a row failed: ${reason}`);
-      }
-      return false;
-    }
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------------
@@ -397,62 +293,11 @@ export class ConnectionsService implements OnModuleInit {
     return this.cipher.encryptJson(credentials, { table: TABLE, rowId: id, field: AAD_FIELD });
   }
 
-  private hints(connector: PlatformConnector, credentials: Credentials): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(credentials)) if (typeof v === 'string') out[k] = connector.hintFields.includes(k) ? maskSecret(v) : '…';
-    return out;
-  }
-
-  private checkCredentials(connector: PlatformConnector, input: Record<string, unknown>, previous?: Credentials): Credentials {
-    const r = connector.checkCredentials(input, previous);
-    if ('problems' in r) throw new ValidationFailed(r.problems.flatMap((p) => p.messages).join('; '), r.problems);
-    return r.credentials;
-  }
-
-  private checkSettings(connector: PlatformConnector, input: Record<string, unknown>): Record<string, unknown> {
-    const r = connector.checkSettings(input);
-    if ('problems' in r) throw new ValidationFailed(r.problems.flatMap((p) => p.messages).join('; '), r.problems);
-    return r.settings;
-  }
-
-  private async callPlatform<T>(connector: PlatformConnector, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof InvalidCredentialsError) throw new Unprocessable(`${connector.platform} rejected the credentials: ${e.message}`);
-      if (e instanceof PlatformRejectedError) throw new Unprocessable(`${connector.platform} refused the request: ${e.message}`);
-      if (e instanceof PlatformUnavailableError) throw new UpstreamUnavailable(`${connector.platform} could not be reached: ${e.message}`);
-      throw e;
-    }
-  }
-
   private webhookUrl(platform: Platform, id: string): string {
     return `${this.config.publicBaseUrl}/webhooks/${platform}/${id}`;
   }
 
-  private duplicate(platform: Platform): Conflict {
-    return new Conflict(`this agent already has a ${platform} connection; PATCH or DELETE it instead`);
-  }
-
   toView(c: PlatformConnection): ConnectionView {
-    return {
-      id: c.id,
-      teamId: c.teamId,
-      agentId: c.agentId,
-      platform: c.platform,
-      status: c.status,
-      displayName: c.displayName,
-      externalBotId: c.externalBotId,
-      webhookUrl: c.webhookUrl,
-      credentials: c.credentialHints,
-      settings: c.settings,
-      platformInfo: c.platformInfo,
-      errorMessage: c.errorMessage,
-      consecutiveFailures: c.consecutiveFailures,
-      lastEventAt: c.lastEventAt,
-      lastCheckedAt: c.lastCheckedAt,
-      createdAt: c.createdAt,
-      updatedAt: c.updatedAt,
-    };
+    return toConnectionView(c);
   }
 }

@@ -1,18 +1,24 @@
 import type { RuntimeAction } from '../agents/runtimes/runtime.types';
+import { RaisedError } from '../common/errors';
 import type { PlatformConnection, Platform } from './entities/platform-connection.entity';
 
-/** The platform rejected the credentials (→ 422 on create; counts as a failure in health checks). */
-export class InvalidCredentialsError extends Error {
+// Connector errors map to DomainError codes (and so to statuses) in src/common/errors.ts: RAISED_ERROR_CODES.connector.
+
+/** The platform rejected the credentials (→ 422 INVALID_CREDENTIALS; counts as a failure in health checks). */
+export class InvalidCredentialsError extends RaisedError<'connector'> {
+  readonly source = 'connector';
   readonly code = 'INVALID_CREDENTIALS';
 }
 
 /** The platform understood but refused the request for another reason, e.g. a webhook URL it will not accept (→ 422). */
-export class PlatformRejectedError extends Error {
+export class PlatformRejectedError extends RaisedError<'connector'> {
+  readonly source = 'connector';
   readonly code = 'PLATFORM_REJECTED';
 }
 
-/** The platform could not be reached or answered 5xx (→ 502 on create). */
-export class PlatformUnavailableError extends Error {
+/** The platform could not be reached or answered 5xx (→ 502 PLATFORM_UNAVAILABLE). */
+export class PlatformUnavailableError extends RaisedError<'connector'> {
+  readonly source = 'connector';
   readonly code = 'PLATFORM_UNAVAILABLE';
 }
 

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { AgentsService } from '../agents/agents.service';
 import { RuntimeErrorCode } from '../agents/runtimes/runtime.types';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
@@ -7,6 +6,7 @@ import { AgentTurnService, TurnAgent } from './agent-turn.service';
 import { ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
 import { LeaseKeeper } from './lease-keeper';
+import { Ids } from '../common/ids';
 
 /** POST …/chat's answer; `error`/`errorCode` are set when the runtime failed and `reply` is the apology. */
 export interface ChatAnswer {
@@ -25,6 +25,7 @@ export class ChatService {
     private readonly conversations: ConversationsService,
     private readonly turns: AgentTurnService,
     private readonly leases: LeaseKeeper,
+    private readonly ids: Ids,
   ) {}
 
   async chat(teamId: string, agentId: string, userId: string, text: string, conversationId?: string): Promise<ChatAnswer> {
@@ -38,7 +39,7 @@ export class ChatService {
       if (conversation.platform !== 'api') throw new Conflict('only conversations started through this API can be continued here');
       if (conversation.status !== 'open') throw new Conflict('this conversation is completed; start a new one (omit conversationId)');
     }
-    const key = { teamId, agentId, connectionId: null, platform: 'api', chatId: `user:${userId}`, threadId: randomUUID() };
+    const key = { teamId, agentId, connectionId: null, platform: 'api', chatId: `user:${userId}`, threadId: this.ids.uuid() };
     if (!conversationId) {
       // a new conversation: nobody else can know its id yet, so no lease is needed to keep its order
       conversation = await this.turns.storeUserMessage(key, { content: text, sender: { id: userId } });

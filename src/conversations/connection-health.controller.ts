@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-docs';
 import { IdParam } from '../common/params';
-import { ConnectionHealthView } from '../connections/connections.service';
+import { ConnectionHealthView } from '../connections/connection.types';
 import { ConnectionHealthResponse } from '../connections/dto/connection-response.dto';
 import { InboundEventLogService } from './inbound-event-log.service';
 

@@ -9,6 +9,7 @@ import { EventPublisher } from '../events/event-publisher';
 import { AgentMemory } from './entities/agent-memory.entity';
 import { Conversation } from './entities/conversation.entity';
 import { Message, MessageRole, MessageSender } from './entities/message.entity';
+import { Clock } from '../common/clock';
 
 export interface ConversationKey {
   teamId: string;
@@ -27,6 +28,7 @@ export class ConversationsService {
     @InjectRepository(Conversation) private readonly conversations: Repository<Conversation>,
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     private readonly events: EventPublisher,
+    private readonly clock: Clock,
   ) {}
 
   /** The open conversation for (connection, chat, thread), or a new one. Callers hold the conversation's ordering lock. */
@@ -131,7 +133,7 @@ export class ConversationsService {
   async complete(em: EntityManager, conversation: Conversation, reason: 'idle' | 'reset'): Promise<void> {
     const res = await em
       .getRepository(Conversation)
-      .update({ id: conversation.id, status: 'open' }, { status: 'completed', completedAt: new Date() });
+      .update({ id: conversation.id, status: 'open' }, { status: 'completed', completedAt: this.clock.now() });
     if (!res.affected) return;
     conversation.status = 'completed';
     await this.events.publish(em, {
@@ -149,7 +151,7 @@ export class ConversationsService {
 
   /** Scheduled: completes conversations silent for `idleMinutes`. */
   async completeIdle(idleMinutes: number, batch = 200): Promise<number> {
-    const cutoff = new Date(Date.now() - idleMinutes * 60_000);
+    const cutoff = new Date(this.clock.nowMs() - idleMinutes * 60_000);
     let total = 0;
     for (;;) {
       const idle = await this.conversations.find({ where: { status: 'open', lastMessageAt: LessThan(cutoff) }, take: batch });

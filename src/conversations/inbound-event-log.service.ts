@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { Page } from '../common/pagination';
-import { ConnectionEventStats, ConnectionHealthView, ConnectionsService } from '../connections/connections.service';
+import { ConnectionEventStats, ConnectionHealthView } from '../connections/connection.types';
+import { ConnectionsService } from '../connections/connections.service';
 import { InboundEvent, InboundStatus } from './entities/inbound-event.entity';
 import { EventLogRow, InboundEventsRepository, REPLAYABLE } from './inbound-events.repository';
 import { InboundService } from './inbound.service';
+import { Clock } from '../common/clock';
 
 /** One stored platform event as the event log shows it (no payload). */
 export interface InboundEventView {
@@ -52,6 +54,7 @@ export class InboundEventLogService {
     private readonly connections: ConnectionsService,
     private readonly inbound: InboundService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** The connection's health (404 for another team's or agent's connection) with its 24-hour event counts. */
@@ -104,7 +107,7 @@ export class InboundEventLogService {
 
   /** Events received in the last 24 hours that ended done (success) or failed (error). */
   async stats(connectionId: string): Promise<ConnectionEventStats> {
-    const { done, failed } = await this.events.outcomesSince(connectionId, new Date(Date.now() - DAY_MS));
+    const { done, failed } = await this.events.outcomesSince(connectionId, new Date(this.clock.nowMs() - DAY_MS));
     return { successCount: done, errorCount: failed, successRate: done + failed ? Math.round((done / (done + failed)) * 10000) / 10000 : null };
   }
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { statementBatcher } from '../database/statement-batcher';
 import { InboundEvent, InboundStatus } from './entities/inbound-event.entity';
+import { Clock } from '../common/clock';
 
 export const PENDING: InboundStatus[] = ['received', 'processing'];
 
@@ -117,7 +118,7 @@ export class InboundEventsRepository {
   private readonly sentBatch = statementBatcher<SentCall, void>((calls) => this.finishSentMany(calls));
   private readonly insertBatch = statementBatcher<NewInboundEvent, InsertOutcome>((rows) => this.insertMany(rows));
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource, private readonly clock: Clock) {}
 
   /**
    * Stores a platform event unless it is a duplicate (same dedupe key or body hash on its connection): its id, or null.
@@ -182,7 +183,7 @@ export class InboundEventsRepository {
   }
 
   async finish(id: string, status: InboundStatus, error: string | null, em?: EntityManager): Promise<void> {
-    await this.repo(em).update({ id }, { status, error, processedAt: new Date(), notBefore: null });
+    await this.repo(em).update({ id }, { status, error, processedAt: this.clock.now(), notBefore: null });
   }
 
   /**

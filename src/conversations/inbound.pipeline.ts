@@ -4,7 +4,8 @@ import { RuntimeAttachment, RuntimeError } from '../agents/runtimes/runtime.type
 import { mayStream } from '../agents/runtimes/runtime-streams';
 import { AppConfig } from '../config/app-config';
 import { ConnectorRegistry } from '../connections/connector-registry';
-import { ConnectionsService, CredentialsUnavailable } from '../connections/connections.service';
+import { CredentialsUnavailable } from '../connections/connection.errors';
+import { ConnectionsService } from '../connections/connections.service';
 import { ConnectorContext, IncomingMessage, InboundConnector, PlatformConnector, isInboundConnector } from '../connections/platform-connector';
 import { Answer, AgentTurnService, RESET_REPLY, TurnAgent } from './agent-turn.service';
 import { ConversationsService } from './conversations.service';
@@ -21,6 +22,7 @@ import { deliverReply } from './reply-delivery';
 import { WorkingIndicator } from './working-indicator';
 import { IncomingMedia } from './incoming-media';
 import { ActionTurns } from './actions/action-turns';
+import { Clock } from '../common/clock';
 
 const MAX_ATTEMPTS = 8;
 /** Messages one lease drains before it hands the conversation back to the queue (fairness under a flood). */
@@ -64,6 +66,7 @@ export class InboundPipeline {
     private readonly writes: TurnWrites,
     private readonly media: IncomingMedia,
     private readonly actionTurns: ActionTurns,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -88,7 +91,7 @@ export class InboundPipeline {
       // Someone's job was turned away while we held the lease: its event may have arrived after our last look.
       if (!r.woken) return;
       const head = await this.events.head(connectionId, orderingKey);
-      if (!head || (head.notBefore && head.notBefore.getTime() > Date.now())) return;
+      if (!head || (head.notBefore && head.notBefore.getTime() > this.clock.nowMs())) return;
     }
   }
 
@@ -97,7 +100,7 @@ export class InboundPipeline {
     const cache: DrainContext = {};
     for (let i = 0; i < MAX_DRAIN; i++) {
       if (!this.leases.holds(key)) return undefined; // lost while we worked: the new holder carries on
-      if (cache.loadedAt && Date.now() - cache.loadedAt > RELOAD_MS) Object.assign(cache, { ctx: undefined, turn: undefined, conversation: undefined, loadedAt: undefined });
+      if (cache.loadedAt && this.clock.nowMs() - cache.loadedAt > RELOAD_MS) Object.assign(cache, { ctx: undefined, turn: undefined, conversation: undefined, loadedAt: undefined });
       const head = await this.events.claimHead(connectionId, orderingKey);
       if (!head) return undefined;
       if ('heldUntil' in head) return { eventId: head.id, until: head.heldUntil };
@@ -105,7 +108,7 @@ export class InboundPipeline {
       if (outcome.kind === 'wait') return { eventId: head.claimed.id, until: outcome.until };
     }
     const head = await this.events.head(connectionId, orderingKey);
-    return head ? { eventId: head.id, until: new Date() } : undefined;
+    return head ? { eventId: head.id, until: this.clock.now() } : undefined;
   }
 
   /**
@@ -123,7 +126,7 @@ export class InboundPipeline {
       const reason = safeErrorMessage(e); // a failed SQL statement: its code and names, not the values it carried
       if (isDataException(e)) return this.finish(ev, 'failed', `PostgreSQL refused a value of this event (not retried): ${reason}`);
       if (attempts >= MAX_ATTEMPTS) return this.finish(ev, 'failed', `gave up after ${attempts} attempts: ${reason}`);
-      const until = new Date(Date.now() + Math.min(60_000, 2000 * 2 ** (attempts - 1)));
+      const until = new Date(this.clock.nowMs() + Math.min(60_000, 2000 * 2 ** (attempts - 1)));
       await this.events.hold(ev.id, until, `will retry: ${reason}`);
       this.logger.warn(`event ${ev.id}: ${reason}; retry ${attempts + 1}/${MAX_ATTEMPTS} at ${until.toISOString()}`);
       return { kind: 'wait', until };
@@ -197,7 +200,7 @@ export class InboundPipeline {
 
     // 2. deliver
     const offered = await this.actionTurns.prepare(conversation, reply);
-    const sent = await deliverReply(connector, ctx, this.conversations, { conversation, incoming, reply, workingShown, actions: offered?.outgoing });
+    const sent = await deliverReply(connector, ctx, this.conversations, { conversation, incoming, reply, workingShown, actions: offered?.outgoing }, this.clock);
     if (sent.kind === 'wait') {
       await this.events.hold(ev.id, sent.until, sent.reason);
       this.logger.warn(`event ${ev.id}: ${sent.reason}; retrying at ${sent.until.toISOString()}`);
@@ -268,7 +271,7 @@ export class InboundPipeline {
       const streamed = (await (retry ? stream?.abort() : stream?.close())) ?? [];
       if (!(e instanceof RuntimeError)) throw e;
       if (!retry) return { ...this.turns.gaveUp(turn, e), ...(streamed.length ? { streamed } : {}) };
-      const until = new Date(Date.now() + delays[ev.agentAttempts]);
+      const until = new Date(this.clock.nowMs() + delays[ev.agentAttempts]);
       await this.events.hold(ev.id, until, `agent runtime will retry: ${e.message}`, ev.agentAttempts + 1);
       return { until };
     }
@@ -284,7 +287,7 @@ export class InboundPipeline {
     if (!isInboundConnector(connector)) return `${connection.platform} does not process inbound events`;
     try {
       cache.ctx = { connection, credentials: await this.connections.credentialsOf(connection), connector };
-      cache.loadedAt = Date.now();
+      cache.loadedAt = this.clock.nowMs();
       return cache.ctx;
     } catch (e) {
       if (e instanceof CredentialsUnavailable) return e.message;

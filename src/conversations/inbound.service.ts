@@ -13,6 +13,7 @@ import { JOB_OPTIONS, QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
 import { RedisAvailability, RedisUnavailable } from '../queue/redis-availability';
 import { EventPublisher } from '../events/event-publisher';
 import { InboundEventsRepository } from './inbound-events.repository';
+import { Clock } from '../common/clock';
 
 /** A wake-up for one stored event's conversation: ids only (the row is the truth). */
 export interface InboundJob {
@@ -49,6 +50,7 @@ export class InboundService {
     private readonly events: InboundEventsRepository,
     private readonly outbox: EventPublisher,
     private readonly changes: ConnectionChanges,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -79,7 +81,7 @@ export class InboundService {
       throw new NotFound('connection');
     }
     if (eventId === null) return { eventId: null, duplicate: true };
-    const now = Date.now();
+    const now = this.clock.nowMs();
     if (now - (this.lastMarked.get(connection.id) ?? 0) > 5000) {
       this.lastMarked.set(connection.id, now);
       if (this.lastMarked.size > 10_000) this.lastMarked.clear();
@@ -98,8 +100,8 @@ export class InboundService {
   async enqueue(job: InboundJob, opts: { at?: Date; fresh?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
     if (!opts.at && !opts.fresh && opts.timeoutMs === undefined) return this.enqueueBatch(job);
     const { eventId } = job;
-    const delay = opts.at ? Math.max(0, opts.at.getTime() - Date.now()) : 0;
-    const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${Date.now()}`}` : eventId;
+    const delay = opts.at ? Math.max(0, opts.at.getTime() - this.clock.nowMs()) : 0;
+    const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${this.clock.nowMs()}`}` : eventId;
     try {
       await this.redis.run('enqueue inbound event', () => this.queue.add('inbound', job, { ...JOB_OPTIONS[QueueName.Inbound], jobId, delay }), opts.timeoutMs ?? REDIS_CALL_TIMEOUT_MS);
       return true;

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
+import { ScheduledJobs } from '../database/scheduled-jobs';
 import { ConversationLeaseRepository } from './conversation-lease.repository';
 
 /**
@@ -9,6 +10,8 @@ import { ConversationLeaseRepository } from './conversation-lease.repository';
  * too. Every lease held is renewed by one statement every third of INBOUND_LEASE_S; a lease found lost (it expired
  * while this process stalled, and someone took it) is dropped, and its drain stops before its next message.
  */
+const RENEW_JOB = 'inbound-lease-renewal';
+
 @Injectable()
 export class LeaseKeeper implements OnModuleDestroy {
   private readonly logger = new Logger('LeaseKeeper');
@@ -19,11 +22,11 @@ export class LeaseKeeper implements OnModuleDestroy {
   private readonly reserved = new Set<string>();
   /** Keys a caller of this process was turned away from while they were reserved. */
   private readonly wokenLocally = new Set<string>();
-  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly leases: ConversationLeaseRepository,
     private readonly config: AppConfig,
+    private readonly jobs: ScheduledJobs,
   ) {}
 
   /**
@@ -103,16 +106,18 @@ export class LeaseKeeper implements OnModuleDestroy {
   }
 
   private startRenewing(): void {
-    if (this.timer) return;
+    // per process (no lock): each process renews the leases it holds, only while it holds some
+    if (this.jobs.has(RENEW_JOB)) return;
     const every = Math.max(200, (this.config.inbound.leaseSeconds * 1000) / 3);
-    this.timer = setInterval(() => {
-      this.renewNow().catch((e: unknown) => this.logger.warn(`could not renew leases: ${(e as Error).message}`));
-    }, every);
-    this.timer.unref();
+    this.jobs.local(
+      RENEW_JOB,
+      every,
+      () => this.renewNow().catch((e: unknown) => this.logger.warn(`could not renew leases: ${(e as Error).message}`)),
+      { unref: true },
+    );
   }
 
   private stopRenewing(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.jobs.stop(RENEW_JOB);
   }
 }

@@ -8,6 +8,7 @@ import {
   PlatformConnector,
   RetryLaterError,
 } from '../connections/platform-connector';
+import type { Clock } from '../common/clock';
 import { ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
 import { Message } from './entities/message.entity';
@@ -31,6 +32,7 @@ export async function deliverReply(
   ctx: ConnectorContext,
   conversations: ConversationsService,
   turn: { conversation: Conversation; incoming: IncomingMessage; reply: Message; workingShown?: boolean; actions?: OutgoingActions },
+  clock: Clock,
 ): Promise<DeliveryResult> {
   const { conversation, incoming, reply, actions } = turn;
   const before = Number(reply.metadata?.deliveredParts ?? 0);
@@ -56,7 +58,7 @@ export async function deliverReply(
     return { kind: 'sent', parts: delivered, externalMessageId: sent.externalMessageId ?? null, ...(sent.actionsMessageId ? { actionsMessageId: sent.actionsMessageId } : {}) };
   } catch (e) {
     if (delivered > before) await conversations.markDelivered(reply.id, delivered);
-    if (e instanceof RetryLaterError) return { kind: 'wait', until: new Date(Date.now() + e.delayMs), reason: e.message };
+    if (e instanceof RetryLaterError) return { kind: 'wait', until: new Date(clock.nowMs() + e.delayMs), reason: e.message };
     if (e instanceof PermanentSendError) {
       if (e.conversationMetadata) await conversations.mergeMetadata(undefined, conversation, e.conversationMetadata);
       return { kind: 'failed', reason: e.message };

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { RuntimeMemory } from '../agents/runtimes/runtime.types';
 import { statementBatcher } from '../database/statement-batcher';
@@ -9,6 +8,7 @@ import { EventPublisher } from '../events/event-publisher';
 import { ConversationKey, ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
 import { Message, MessageRole, MessageSender } from './entities/message.entity';
+import { Ids } from '../common/ids';
 
 /** A platform message to store: its conversation (found, or opened) and the inbound event it came from. */
 export interface UserWrite {
@@ -61,6 +61,7 @@ export class TurnWrites {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly conversations: ConversationsService,
     private readonly events: EventPublisher,
+    private readonly ids: Ids,
   ) {}
 
   storeUser(write: UserWrite): Promise<Conversation> {
@@ -150,7 +151,7 @@ export class TurnWrites {
     linkSql: string,
     links: { eventId: string; error: string | null }[],
   ): Promise<Message[]> {
-    const ids = rows.map(() => randomUUID());
+    const ids = rows.map(() => this.ids.uuid());
     const inserted = (await em.query(
       `WITH v AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::message_role[], $4::text[], $5::jsonb[], $6::varchar[], $7::jsonb[], $8::uuid[], $9::text[], $10::int[])

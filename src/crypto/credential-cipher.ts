@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { KEY_BYTES, KEY_ID, Keyring, parseKeyring } from '../config/keyring';
+import { RaisedError } from '../common/errors';
 
 /**
  * Encryption at rest for platform credentials (AES-256-GCM).
@@ -16,19 +17,20 @@ export interface CipherContext {
   field: string;
 }
 
-export class UnknownKeyError extends Error {
-  readonly code = 'KEY_NOT_FOUND' as const;
+/** Cipher errors map to DomainError codes in src/common/errors.ts (RAISED_ERROR_CODES.cipher). */
+export class UnknownKeyError extends RaisedError<'cipher'> {
+  readonly source = 'cipher';
+  readonly code = 'KEY_NOT_FOUND';
   constructor(readonly keyId: string) {
     super(`encryption key "${keyId}" is not in ENCRYPTION_KEYS`);
-    this.name = 'UnknownKeyError';
   }
 }
 
-export class DecryptionError extends Error {
-  readonly code = 'DECRYPT_FAILED' as const;
+export class DecryptionError extends RaisedError<'cipher'> {
+  readonly source = 'cipher';
+  readonly code = 'DECRYPT_FAILED';
   constructor() {
     super('credentials could not be decrypted (tampered, or bound to another row)');
-    this.name = 'DecryptionError';
   }
 }
 

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { CredentialCipher } from './credential-cipher';
-import { KeyRotationService } from './encrypted-columns';
+import { KeyRotationService } from './key-rotation.service';
 
 @Global()
 @Module({

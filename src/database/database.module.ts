@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './database.options';
+import { ScheduledJobs } from './scheduled-jobs';
 import { SchedulerLock } from './scheduler-lock';
 
 @Global()
@@ -12,7 +13,7 @@ import { SchedulerLock } from './scheduler-lock';
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), autoLoadEntities: false }),
     }),
   ],
-  providers: [SchedulerLock],
-  exports: [SchedulerLock],
+  providers: [SchedulerLock, ScheduledJobs],
+  exports: [SchedulerLock, ScheduledJobs],
 })
 export class DatabaseModule {}

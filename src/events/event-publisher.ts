@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { isKnownEventType } from './event-catalog';
 import { EventsRepository, OutboxRow } from './events.repository';
 import { OutboxWakeup } from './outbox-wakeup';
+import { Clock } from '../common/clock';
 
 export interface PublishInput {
   type: string;
@@ -56,6 +57,7 @@ export class EventPublisher implements EntitySubscriberInterface, OnModuleDestro
     private readonly repo: EventsRepository,
     private readonly wakeup: OutboxWakeup,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {
     dataSource.subscribers.push(this);
   }
@@ -94,8 +96,8 @@ export class EventPublisher implements EntitySubscriberInterface, OnModuleDestro
   private async write(em: EntityManager, { type, teamId, data }: PublishInput, endpointId: string | null): Promise<PublishResult> {
     if (!isKnownEventType(type)) throw new Error(`unknown event type "${type}": add it to src/events/event-catalog.ts`);
     if (!this.config.webhooks.enabled) return { eventId: null, deliveryIds: [] };
-    const id = newEventId();
-    const rows = await this.repo.insert(em, { id, teamId, type, data, createdAt: new Date(), endpointId });
+    const id = newEventId(this.clock.nowMs());
+    const rows = await this.repo.insert(em, { id, teamId, type, data, createdAt: this.clock.now(), endpointId });
     this.afterWrite(em, rows);
     return { eventId: id, deliveryIds: rows.map((r) => r.id) };
   }

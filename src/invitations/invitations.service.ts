@@ -13,6 +13,7 @@ import { Invitation } from './entities/invitation.entity';
 import { InvitationNeedsSignIn, InvitationNotFound } from './invitation.errors';
 import { hashInvitationToken, looksLikeInvitationToken, newInvitationToken } from './invitation-token';
 import { auditBefore } from '../audit/audit-context';
+import { Clock } from '../common/clock';
 
 export interface InvitationView {
   id: string;
@@ -70,6 +71,7 @@ export class InvitationsService {
     private readonly users: UsersService,
     private readonly auth: AuthService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -89,12 +91,12 @@ export class InvitationsService {
       const repo = em.getRepository(Invitation);
       const open = await this.openQuery(em, false).andWhere('i.teamId = :teamId AND i.email = :email', { teamId, email }).getOne();
       if (open) {
-        if (open.role === 'owner' && open.expiresAt > new Date() && actor.role !== 'owner') {
+        if (open.role === 'owner' && open.expiresAt > this.clock.now() && actor.role !== 'owner') {
           throw new Forbidden('only an owner can replace the invitation of an owner');
         }
-        await repo.update({ id: open.id }, { revokedAt: new Date() });
+        await repo.update({ id: open.id }, { revokedAt: this.clock.now() });
       }
-      const expiresAt = new Date(Date.now() + this.config.invitations.ttlHours * 3_600_000);
+      const expiresAt = new Date(this.clock.nowMs() + this.config.invitations.ttlHours * 3_600_000);
       return repo.save(repo.create({ teamId, email, role: input.role, tokenHash: hash, invitedById: actor.id, expiresAt }));
     });
     return { ...toView(saved), token, acceptUrl: `${this.config.publicBaseUrl}/v1/invitations/${token}/accept` };
@@ -116,7 +118,7 @@ export class InvitationsService {
       if (!inv) throw new NotFound('invitation');
       auditBefore(toView(inv));
       if (inv.role === 'owner' && actorRole !== 'owner') throw new Forbidden('only an owner can revoke the invitation of an owner');
-      await em.getRepository(Invitation).update({ id: inv.id }, { revokedAt: new Date() });
+      await em.getRepository(Invitation).update({ id: inv.id }, { revokedAt: this.clock.now() });
     });
   }
 
@@ -163,7 +165,7 @@ export class InvitationsService {
         userId = created.id;
       }
       await this.teams.insertMember(em, inv.teamId, userId, inv.role);
-      await em.getRepository(Invitation).update({ id: inv.id }, { acceptedAt: new Date(), acceptedById: userId });
+      await em.getRepository(Invitation).update({ id: inv.id }, { acceptedAt: this.clock.now(), acceptedById: userId });
       return { teamId: inv.teamId, userId, role: inv.role };
     });
     const [team, member] = await Promise.all([this.teams.get(teamId, role), this.teams.getMember(teamId, userId)]);
@@ -187,6 +189,6 @@ export class InvitationsService {
       .getRepository(Invitation)
       .createQueryBuilder('i')
       .where(new Brackets((w) => w.where('i.acceptedAt IS NULL').andWhere('i.revokedAt IS NULL')));
-    return unexpiredOnly ? qb.andWhere('i.expiresAt > :now', { now: new Date() }) : qb;
+    return unexpiredOnly ? qb.andWhere('i.expiresAt > :now', { now: this.clock.now() }) : qb;
   }
 }

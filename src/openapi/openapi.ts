@@ -25,6 +25,7 @@ const TAGS: [string, string][] = [
   ['connections', 'Platform connections of an agent; credentials are write-only'],
   // then each platform's own tag (src/integrations/<name>/<name>.platform.ts)
   ['conversations', 'Conversations, messages, and trying an agent without a platform'],
+  ['jobs', "Scheduled agent jobs: a prompt on a cron schedule, its result sent to a chat; run now; each run's outcome"],
   ['webhooks', 'Outbound webhook endpoints, the delivery log, replay and recovery'],
   ['notifications', "Notifications for a team's owners and admins"],
   ['health', 'Liveness and readiness probes'],

@@ -6,7 +6,7 @@ import { QueueProcessorCheck } from './queue-processor-check';
 import { QueueShutdown } from './queue-shutdown';
 import { DEFAULT_JOB_OPTIONS, redisOptionsFromUrl } from './queues';
 import { RedisAvailability } from './redis-availability';
-import { RedisClient } from './redis.provider';
+import { RedisClient } from './redis-client';
 
 @Global()
 @Module({

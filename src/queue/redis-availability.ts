@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { TimeoutError, withTimeout } from '../common/with-timeout';
 import { REDIS_CALL_TIMEOUT_MS } from './queues';
-import { RedisClient } from './redis.provider';
+import { RedisClient } from './redis-client';
+import { ScheduledJobs } from '../database/scheduled-jobs';
+import { Clock } from '../common/clock';
 
 /** How often the connection is probed (a hung server closes no socket), and how long a probe may take. */
 const PROBE_EVERY_MS = 5000;
@@ -33,24 +35,26 @@ export class RedisAvailability implements OnApplicationBootstrap, OnModuleDestro
   private lastWarnAt = 0;
   private probing = false;
   private stopped = false;
-  private timer?: NodeJS.Timeout;
   private readonly recoveryListeners: (() => Promise<unknown>)[] = [];
 
-  constructor(private readonly redis: RedisClient) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly jobs: ScheduledJobs,
+    private readonly clock: Clock,
+  ) {}
 
   onApplicationBootstrap(): void {
     const c = this.redis.client;
     c.on('error', (e: Error) => (this.reason = e.message));
     c.on('close', () => this.markDown(this.reason || 'connection closed'));
     c.on('ready', () => this.markUp());
-    this.timer = setInterval(() => void this.tick(), PROBE_EVERY_MS);
-    this.timer.unref();
+    this.jobs.local('redis-probe', PROBE_EVERY_MS, () => this.tick(), { unref: true }); // per process: each watches its own connection
     void this.probe(); // the startup verdict: a warning now if Redis does not answer
   }
 
   onModuleDestroy(): void {
     this.stopped = true; // closing our own connections is not an outage
-    if (this.timer) clearInterval(this.timer);
+    this.jobs.stop('redis-probe');
   }
 
   onApplicationShutdown(): void {
@@ -102,7 +106,7 @@ export class RedisAvailability implements OnApplicationBootstrap, OnModuleDestro
     this.probing = true;
     try {
       await this.probe();
-      if (this.downSince && Date.now() - this.lastWarnAt >= REMIND_EVERY_MS) this.warn();
+      if (this.downSince && this.clock.nowMs() - this.lastWarnAt >= REMIND_EVERY_MS) this.warn();
     } finally {
       this.probing = false;
     }
@@ -110,7 +114,7 @@ export class RedisAvailability implements OnApplicationBootstrap, OnModuleDestro
 
   private markDown(reason: string): void {
     if (this.stopped || this.downSince) return;
-    this.downSince = new Date();
+    this.downSince = this.clock.now();
     this.reason = reason;
     this.warn();
   }
@@ -118,7 +122,7 @@ export class RedisAvailability implements OnApplicationBootstrap, OnModuleDestro
   private markUp(): void {
     this.reason = '';
     if (!this.downSince) return;
-    const seconds = Math.round((Date.now() - this.downSince.getTime()) / 1000);
+    const seconds = Math.round((this.clock.nowMs() - this.downSince.getTime()) / 1000);
     this.downSince = null;
     if (this.stopped) return;
     this.logger.log(`Redis at ${this.redis.address} is reachable again after ${seconds} s; enqueueing the work stored meanwhile`);
@@ -128,8 +132,8 @@ export class RedisAvailability implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private warn(): void {
-    this.lastWarnAt = Date.now();
-    const since = this.downSince ? Math.round((Date.now() - this.downSince.getTime()) / 1000) : 0;
+    this.lastWarnAt = this.clock.nowMs();
+    const since = this.downSince ? Math.round((this.clock.nowMs() - this.downSince.getTime()) / 1000) : 0;
     this.logger.warn(
       `Redis at ${this.redis.address} is unreachable${since ? ` for ${since} s` : ''} (${this.reason}): inbound events and webhook ` +
         'deliveries are stored in PostgreSQL and enqueued once it is back; /health/ready reports it down',

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { OutboxWakeup } from '../events/outbox-wakeup';
+import { Clock } from '../common/clock';
 
 /** The PostgreSQL channel dispatchers LISTEN on. Its payload is the sender's random origin id, nothing else. */
 export const WAKEUP_CHANNEL = 'webhook_deliveries_due';
@@ -39,6 +40,7 @@ export class DeliveryWakeup implements OutboxWakeup, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {
     this.local.setMaxListeners(0);
   }
@@ -63,7 +65,7 @@ export class DeliveryWakeup implements OutboxWakeup, OnApplicationShutdown {
     }
     this.notifying = true;
     this.again = false;
-    const sentAt = Date.now();
+    const sentAt = this.clock.nowMs();
     this.dataSource
       .query('SELECT pg_notify($1, $2)', [WAKEUP_CHANNEL, this.origin])
       .then(
@@ -78,7 +80,7 @@ export class DeliveryWakeup implements OutboxWakeup, OnApplicationShutdown {
         setTimeout(() => {
           this.notifying = false;
           if (this.again && !this.closed) this.notifyOthers();
-        }, Math.max(0, sentAt + NOTIFY_INTERVAL_MS - Date.now()));
+        }, Math.max(0, sentAt + NOTIFY_INTERVAL_MS - this.clock.nowMs()));
       });
   }
 

@@ -64,24 +64,24 @@ export class WebhookDeliveriesRepository {
   }
 
   /** Deletes up to `batchSize` delivered deliveries older than the retention; returns how many. */
-  async pruneDelivered(retentionDays: number, batchSize: number): Promise<number> {
+  async pruneDelivered(cutoff: Date, batchSize: number): Promise<number> {
     const [, n] = (await this.dataSource.query(
       `DELETE FROM webhook_delivery WHERE id IN (
-           SELECT id FROM webhook_delivery WHERE status = 'delivered' AND delivered_at < now() - ($1::int * interval '1 day') LIMIT $2)`,
-      [retentionDays, batchSize],
+           SELECT id FROM webhook_delivery WHERE status = 'delivered' AND delivered_at < $1 LIMIT $2)`,
+      [cutoff, batchSize],
     )) as [unknown, number];
     return n;
   }
 
   /** Deletes up to `batchSize` events older than the retention that have no delivery left; returns how many. */
-  async pruneOrphanEvents(retentionDays: number, batchSize: number): Promise<number> {
+  async pruneOrphanEvents(cutoff: Date, batchSize: number): Promise<number> {
     const [, n] = (await this.dataSource.query(
       `DELETE FROM webhook_event WHERE id IN (
            SELECT e.id FROM webhook_event e
-           WHERE e.created_at < now() - ($1::int * interval '1 day')
+           WHERE e.created_at < $1
              AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id)
            LIMIT $2)`,
-      [retentionDays, batchSize],
+      [cutoff, batchSize],
     )) as [unknown, number];
     return n;
   }

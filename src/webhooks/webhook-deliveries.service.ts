@@ -8,6 +8,7 @@ import { DeliveryListQuery, RecoverDto } from './dto/webhook.dto';
 import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { Clock } from '../common/clock';
 
 export interface DeliveryView {
   id: string;
@@ -54,6 +55,7 @@ export class WebhookDeliveriesService {
     private readonly repo: WebhookDeliveriesRepository,
     private readonly endpoints: WebhookEndpointsService,
     private readonly wakeup: DeliveryWakeup,
+    private readonly clock: Clock,
   ) {}
 
   async list(teamId: string, endpointId: string, query: DeliveryListQuery): Promise<Page<DeliveryView>> {
@@ -94,7 +96,7 @@ export class WebhookDeliveriesService {
     const endpoint = await this.endpoints.find(teamId, endpointId);
     if (endpoint.status === 'disabled') throw new Conflict('this webhook endpoint is disabled; enable it (PATCH {"enabled": true}) first');
     await this.find(teamId, endpointId, deliveryId);
-    await this.repo.resetOne(deliveryId, new Date(), endpoint.ordering === 'fifo'); // a delivery being sent right now is left to finish
+    await this.repo.resetOne(deliveryId, this.clock.now(), endpoint.ordering === 'fifo'); // a delivery being sent right now is left to finish
     this.wakeup.signal();
     return deliveryView(await this.find(teamId, endpointId, deliveryId));
   }
@@ -104,9 +106,9 @@ export class WebhookDeliveriesService {
     const endpoint = await this.endpoints.find(teamId, endpointId);
     if (endpoint.status === 'disabled') throw new Conflict('this webhook endpoint is disabled; enable it (PATCH {"enabled": true}) first');
     const since = new Date(dto.since);
-    const until = dto.until ? new Date(dto.until) : new Date();
+    const until = dto.until ? new Date(dto.until) : this.clock.now();
     if (since >= until) throw new ValidationFailed('since must be before until', [{ field: 'since', messages: ['since must be before until'] }]);
-    const recovered = await this.repo.resetFailed(teamId, endpointId, since, until, new Date(), endpoint.ordering === 'fifo');
+    const recovered = await this.repo.resetFailed(teamId, endpointId, since, until, this.clock.now(), endpoint.ordering === 'fifo');
     if (recovered) this.wakeup.signal();
     return { recovered };
   }

@@ -16,6 +16,8 @@ import { DispatchTimers } from './dispatch/dispatch-timers';
 import { EndpointStatusService } from './dispatch/endpoint-status.service';
 import { SigningMaterial } from './dispatch/signing-material';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { ScheduledJobs } from '../database/scheduled-jobs';
+import { Clock } from '../common/clock';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 /** A claimed delivery is sent only if its request can finish this long before the lease runs out. */
@@ -59,7 +61,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private sends = 0;
   private idle?: () => void;
   private readonly stats = { claims: 0, claimed: 0, claimMs: 0 };
-  private statsTimer?: NodeJS.Timeout;
   /** Endpoints this dispatcher already set active again (their other successes need no endpoint update). */
   private readonly recovered = new Set<string>();
 
@@ -72,11 +73,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly endpointStatus: EndpointStatusService,
     private readonly wakeup: DeliveryWakeup,
     private readonly config: AppConfig,
+    private readonly jobs: ScheduledJobs,
+    private readonly clock: Clock,
   ) {
     const { endpointConcurrency, batchSize } = config.webhooks;
     this.lanes = new DeliveryLanes(endpointConcurrency, batchSize);
     this.recorder = new DeliveryRecorder(repo, this.claimer, (written) => this.afterWrite(written.length), this.logger);
-    this.timers = new DispatchTimers(() => this.requestClaim(), () => this.pump());
+    this.timers = new DispatchTimers(() => this.requestClaim(), () => this.pump(), () => this.clock.nowMs());
     this.signing = new SigningMaterial(endpoints);
   }
 
@@ -85,7 +88,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     this.timers.startPolling(this.config.webhooks.pollIntervalMs);
     await this.wakeup.subscribe(() => this.requestClaim());
     this.requestClaim();
-    this.statsTimer = setInterval(() => this.logStats(), STATS_INTERVAL_MS).unref();
+    this.jobs.local('webhook-dispatch-stats', STATS_INTERVAL_MS, () => this.logStats(), { unref: true }); // per process
   }
 
   /** At debug level, every 10 s of activity: claims and writes with their mean size and time. */
@@ -106,7 +109,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     if (!this.running) return;
     this.running = false;
     this.timers.stop();
-    clearInterval(this.statsTimer);
+    this.jobs.stop('webhook-dispatch-stats');
     clearTimeout(this.pacingTimer);
     await this.claiming;
     const unsent = this.lanes.drain();
@@ -124,7 +127,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       return;
     }
     if (this.claimScheduled || this.pacingTimer) return;
-    const wait = this.lastShortClaim + CLAIM_PACING_MS - Date.now();
+    const wait = this.lastShortClaim + CLAIM_PACING_MS - this.clock.nowMs();
     if (wait > 0) {
       this.pacingTimer = setTimeout(() => {
         this.pacingTimer = undefined;
@@ -150,7 +153,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     try {
       const limit = Math.min(batchSize, room);
       const from = this.afterTeam;
-      const now = new Date();
+      const now = this.clock.now();
       const started = performance.now();
       const rows = await this.repo.claim({
         claimer: this.claimer,
@@ -175,7 +178,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         // every team after `from` was visited: start the ring over, now if some teams were not
         this.afterTeam = NIL_UUID;
         again = from !== NIL_UUID;
-        if (!again) this.lastShortClaim = Date.now();
+        if (!again) this.lastShortClaim = this.clock.nowMs();
       }
       if (rows.length) {
         this.lanes.add(rows);
@@ -193,7 +196,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   /** Starts every send the caps allow. */
   private pump(): void {
     if (!this.running) return;
-    const now = Date.now();
+    const now = this.clock.nowMs();
     const next = this.lanes.releaseSlots(now);
     while (this.sends < this.config.webhooks.concurrency) {
       const d = this.lanes.take(now);
@@ -212,7 +215,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       this.logger.error({ err: e, deliveryId: d.id, endpointId: d.endpointId }, 'webhook delivery attempt failed unexpectedly');
     } finally {
       this.sends--;
-      this.lanes.done(d, Date.now());
+      this.lanes.done(d, this.clock.nowMs());
       if (this.running) {
         this.pump();
         if (this.lanes.queued < this.config.webhooks.concurrency) this.requestClaim();
@@ -223,8 +226,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private async attempt(d: ClaimedDelivery): Promise<void> {
     const { timeoutMs, retrySchedule } = this.config.webhooks;
     if (d.endpointStatus === 'disabled') return this.recorder.skip(d.id);
-    if (Date.now() + timeoutMs + LEASE_MARGIN_MS > d.claimedUntil.getTime()) return this.recorder.release(d.id);
-    const attemptedAt = new Date();
+    if (this.clock.nowMs() + timeoutMs + LEASE_MARGIN_MS > d.claimedUntil.getTime()) return this.recorder.release(d.id);
+    const attemptedAt = this.clock.now();
     let secrets: string[];
     try {
       secrets = this.signing.secrets(d, attemptedAt);
@@ -235,7 +238,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     const body = this.signing.body(d);
     const headers = this.signer.headers({ secrets, msgId: d.eventId, timestampSeconds: Math.floor(attemptedAt.getTime() / 1000), body, eventType: d.eventType });
     const result = await this.http.request({ url: d.url, method: 'POST', headers, body, timeoutMs });
-    const { record, change } = decideOutcome(d, result, headers, attemptedAt, retrySchedule);
+    const { record, change } = decideOutcome(d, result, headers, attemptedAt, retrySchedule, this.clock.now());
 
     if (!change || (change === 'recovered' && this.recovered.has(d.endpointId))) {
       this.recorder.add(record);

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { Page, PageQuery, paginate } from '../common/pagination';
@@ -14,6 +13,8 @@ import { OutboundHttpClient } from '../http/outbound-http-client';
 import { auditBefore } from '../audit/audit-context';
 import { DeliveryWakeup } from './delivery-wakeup';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { Clock } from '../common/clock';
+import { Ids } from '../common/ids';
 
 export interface WebhookEndpointView {
   id: string;
@@ -52,11 +53,13 @@ export class WebhookEndpointsService {
     private readonly http: OutboundHttpClient,
     private readonly wakeup: DeliveryWakeup,
     private readonly deliveries: WebhookDeliveriesRepository,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
   ) {}
 
   async create(teamId: string, dto: CreateWebhookEndpointDto): Promise<WebhookEndpointWithSecret> {
     const url = await this.checkUrl(dto.url);
-    const id = randomUUID();
+    const id = this.ids.uuid();
     const secret = generateWebhookSecret();
     const row = this.endpoints.create({
       id,
@@ -138,10 +141,10 @@ export class WebhookEndpointsService {
       const patch = {
         secretEncrypted: this.cipher.encrypt(secret, SECRET_AAD(id)),
         previousSecretEncrypted: keep ? this.cipher.encrypt(current, PREVIOUS_SECRET_AAD(id)) : null,
-        previousSecretExpiresAt: keep ? new Date(Date.now() + overlap * 1000) : null,
+        previousSecretExpiresAt: keep ? new Date(this.clock.nowMs() + overlap * 1000) : null,
       };
       await repo.update({ id }, patch);
-      return { ...row, ...patch, updatedAt: new Date() };
+      return { ...row, ...patch, updatedAt: this.clock.now() };
     });
     return { ...toView(saved), secret };
   }

@@ -1,5 +1,5 @@
 import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
-import { KeyRotationService } from '../crypto/encrypted-columns';
+import { KeyRotationService } from '../crypto/key-rotation.service';
 import { OutboxWakeup } from '../events/outbox-wakeup';
 import { DeliveryWakeup } from './delivery-wakeup';
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Actor, memberOf, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { TestClock } from '../utils/test-clock';
 
 type Scope = 'read' | 'write' | 'admin';
 const RATE_LIMIT = 20;
@@ -18,8 +19,9 @@ describe('API keys (e2e)', () => {
   const createKey = async (scopes: Scope[], extra: object = {}, as: Actor = owner): Promise<{ id: string; key: string; prefix: string }> =>
     (await t.http().post(`${team()}/api-keys`).set(as.auth).send({ name: `key ${scopes.join('+')}`, scopes, ...extra }).expect(201)).body;
 
+  const clock = new TestClock();
   beforeAll(async () => {
-    t = await createTestApp({ env: { API_KEY_RATE_LIMIT: String(RATE_LIMIT) } });
+    t = await createTestApp({ clock, env: { API_KEY_RATE_LIMIT: String(RATE_LIMIT) } });
     ds = t.app.get(DataSource);
     owner = await ownerWithTeam(t, 'Acme');
     other = await ownerWithTeam(t, 'Other');
@@ -117,8 +119,13 @@ describe('API keys (e2e)', () => {
 
     const expiring = await createKey(['read'], { expiresAt: new Date(Date.now() + 60_000).toISOString() });
     await t.http().get(team()).set(bearer(expiring.key)).expect(200);
-    await ds.query(`UPDATE api_key SET expires_at = now() - interval '1 second' WHERE id = $1`, [expiring.id]);
-    const expired = await t.http().get(team()).set(bearer(expiring.key)).expect(401);
+    clock.advance(61_000);
+    let expired;
+    try {
+      expired = await t.http().get(team()).set(bearer(expiring.key)).expect(401);
+    } finally {
+      clock.reset();
+    }
     const unknown = await t.http().get(team()).set(bearer(`sb_${'A'.repeat(43)}`)).expect(401);
     const junk = await t.http().get(team()).set(bearer('sb_nope')).expect(401);
     expect(new Set([revoked.body.message, expired.body.message, unknown.body.message, junk.body.message]).size).toBe(1);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import { ConnectionsService } from '../../src/connections/connections.service';
+import { ConnectionHealthService } from '../../src/connections/connection-health.service';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { FakeGitHubApi, FakeSlackApi, FakeTelegramApi } from '../fakes';
 import { Actor, memberOf, ownerWithTeam } from '../factories/users';
@@ -132,7 +132,7 @@ describe('platform connections (e2e, against fake platform APIs)', () => {
     });
 
     it('health checks: failures count up, N in a row set error with the reason, a success resets', async () => {
-      const svc = t.app.get(ConnectionsService);
+      const svc = t.app.get(ConnectionHealthService);
       tg.failNext('getMe', { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } }, 2);
       await svc.runHealthChecks();
       await svc.runHealthChecks();
@@ -164,6 +164,7 @@ describe('platform connections (e2e, against fake platform APIs)', () => {
     it('bad credentials → 422 with the platform reason', async () => {
       const res = await t.http().post(base(agent)).set(owner.auth).send({ platform: 'telegram', credentials: { botToken: '999999:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } }).expect(422);
       expect(res.body.message).toMatch(/telegram rejected the credentials: Unauthorized/);
+      expect(res.body.code).toBe('INVALID_CREDENTIALS');
       const s = await t.http().post(base(agent)).set(owner.auth).send({ platform: 'slack', credentials: { botToken: 'xoxb-0000-0000-notknownatall', signingSecret: SLACK.signingSecret } }).expect(422);
       expect(s.body.message).toContain('invalid_auth');
       const g = await t.http().post(base(agent)).set(owner.auth).send({ platform: 'github', credentials: { token: 'ghp_unknownunknownunknownunknown00' } }).expect(422);
@@ -189,9 +190,11 @@ describe('platform connections (e2e, against fake platform APIs)', () => {
       tg.failNext('getMe', { status: 500, body: { ok: false, error_code: 500, description: 'Internal Server Error' } });
       const a = await t.http().post(base(agent)).set(owner.auth).send({ platform: 'telegram', credentials: { botToken: TG_TOKEN } }).expect(502);
       expect(a.body.message).toMatch(/telegram could not be reached/);
+      expect(a.body.code).toBe('PLATFORM_UNAVAILABLE');
       tg.failNext('setWebhook', { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: bad webhook: HTTPS url must be provided for webhook' } });
       const b = await t.http().post(base(agent)).set(owner.auth).send({ platform: 'telegram', credentials: { botToken: TG_TOKEN } }).expect(422);
       expect(b.body.message).toContain('HTTPS url must be provided');
+      expect(b.body.code).toBe('PLATFORM_REJECTED');
       expect(await count()).toBe(0);
     });
   });
@@ -282,7 +285,7 @@ describe('platform connections (e2e, against fake platform APIs)', () => {
       const c1 = await t.http().post(base(a1)).set(owner.auth).send({ platform: 'slack', credentials: { botToken: SLACK.token, signingSecret: SLACK.signingSecret } }).expect(201);
       const c2 = await t.http().post(base(a2)).set(owner.auth).send({ platform: 'slack', credentials: { botToken: SLACK.token, signingSecret: SLACK.signingSecret } }).expect(201);
       await ds.query('UPDATE platform_connection SET credentials_encrypted = (SELECT credentials_encrypted FROM platform_connection WHERE id = $1) WHERE id = $2', [c1.body.id, c2.body.id]);
-      await t.app.get(ConnectionsService).runHealthChecks();
+      await t.app.get(ConnectionHealthService).runHealthChecks();
       const h2 = (await t.http().get(`${base(a2)}/${c2.body.id}/health`).set(owner.auth).expect(200)).body;
       expect(h2).toMatchObject({ status: 'error', errorMessage: expect.stringContaining('could not be decrypted') });
       const h1 = (await t.http().get(`${base(a1)}/${c1.body.id}/health`).set(owner.auth).expect(200)).body;

@@ -122,7 +122,7 @@ describe('GitHub delivery formats (e2e): 25 MB bodies, application/x-www-form-ur
     const raw = JSON.stringify({ action: 'opened', repository, filler: 'x'.repeat(26 * MB) });
     const res = await post('issues', raw).set('x-request-id', 'gh-too-large');
     expect(res.status).toBe(413);
-    expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large (limit 25 MB)', requestId: 'gh-too-large' });
+    expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large (limit 25 MB)', requestId: 'gh-too-large' });
     expect((await ds.query('SELECT count(*)::int AS n FROM inbound_event WHERE connection_id = $1', [connectionId]))[0].n).toBe(before);
   }, 60_000);
 });

@@ -6,7 +6,7 @@ import { FakeGitHubApi } from '../fakes';
 import { FakeWebhookReceiver } from '../fakes/webhook-receiver.fake';
 import { Actor, memberOf, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
-import { until } from '../utils/wait';
+import { inboundSettled, until } from '../utils/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a JSON data package without ESM typings we need
 const examples = require('@octokit/webhooks-examples') as { name: string; examples: Record<string, unknown>[] }[];
@@ -107,7 +107,7 @@ describe('GitHub (e2e against the fake GitHub REST API and real example payloads
     await post('issues', raw, { delivery }).expect(200);
     await post('issues', raw, { delivery }).expect(200);
     await until(() => gh.commentsOn('acme', 'widgets', n).length === 1, 'triage comment');
-    await new Promise((r) => setTimeout(r, 200));
+    await inboundSettled(ds, connectionId); // the duplicate delivery was stored once, and that event finished
     const comments = gh.commentsOn('acme', 'widgets', n);
     expect(comments).toHaveLength(1);
     expect(comments[0]).toMatchObject({ login: BOT, body: expect.stringContaining('New issue #') });
@@ -124,7 +124,7 @@ describe('GitHub (e2e against the fake GitHub REST API and real example payloads
     const own = { ...mention, comment: { id: 79, body: `@${BOT} I said`, user: { login: BOT } }, sender: { login: BOT } };
     for (const p of [plain, own, mention]) await post('issue_comment', JSON.stringify(p)).expect(200);
     await until(() => gh.commentsOn('acme', 'widgets', n).length === 1, 'answer');
-    await new Promise((r) => setTimeout(r, 200));
+    await inboundSettled(ds, connectionId); // the plain and own comments finished (ignored): no answer will follow
     expect(gh.commentsOn('acme', 'widgets', n)).toHaveLength(1);
     expect(gh.commentsOn('acme', 'widgets', n)[0].body).toContain('can you help?');
     const rows = await statuses();
@@ -200,7 +200,9 @@ describe('GitHub (e2e against the fake GitHub REST API and real example payloads
       await post('release', JSON.stringify({ action: 'created', release: { tag_name: 'v0.9.0', name: 'draft' }, repository: repoPayload, sender })).expect(200);
       await post('release', JSON.stringify({ action: 'published', release: { tag_name: 'v1.0.0', name: 'One', html_url: 'https://github.com/acme/widgets/releases/v1.0.0', author: { login: 'ada' } }, repository: repoPayload, sender })).expect(200);
       const calls = await receiver.waitForCalls('/github-events', 2);
-      await new Promise((r) => setTimeout(r, 300)); // the ignored push and the unpublished release must not follow
+      await inboundSettled(ds, connectionId); // the ignored push and the unpublished release finished without publishing
+      const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE endpoint_id = $1`, [endpoint.body.id]);
+      expect(n).toBe(2); // nothing else was published to the endpoint
       expect(receiver.callsTo('/github-events')).toHaveLength(2);
       const events = calls.map((c) => verifier.verify(c.rawBody, c.headers as Record<string, string>) as { type: string; team_id: string; data: Record<string, unknown> });
       const push = events.find((e) => e.type === 'github.push');

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ConnectionsService } from '../../src/connections/connections.service';
+import { ConnectionHealthService } from '../../src/connections/connection-health.service';
 import { FakeOpenAiApi, FakeTelegramApi } from '../fakes';
 import { connectTelegramBot, postUpdate, sentTexts, TelegramBotFixture, textUpdate } from '../factories/telegram';
 import { Actor, memberOf, ownerWithTeam } from '../factories/users';
@@ -197,7 +197,7 @@ describe('inbound event log, replay, health counts and the connection test (e2e)
 
     // a failed health check (CONNECTION_HEALTH_FAILURES=1) puts it in error; a passing test brings it back
     tg.failNext(revoked, { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } });
-    await t.app.get(ConnectionsService).runHealthChecks();
+    await t.app.get(ConnectionHealthService).runHealthChecks();
     const broken = await t.http().get(connPath(bot)).set(owner.auth).expect(200);
     expect(broken.body).toMatchObject({ status: 'error', errorMessage: expect.stringMatching(/health checks in a row failed/) });
 

@@ -11,7 +11,8 @@ import { RecordedCall } from '../fakes/fake-http-server';
 import { connectTelegramBot, postUpdate, textUpdate } from '../factories/telegram';
 import { Actor, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
-import { until } from '../utils/wait';
+import { TestClock } from '../utils/test-clock';
+import { inboundSettled, until } from '../utils/wait';
 
 const sentTo = (tg: FakeTelegramApi, chatId: number): RecordedCall[] =>
   tg.callsTo('sendMessage').filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId));
@@ -29,9 +30,11 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
   const eventRows = async (connectionId: string): Promise<{ status: string; error: string | null; dedupe_key: string }[]> =>
     ds.query('SELECT status, error, dedupe_key FROM inbound_event WHERE connection_id = $1 ORDER BY seq', [connectionId]);
 
+  const clock = new TestClock();
   beforeAll(async () => {
     [tg, llm, runtimeUrl] = await Promise.all([new FakeTelegramApi().start(), new FakeOpenAiApi().start(), new FakeWebhookReceiver().start()]);
     t = await createTestApp({
+      clock,
       env: {
         TELEGRAM_API_ROOT: tg.url,
         INBOUND_CONCURRENCY: '8',
@@ -79,8 +82,7 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
     await postUpdate(t, bot, update).expect(200);
     await postUpdate(t, bot, update).expect(200);
     await postUpdate(t, bot, textUpdate(333, 'after')).expect(200);
-    await until(() => sentTo(tg, 333).length >= 2, 'replies');
-    await new Promise((r) => setTimeout(r, 200));
+    await inboundSettled(ds, bot.connectionId, 2); // both answered events finished: nothing more will be sent
     expect(sentTo(tg, 333).map(textOf)).toEqual(['only once', 'after']);
     expect(await eventRows(bot.connectionId)).toHaveLength(2);
   });
@@ -201,8 +203,12 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
     const chat = await t.http().post(`/v1/teams/${owner.teamId}/agents/${agent.body.id}/chat`).set(owner.auth).send({ text: 'hi' }).expect(200);
     const svc = t.app.get(ConversationsService);
     expect(await svc.completeIdle(30)).toBe(0); // just talked: not idle (control)
-    await ds.query("UPDATE conversation SET last_message_at = now() - interval '31 minutes' WHERE id = $1", [chat.body.conversationId]);
-    expect(await svc.completeIdle(30)).toBeGreaterThanOrEqual(1);
+    clock.advance(31 * 60_000);
+    try {
+      expect(await svc.completeIdle(30)).toBeGreaterThanOrEqual(1);
+    } finally {
+      clock.reset();
+    }
     const list = await t.http().get(`/v1/teams/${owner.teamId}/agents/${agent.body.id}/conversations?status=completed`).set(owner.auth).expect(200);
     expect(list.body.data.map((c: { id: string }) => c.id)).toEqual([chat.body.conversationId]);
     await t.http().post(`/v1/teams/${owner.teamId}/agents/${agent.body.id}/chat`).set(owner.auth).send({ text: 'again', conversationId: chat.body.conversationId }).expect(409);

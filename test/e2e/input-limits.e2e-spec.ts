@@ -114,6 +114,7 @@ describe('admin API input limits (e2e): NUL characters, nesting depth, body-pars
       body: {
         statusCode: 400,
         error: 'Bad Request',
+        code: 'VALIDATION_FAILED',
         message: 'body is nested too deeply (at most 64 levels)',
         details: [{ field: 'body', messages: ['body is nested too deeply (at most 64 levels)'] }],
         requestId: expect.any(String),
@@ -137,7 +138,7 @@ describe('admin API input limits (e2e): NUL characters, nesting depth, body-pars
       .set('x-request-id', 'big-1')
       .send({ name: 'big', description: 'x'.repeat(1_100_000) });
     expect(res.status).toBe(413);
-    expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large (limit 1 MB)', requestId: 'big-1' });
+    expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large (limit 1 MB)', requestId: 'big-1' });
     expect(res.headers['x-request-id']).toBe('big-1');
   });
 
@@ -161,7 +162,7 @@ describe('admin API input limits (e2e): NUL characters, nesting depth, body-pars
       expect({ name: c.name, status: res.status, body: res.body, header: res.headers['x-request-id'] }).toEqual({
         name: c.name,
         status: c.status,
-        body: { statusCode: c.status, error: expect.any(String), message: c.message, requestId: id },
+        body: { statusCode: c.status, error: expect.any(String), code: c.status === 400 ? 'VALIDATION_FAILED' : 'UNSUPPORTED_MEDIA_TYPE', message: c.message, requestId: id },
         header: id,
       });
     }

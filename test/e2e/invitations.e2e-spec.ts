@@ -4,6 +4,7 @@ import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { Actor, login, memberOf, ownerWithTeam } from '../factories/users';
 import { LogCapture } from '../utils/log-capture';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { TestClock } from '../utils/test-clock';
 
 type Role = 'owner' | 'admin' | 'member';
 
@@ -41,9 +42,11 @@ describe('team invitations (e2e)', () => {
   const pendingIds = async (): Promise<string[]> =>
     (await t.http().get(invitations()).set(admin.auth).expect(200)).body.data.map((i: { id: string }) => i.id);
 
+  const clock = new TestClock();
   beforeAll(async () => {
     logs = new LogCapture();
     t = await createTestApp({
+      clock,
       env: { PUBLIC_BASE_URL: 'https://sb.example.com', INVITATION_TTL_HOURS: '48', LOG_LEVEL: 'trace' },
       override: (b) => b.overrideProvider(LOG_DESTINATION).useValue(logs),
     });
@@ -154,12 +157,18 @@ describe('team invitations (e2e)', () => {
   it('an expired token answers like an unknown one and is no longer pending', async () => {
     const other = await ownerWithTeam(t, 'Late');
     const inv = await inviteAs(owner, other.email, 'member');
-    await ds.query(`UPDATE invitation SET expires_at = now() - interval '1 second' WHERE id = $1`, [inv.body.id]);
-    await expectLikeUnknownToken(await accept(inv.body.token, other.auth));
-    expect(await pendingIds()).not.toContain(inv.body.id);
-    expect((await t.http().get('/v1/me/invitations').set(other.auth).expect(200)).body.data).toEqual([]);
-    await t.http().delete(`${invitations()}/${inv.body.id}`).set(owner.auth).expect(404);
-    await t.http().get(`${members()}/${other.userId}`).set(owner.auth).expect(404);
+    clock.advance(47 * 3_600_000); // INVITATION_TTL_HOURS=48: an hour left, still valid (control)
+    try {
+      expect(await pendingIds()).toContain(inv.body.id);
+      clock.advance(3_600_000 + 1000);
+      await expectLikeUnknownToken(await accept(inv.body.token, other.auth));
+      expect(await pendingIds()).not.toContain(inv.body.id);
+      expect((await t.http().get('/v1/me/invitations').set(other.auth).expect(200)).body.data).toEqual([]);
+      await t.http().delete(`${invitations()}/${inv.body.id}`).set(owner.auth).expect(404);
+      await t.http().get(`${members()}/${other.userId}`).set(owner.auth).expect(404);
+    } finally {
+      clock.reset();
+    }
   });
 
   it('revoking: owners and admins revoke pending invitations, only owners an owner invitation; the token then answers like an unknown one', async () => {

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { ConnectionsService } from '../../src/connections/connections.service';
-import { KeyRotationService, RotationReport } from '../../src/crypto/encrypted-columns';
+import { ConnectionHealthService } from '../../src/connections/connection-health.service';
+import { KeyRotationService, RotationReport } from '../../src/crypto/key-rotation.service';
 import { FakeTelegramApi } from '../fakes';
 import { Actor, login, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
@@ -63,7 +63,7 @@ describe('key rotation (e2e)', () => {
     expect((await envelopes(app)).every((e) => e.startsWith('v1.k3.'))).toBe(true);
 
     app = await boot(`k3:${key(3)}`); // k1 and k2 retired
-    const result = await app.app.get(ConnectionsService).runHealthChecks();
+    const result = await app.app.get(ConnectionHealthService).runHealthChecks();
     expect(result).toEqual({ checked: 3, failed: 0 });
     for (const c of connections) expect((await statusOf(app, c)).status).toBe('active');
     // the decrypted tokens are the originals: getMe was called with each

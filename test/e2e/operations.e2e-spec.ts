@@ -31,13 +31,13 @@ describe('operations (e2e)', () => {
 
   it('every route not marked public needs a token; errors share one shape with a request id', async () => {
     const res = await t.http().get('/v1/teams').set('x-request-id', 'req-123').expect(401);
-    expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String), requestId: 'req-123' });
+    expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: expect.any(String), requestId: 'req-123' });
     const missing = await t.http().get('/v1/nothing-here').expect(404);
-    expect(missing.body).toMatchObject({ statusCode: 404, error: 'Not Found', requestId: expect.any(String) });
+    expect(missing.body).toMatchObject({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', requestId: expect.any(String) });
   });
 
   it('malformed JSON is a 400 with a clear message', async () => {
     const res = await t.http().post('/v1/auth/login').set('content-type', 'application/json').send('{"email": ').expect(400);
-    expect(res.body).toMatchObject({ statusCode: 400, message: 'Request body is not valid JSON' });
+    expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', message: 'Request body is not valid JSON' });
   });
 });

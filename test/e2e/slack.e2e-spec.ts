@@ -4,7 +4,7 @@ import { RecordedCall } from '../fakes/fake-http-server';
 import { connectSlackApp, eventEnvelope, nextTs, postSigned, SlackAppFixture } from '../factories/slack';
 import { Actor, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
-import { until } from '../utils/wait';
+import { inboundSettled, until } from '../utils/wait';
 
 type PostBody = { channel: string; text: string; thread_ts?: string; blocks?: string };
 const posts = (slack: FakeSlackApi, channel: string): RecordedCall[] =>
@@ -70,7 +70,7 @@ describe('Slack (e2e against the fake Slack Web API, requests signed as Slack si
     await postSigned(t, app, '', mention, { retryNum: 2 }).expect(200);
     await postSigned(t, app, '', JSON.stringify(eventEnvelope({ type: 'message', channel_type: 'channel', user: 'U1', text: `<@${app.botUserId}> once`, ts, channel: c }))).expect(200);
     await until(() => posts(slack, c).length >= 1, 'reply');
-    await new Promise((r) => setTimeout(r, 300));
+    await inboundSettled(ds, app.connectionId); // the retries and the duplicate message finished: no second post follows
     expect(posts(slack, c)).toHaveLength(1);
   });
 

@@ -37,7 +37,7 @@ describe('a failed SQL statement is logged without its values (e2e)', () => {
       .set(owner.auth)
       .send({ name: `Agent ${canary.slice(-6)}`, description: `private note ${canary}` })
       .expect(500);
-    expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', requestId: expect.any(String) });
+    expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL', message: 'Internal server error', requestId: expect.any(String) });
     expect(JSON.stringify(res.body)).not.toContain(canary);
 
     await until(() => logs.text().includes(CONSTRAINT) && logs.text().includes(res.body.requestId), 'the logged failure');

@@ -40,18 +40,20 @@ describe('teams, members and agents (e2e)', () => {
     });
 
     it('owners and admins rename; members get 403; only owners delete', async () => {
-      await t.http().patch(`/v1/teams/${owner.teamId}`).set(member.auth).send({ name: 'X' }).expect(403);
+      const denied = await t.http().patch(`/v1/teams/${owner.teamId}`).set(member.auth).send({ name: 'X' }).expect(403);
+      expect(denied.body).toMatchObject({ statusCode: 403, code: 'FORBIDDEN' });
       const r = await t.http().patch(`/v1/teams/${owner.teamId}`).set(admin.auth).send({ name: 'Acme Inc' }).expect(200);
       expect(r.body.name).toBe('Acme Inc');
       await t.http().delete(`/v1/teams/${owner.teamId}`).set(admin.auth).expect(403);
       const temp = await t.http().post('/v1/teams').set(owner.auth).send({ name: 'Temp' }).expect(201);
       await t.http().delete(`/v1/teams/${temp.body.id}`).set(owner.auth).expect(204);
-      await t.http().get(`/v1/teams/${temp.body.id}`).set(owner.auth).expect(404);
+      const gone = await t.http().get(`/v1/teams/${temp.body.id}`).set(owner.auth).expect(404);
+      expect(gone.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
     });
 
     it('validation errors name the field', async () => {
       const res = await t.http().post('/v1/teams').set(owner.auth).send({ name: '' }).expect(400);
-      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', requestId: expect.any(String) });
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED', requestId: expect.any(String) });
       expect(res.body.details[0].field).toBe('name');
       expect(res.body.message).toContain('name');
     });
@@ -77,6 +79,7 @@ describe('teams, members and agents (e2e)', () => {
       expect(joined.body).toMatchObject({ userId: other.userId, role: 'member' });
       const dup = await t.http().post(members).set(admin.auth).send({ email: other.email, role: 'member' }).expect(409);
       expect(dup.body.message).toContain('already a member');
+      expect(dup.body.code).toBe('CONFLICT');
       const withPw = await t.http().post(members).set(admin.auth).send({ email: 'new@example.com', role: 'member', password: 'long-enough-1' }).expect(400);
       expect(withPw.body.details[0].field).toBe('password');
       const badRole = await t.http().post(members).set(admin.auth).send({ email: 'new@example.com', role: 'boss' }).expect(400);

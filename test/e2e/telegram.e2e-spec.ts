@@ -6,7 +6,7 @@ import { validateTelegramHtml } from '../fakes/telegram.fake';
 import { commandUpdate, connectTelegramBot, postUpdate, TelegramBotFixture, textUpdate } from '../factories/telegram';
 import { Actor, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
-import { until } from '../utils/wait';
+import { inboundSettled, until } from '../utils/wait';
 
 type SendBody = { chat_id: unknown; text: string; parse_mode?: string; reply_parameters?: { message_id: number } };
 const body = (c: RecordedCall): SendBody => c.body as SendBody;
@@ -109,7 +109,7 @@ describe('Telegram (e2e against the fake Bot API)', () => {
     const u = textUpdate(g, mention, { chatType: 'supergroup', fromId: 42, entities: [{ type: 'mention', offset: 0, length: bot.username.length + 1 }] });
     await postUpdate(t, bot, u).expect(200);
     await until(() => sentTo(tg, g).length === 1, 'group reply');
-    await new Promise((r) => setTimeout(r, 100));
+    await inboundSettled(ds, bot.connectionId); // the unmentioned message finished too: no reply will follow
     expect(sentTo(tg, g)).toHaveLength(1);
     expect(body(sentTo(tg, g)[0])).toMatchObject({ text: 'what is 2+2?', reply_parameters: { message_id: (u.message as { message_id: number }).message_id } });
     const evs = await events(bot.connectionId);
@@ -166,8 +166,7 @@ describe('Telegram (e2e against the fake Bot API)', () => {
       body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' },
     }, 5);
     await postUpdate(t, bot, textUpdate(c, 'hi')).expect(200);
-    await until(async () => (await events(bot.connectionId)).at(-1)?.status === 'failed', 'failed');
-    await new Promise((r) => setTimeout(r, 300));
+    await until(async () => (await events(bot.connectionId)).at(-1)?.status === 'failed', 'failed'); // failed: never retried
     expect(sentTo(tg, c)).toHaveLength(1);
     const [conv] = await ds.query('SELECT metadata FROM conversation WHERE external_chat_id = $1', [String(c)]);
     expect(conv.metadata).toMatchObject({ blocked: true });

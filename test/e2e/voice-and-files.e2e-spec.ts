@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { KeyRotationService } from '../../src/crypto/encrypted-columns';
+import { KeyRotationService } from '../../src/crypto/key-rotation.service';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { FakeOpenAiApi, FakeSlackApi, FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
 import { RecordedCall } from '../fakes/fake-http-server';

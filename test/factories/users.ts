@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TestApp } from '../utils/test-app';
-import { AdminBootstrapService } from '../../src/auth/bootstrap-admin.service';
+import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service';
 
 export interface Actor {
   userId: string;

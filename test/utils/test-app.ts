@@ -6,6 +6,7 @@ import TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../src/app.module';
 import { loginKeyPrefix } from '../../src/auth/login-attempt.store';
 import { configureHttpApp } from '../../src/bootstrap';
+import { Clock } from '../../src/common/clock';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { cloneTemplate } from '../setup/test-db';
@@ -22,6 +23,8 @@ export interface TestAppOptions {
   /** Keep the current worker database instead of cloning a fresh one (e.g. a second app instance). */
   reuseDatabase?: boolean;
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+  /** The app's Clock (e.g. a TestClock the test moves). */
+  clock?: Clock;
 }
 
 let currentDbUrl: string | undefined;
@@ -48,6 +51,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   // A fresh app starts with fresh login counters (they live in Redis under this Jest worker's prefix).
   if (!opts.reuseDatabase) await forgetLoginAttempts(config);
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  if (opts.clock) builder = builder.overrideProvider(Clock).useValue(opts.clock);
   if (opts.override) builder = opts.override(builder);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody: true, bufferLogs: true });

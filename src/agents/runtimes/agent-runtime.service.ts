@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { OutboundHttpClient, OutboundResult } from '../../http/outbound-http-client';
 import { WebhookSigner } from '../../http/signing/webhook-signer';
@@ -7,6 +6,8 @@ import { HttpRuntimeStreamState, OpenAiStreamState, StreamOutcome, TextSink } fr
 import { RuntimeAction, RuntimeAttachment, RuntimeError, RuntimeMemory, RuntimeMessage, RuntimeReply, RuntimeRequest } from './runtime.types';
 import { SseReader } from './sse';
 import { checkReplyActions, OFFER_ACTIONS_TOOL } from './reply-actions';
+import { Clock } from '../../common/clock';
+import { Ids } from '../../common/ids';
 
 const MAX_REPLY_BYTES = 256 * 1024;
 /** A streamed body carries its framing (SSE lines, JSON per piece) besides the text: a larger bound. */
@@ -24,6 +25,8 @@ export class AgentRuntimeService {
     private readonly config: AppConfig,
     private readonly http: OutboundHttpClient,
     private readonly signer: WebhookSigner,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
   ) {}
 
   async reply(req: RuntimeRequest, sink?: TextSink): Promise<RuntimeReply> {
@@ -97,11 +100,11 @@ export class AgentRuntimeService {
       ...(visible.attachments?.length ? { attachments: visible.attachments } : {}),
       ...(visible.action ? { action: httpAction(visible.action) } : {}),
     });
-    const msgId = `msg_${randomUUID().replace(/-/g, '')}`;
+    const msgId = `msg_${this.ids.uuid().replace(/-/g, '')}`;
     const headers = this.signer.headers({
       secrets: [req.secrets.secret],
       msgId,
-      timestampSeconds: Math.floor(Date.now() / 1000),
+      timestampSeconds: Math.floor(this.clock.nowMs() / 1000),
       body,
       eventType: 'agent.reply_requested',
     });

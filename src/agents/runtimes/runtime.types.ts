@@ -1,3 +1,5 @@
+import { RaisedError } from '../../common/errors';
+
 export interface RuntimeMessage {
   role: 'user' | 'assistant' | 'system';
   content: string;
@@ -89,13 +91,13 @@ export type RuntimeErrorCode =
  * A runtime failure. `transient` ones (network, timeout, 429, 5xx, a stream cut short) are retried; the others are not. The message is
  * shown to the team (chat `error`, the event's stored error): it never carries addresses, ports or a raw response.
  */
-export class RuntimeError extends Error {
+export class RuntimeError extends RaisedError<'runtime'> {
+  readonly source = 'runtime';
   constructor(
     message: string,
     readonly transient: boolean,
     readonly code: RuntimeErrorCode,
   ) {
     super(message);
-    this.name = 'RuntimeError';
   }
 }

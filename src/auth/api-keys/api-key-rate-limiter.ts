@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
-import { createBoundedRedis } from '../../queue/redis.provider';
+import { createBoundedRedis } from '../../queue/redis-client';
+import { Clock } from '../../common/clock';
 
 /** Longest a request waits on Redis before its key is counted in this process instead. */
 export const API_KEY_REDIS_TIMEOUT_MS = 500;
@@ -51,7 +52,7 @@ export class ApiKeyRateLimiter implements OnApplicationShutdown {
   private degraded = false;
   private connecting?: Promise<void>;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(private readonly config: AppConfig, private readonly clock: Clock) {
     this.prefix = apiKeyRatePrefix(config.redis.prefix);
     this.redis = createBoundedRedis(config, API_KEY_REDIS_TIMEOUT_MS) as RateRedis;
     this.redis.defineCommand('apiKeyHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
@@ -59,7 +60,7 @@ export class ApiKeyRateLimiter implements OnApplicationShutdown {
 
   async hit(keyId: string): Promise<RateDecision> {
     const limit = this.config.auth.apiKeyRateLimit;
-    const now = Date.now();
+    const now = this.clock.nowMs();
     const window = Math.floor(now / API_KEY_WINDOW_MS);
     let hits: number;
     let msLeft: number;

@@ -8,6 +8,7 @@ import { auditBefore } from '../../audit/audit-context';
 import { ApiKeyInvalid } from './api-key.errors';
 import { hashApiKey, looksLikeApiKey, newApiKey } from './api-key-token';
 import { ApiKey } from './entities/api-key.entity';
+import { Clock } from '../../common/clock';
 
 /** lastUsedAt is written at most this often per key, not on every request. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -57,13 +58,14 @@ export class ApiKeysService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly clock: Clock,
   ) {}
 
   async create(teamId: string, createdById: string | null, input: { name: string; scopes: ApiKeyScope[]; expiresAt?: string }): Promise<CreatedApiKey> {
     let expiresAt: Date | null = null;
     if (input.expiresAt !== undefined) {
       expiresAt = new Date(input.expiresAt);
-      if (expiresAt.getTime() <= Date.now()) {
+      if (expiresAt.getTime() <= this.clock.nowMs()) {
         const message = 'expiresAt must be in the future';
         throw new ValidationFailed(message, [{ field: 'expiresAt', messages: [message] }]);
       }
@@ -91,7 +93,7 @@ export class ApiKeysService {
     const k = await this.keys.findOneBy({ id: keyId, teamId });
     if (!k || k.revokedAt) throw new NotFound('API key');
     auditBefore(toView(k));
-    await this.keys.update({ id: k.id }, { revokedAt: new Date() });
+    await this.keys.update({ id: k.id }, { revokedAt: this.clock.now() });
   }
 
   /**
@@ -101,7 +103,7 @@ export class ApiKeysService {
   async authenticate(token: string): Promise<ApiKeyActor> {
     if (!looksLikeApiKey(token)) throw new ApiKeyInvalid();
     const k = await this.keys.findOneBy({ keyHash: hashApiKey(token) });
-    const now = Date.now();
+    const now = this.clock.nowMs();
     if (!k || k.revokedAt || (k.expiresAt && k.expiresAt.getTime() <= now)) throw new ApiKeyInvalid();
     if (!k.lastUsedAt || now - k.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
       await this.dataSource.query(

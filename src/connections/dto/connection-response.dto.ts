@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { ConnectionHealthView, ConnectionView } from '../connections.service';
+import type { ConnectionHealthView, ConnectionView } from '../connection.types';
 import { CONNECTION_STATUSES, ConnectionStatus, Platform } from '../entities/platform-connection.entity';
 import type { ConnectionTestResult } from '../connection-test.service';
 import type { PlatformIdentity, SetupInstructions, SocketStatus } from '../platform-connector';

@@ -1,6 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { SchedulerLock } from '../../database/scheduler-lock';
+import { ScheduledJobs } from '../../database/scheduled-jobs';
 import { SWEEP_REDIS_TIMEOUT_MS } from '../../queue/queues';
 import { RedisAvailability } from '../../queue/redis-availability';
 import { ConversationsService } from '../conversations.service';
@@ -14,9 +14,8 @@ import { InboundService } from '../inbound.service';
  * wake-ups; when Redis comes back it sweeps at once, whatever the events' age.
  */
 @Injectable()
-export class InboundSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+export class InboundSweeper implements OnApplicationBootstrap {
   private readonly logger = new Logger('InboundSweeper');
-  private timer?: NodeJS.Timeout;
   /** Redis came back: the next sweep takes stored events of any age (whichever sweep gets the lock first). */
   private afterOutage = false;
 
@@ -24,7 +23,7 @@ export class InboundSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly events: InboundEventsRepository,
     private readonly inbound: InboundService,
     private readonly conversations: ConversationsService,
-    private readonly lock: SchedulerLock,
+    private readonly jobs: ScheduledJobs,
     private readonly config: AppConfig,
     private readonly redis: RedisAvailability,
   ) {}
@@ -32,23 +31,23 @@ export class InboundSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     const s = this.config.inbound.sweepIntervalSeconds;
     if (s > 0) {
-      this.timer = setInterval(() => void this.tick(), s * 1000);
+      this.jobs.exclusive('inbound-sweep', s * 1000, () => this.logSweep());
+      this.jobs.exclusive('conversation-idle', s * 1000, () => this.completeIdle());
       this.redis.onRecovered(() => {
         this.afterOutage = true;
-        return this.lock.runExclusive('inbound-sweep', () => this.logSweep());
+        return this.jobs.runExclusive('inbound-sweep', () => this.logSweep());
       });
     }
   }
 
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+  /** Both jobs once, now (tests call it). */
+  async tick(): Promise<void> {
+    await this.jobs.runExclusive('inbound-sweep', () => this.logSweep());
+    await this.jobs.runExclusive('conversation-idle', () => this.completeIdle());
   }
 
-  async tick(): Promise<void> {
-    await this.lock.runExclusive('inbound-sweep', () => this.logSweep());
-    await this.lock.runExclusive('conversation-idle', async () => {
-      await this.conversations.completeIdle(this.config.inbound.conversationIdleMinutes);
-    });
+  private async completeIdle(): Promise<void> {
+    await this.conversations.completeIdle(this.config.inbound.conversationIdleMinutes);
   }
 
   private async logSweep(): Promise<void> {

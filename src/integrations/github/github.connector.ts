@@ -25,6 +25,7 @@ import { FieldChecker } from '../../common/field-checker';
 import { GitHubClientFactory, isAppCredentials } from './github-client.factory';
 import { ChangedFile, parseGitHubEvent, StoredGitHubEvent } from './github-event';
 import { verifyGitHubSignature } from './github-signature';
+import { Clock } from '../../common/clock';
 
 export const GITHUB_EVENTS = ['issues', 'issue_comment', 'pull_request', 'push', 'release'] as const;
 const REPO = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
@@ -38,6 +39,7 @@ export class GitHubConnector implements PlatformConnector, InboundConnector, OnM
   constructor(
     private readonly registry: ConnectorRegistry,
     private readonly clients: GitHubClientFactory,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -137,7 +139,7 @@ export class GitHubConnector implements PlatformConnector, InboundConnector, OnM
       const res = await this.clients.client(credentials).rest.pulls.listFiles({ owner: first.owner, repo: first.repo, pull_number: first.number, per_page: 100 });
       files = res.data.map((f) => ({ filename: f.filename, status: f.status, additions: f.additions, deletions: f.deletions, patch: f.patch }));
     } catch (e) {
-      throw mapGitHubSendError(e);
+      throw mapGitHubSendError(e, this.clock.nowMs());
     }
     const second = parseGitHubEvent(stored, login, connection.id, connection.settings, files);
     return second.kind === 'needs-files' ? { kind: 'ignored', reason: 'could not list the changed files' } : second;
@@ -153,7 +155,7 @@ export class GitHubConnector implements PlatformConnector, InboundConnector, OnM
       await out.progress.markDelivered(1);
       return { externalMessageId: String(res.data.id) };
     } catch (e) {
-      throw mapGitHubSendError(e);
+      throw mapGitHubSendError(e, this.clock.nowMs());
     }
   }
 
@@ -171,13 +173,13 @@ function splitScopes(header: unknown): string[] {
 }
 
 /** While replying: rate limits wait, revoked credentials fail the connection, missing repos fail the event. */
-export function mapGitHubSendError(e: unknown): Error {
+export function mapGitHubSendError(e: unknown, nowMs: number): Error {
   const err = e as { status?: number; response?: { headers?: Record<string, string | undefined>; data?: { message?: string } } };
   const h = err.response?.headers ?? {};
   const message = err.response?.data?.message ?? 'error';
   if (err.status === 429 || (err.status === 403 && (h['retry-after'] || h['x-ratelimit-remaining'] === '0'))) {
     const reset = Number(h['x-ratelimit-reset']);
-    const ms = h['retry-after'] ? Number(h['retry-after']) * 1000 : Number.isFinite(reset) ? Math.max(1000, reset * 1000 - Date.now()) : 60_000;
+    const ms = h['retry-after'] ? Number(h['retry-after']) * 1000 : Number.isFinite(reset) ? Math.max(1000, reset * 1000 - nowMs) : 60_000;
     return new RetryLaterError(`GitHub rate limit: ${message}`, ms);
   }
   if (err.status === 401) return new InvalidCredentialsError(`401 ${message}`);

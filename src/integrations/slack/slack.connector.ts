@@ -47,6 +47,7 @@ import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
 import { newSlackPacer, slackFinalOps, slackStreamOps } from './slack-stream';
 import { verifySlackSignature } from './slack-signature';
 import { actionsBlock, outcomeBlock, parseSlackInteraction, SlackBlockActions } from './slack-interaction';
+import { Clock } from '../../common/clock';
 
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
@@ -65,6 +66,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
     private readonly config: AppConfig,
     private readonly sockets: SlackSocketRepository,
     private readonly files: PlatformFileFetcher,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -239,7 +241,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
       throw new Error(`Slack response_url could not be reached (${res.errorCode})`);
     }
     if (res.status === 429) {
-      throw new RetryLaterError('Slack response_url rate limited', Math.max(1, parseRetryAfter(res.headers['retry-after'], new Date()) ?? 1) * 1000);
+      throw new RetryLaterError('Slack response_url rate limited', Math.max(1, parseRetryAfter(res.headers['retry-after'], this.clock.now()) ?? 1) * 1000);
     }
     if (res.status >= 500) throw new Error(`Slack response_url answered ${res.status}`);
     if (res.status >= 400) throw new PermanentSendError(`Slack response_url refused the reply (${res.status}); it may have expired`);

@@ -6,11 +6,12 @@ import { PlatformConnection } from '../../connections/entities/platform-connecti
 import { InvalidCredentialsError } from '../../connections/platform-connector';
 import { InboundService } from '../../conversations/inbound.service';
 import { RedisAvailability } from '../../queue/redis-availability';
-import { RedisClient } from '../../queue/redis.provider';
+import { RedisClient } from '../../queue/redis-client';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { TelegramClickAnswerer } from './telegram-click-answerer';
 import { TELEGRAM_ALLOWED_UPDATES, mapTelegramError } from './telegram.connector';
 import { orderingKeyOf, TgUpdate } from './telegram-update';
+import { ScheduledJobs } from '../../database/scheduled-jobs';
 
 const LOCK_TTL_MS = 60_000;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -26,7 +27,6 @@ export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('TelegramPoller');
   private readonly loops = new Map<string, Promise<void>>();
   private readonly owner = randomUUID();
-  private timer?: NodeJS.Timeout;
   private stopping = false;
 
   constructor(
@@ -37,19 +37,21 @@ export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly redis: RedisClient,
     private readonly availability: RedisAvailability,
     private readonly clicks: TelegramClickAnswerer,
+    private readonly jobs: ScheduledJobs,
   ) {}
 
   onApplicationBootstrap(): void {
     const every = this.config.telegramPolling.scanIntervalMs;
     if (every > 0) {
-      // a scan that fails (database unreachable, or closing on shutdown) is retried on the next tick, never left unhandled
-      this.timer = setInterval(() => void this.scan().catch((e: unknown) => this.logger.warn({ err: e }, 'telegram polling scan failed')), every);
+      // per process, no advisory lock: a Redis lock per bot keeps each loop to one replica. A scan that fails (database
+      // unreachable, or closing on shutdown) is retried on the next tick, never left unhandled.
+      this.jobs.local('telegram-poll-scan', every, () => this.scan().catch((e: unknown) => this.logger.warn({ err: e }, 'telegram polling scan failed')));
     }
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
+    this.jobs.stop('telegram-poll-scan');
     await Promise.allSettled([...this.loops.values()]);
   }
 

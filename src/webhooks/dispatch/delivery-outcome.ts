@@ -22,7 +22,7 @@ export function decideOutcome(
   requestHeaders: Record<string, string>,
   attemptedAt: Date,
   schedule: readonly number[],
-  now: Date = new Date(),
+  now: Date,
   random?: () => number,
 ): Outcome {
   const roundStartedAt = d.roundStartedAt ?? attemptedAt;

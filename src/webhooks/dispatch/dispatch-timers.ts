@@ -18,6 +18,8 @@ export class DispatchTimers {
   constructor(
     private readonly claim: () => void,
     private readonly pump: () => void,
+    /** The app's Clock (delays are `at - now()`). */
+    private readonly now: () => number,
   ) {}
 
   startPolling(intervalMs: number): void {
@@ -62,7 +64,7 @@ export class DispatchTimers {
         this.slotTimerAt = Infinity;
         this.pump();
       },
-      Math.max(0, at - Date.now()),
+      Math.max(0, at - this.now()),
     );
   }
 
@@ -77,12 +79,12 @@ export class DispatchTimers {
     if (first === undefined || first >= this.retryTimerAt) return;
     clearTimeout(this.retry);
     this.retryTimerAt = first;
-    this.retry = setTimeout(() => this.fireRetry(), Math.max(0, first - Date.now()));
+    this.retry = setTimeout(() => this.fireRetry(), Math.max(0, first - this.now()));
   }
 
   private fireRetry(): void {
     this.retryTimerAt = Infinity;
-    const now = Date.now();
+    const now = this.now();
     let n = 0;
     while (n < this.retryTimes.length && this.retryTimes[n] <= now) n++;
     this.retryTimes.splice(0, n);

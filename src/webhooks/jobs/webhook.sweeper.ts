@@ -1,8 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { SchedulerLock } from '../../database/scheduler-lock';
+import { ScheduledJobs } from '../../database/scheduled-jobs';
 import { DeliveryWakeup } from '../delivery-wakeup';
 import { WebhookDeliveriesRepository } from '../webhook-deliveries.repository';
+import { Clock } from '../../common/clock';
 
 const PRUNE_INTERVAL_MS = 3600_000;
 
@@ -15,27 +16,23 @@ const PRUNE_INTERVAL_MS = 3600_000;
  *   Failed and skipped deliveries are kept until recovered; events left without deliveries go too.
  */
 @Injectable()
-export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+export class WebhookSweeper implements OnApplicationBootstrap {
   private readonly logger = new Logger('WebhookSweeper');
-  private timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly deliveries: WebhookDeliveriesRepository,
     private readonly wakeup: DeliveryWakeup,
-    private readonly lock: SchedulerLock,
+    private readonly jobs: ScheduledJobs,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
     const s = this.config.webhooks.sweepIntervalSeconds;
     if (s > 0) {
-      this.timers.push(setInterval(() => void this.lock.runExclusive('webhook-sweep', () => this.logSweep()), s * 1000));
-      this.timers.push(setInterval(() => void this.lock.runExclusive('webhook-prune', () => this.logPrune()), PRUNE_INTERVAL_MS));
+      this.jobs.exclusive('webhook-sweep', s * 1000, () => this.logSweep());
+      this.jobs.exclusive('webhook-prune', PRUNE_INTERVAL_MS, () => this.logPrune());
     }
-  }
-
-  onModuleDestroy(): void {
-    for (const t of this.timers) clearInterval(t);
   }
 
   private async logSweep(): Promise<void> {
@@ -57,15 +54,16 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Deletes delivered rows older than the retention in batches; returns what it removed. */
   async prune(batchSize = 1000, retentionDays = this.config.webhooks.retentionDays): Promise<{ deliveries: number; events: number }> {
+    const cutoff = new Date(this.clock.nowMs() - retentionDays * 86_400_000);
     let deliveries = 0;
     for (;;) {
-      const n = await this.deliveries.pruneDelivered(retentionDays, batchSize);
+      const n = await this.deliveries.pruneDelivered(cutoff, batchSize);
       deliveries += n;
       if (n < batchSize) break;
     }
     let events = 0;
     for (;;) {
-      const n = await this.deliveries.pruneOrphanEvents(retentionDays, batchSize);
+      const n = await this.deliveries.pruneOrphanEvents(cutoff, batchSize);
       events += n;
       if (n < batchSize) break;
     }
