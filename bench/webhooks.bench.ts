@@ -127,19 +127,19 @@ async function main(): Promise<void> {
   const ours = async (label: string, teams: number, endpointsPerTeam: number, events = EVENTS, opts: { dead?: boolean; perTx?: number } = {}): Promise<Row> => {
     const { teamIds } = await ask<{ teamIds: string[] }>({ cmd: 'setup', teams, endpointsPerTeam, url, deadUrl: opts.dead ? deadUrl : undefined, label });
     await truncate();
-    const path = opts.dead ? `/${label}/t0/e0` : undefined;
+    const path = opts.dead ? `/${label}/t0/e0` : `/${label}/`;
     return measure(label, events, events * endpointsPerTeam, path, () => ask({ cmd: 'publish', events, teamIds, publishers: PUBLISHERS, perTx: opts.perTx ?? PER_TX, label }));
   };
   const bullmq = async (label: string, fanOut: number): Promise<Row> => {
     const { proc } = await forkChild(join(dir, 'reference-worker.js'), ['bullmq'], env);
     const queue = new Queue(REFERENCE_QUEUE, { connection: redisOptionsFromUrl(REDIS), prefix });
-    const row = await measure(label, EVENTS, EVENTS * fanOut, undefined, async () => {
+    const row = await measure(label, EVENTS, EVENTS * fanOut, `/bullmq${fanOut}/`, async () => {
       for (let i = 0; i < EVENTS; i += 500) {
         const jobs = [];
         for (let j = i; j < Math.min(EVENTS, i + 500); j++) {
           const id = `evt_ref_${label.length}_${j}`;
           const body = JSON.stringify({ id, type: 'message.created', timestamp: new Date().toISOString(), team_id: 'reference', data: { message_id: `ref-${j}`, bench_sent_at: now() } });
-          for (let e = 0; e < fanOut; e++) jobs.push({ name: 'deliver', data: { url: `${url}/bullmq/e${e}`, body, id }, opts: { jobId: `${id}-${e}` } });
+          for (let e = 0; e < fanOut; e++) jobs.push({ name: 'deliver', data: { url: `${url}/bullmq${fanOut}/e${e}`, body, id }, opts: { jobId: `${id}-${e}` } });
         }
         await queue.addBulk(jobs);
       }
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   const limit = async (label: string, fanOut: number): Promise<Row> => {
     await truncate();
     const { proc } = await forkChild(join(dir, 'reference-worker.js'), ['pgbatch'], env);
-    const row = await measure(label, EVENTS, EVENTS * fanOut, undefined, async () => {
+    const row = await measure(label, EVENTS, EVENTS * fanOut, `/limit${fanOut}/`, async () => {
       for (let i = 0; i < EVENTS; i += 500) {
         const ids: string[] = [];
         const urls: string[] = [];
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
           const body = JSON.stringify({ id, type: 'message.created', timestamp: new Date().toISOString(), team_id: 'limit', data: { message_id: `lim-${j}`, bench_sent_at: now() } });
           for (let e = 0; e < fanOut; e++) {
             ids.push(id);
-            urls.push(`${url}/limit/e${e}`);
+            urls.push(`${url}/limit${fanOut}/e${e}`);
             bodies.push(body);
           }
         }

@@ -8,7 +8,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 export type ReceiverCommand = { cmd: 'reset'; expected: number; path?: string } | { cmd: 'stats' } | { cmd: 'exit' };
 export interface ReceiverStats {
   count: number;
-  /** Receipts on the counted path (all paths when none was given). */
+  /** Receipts on URLs under the counted path prefix (all paths when none was given). */
   first: number;
   last: number;
   p50: number;
@@ -42,7 +42,8 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     if (req.url === '/dead') return; // never answers: the sender's timeout ends it
     const at = now();
     res.writeHead(204).end();
-    if (only !== undefined && req.url !== only) return;
+    // only this run's URLs: a previous run's late receipts must not count (nor end this run early)
+    if (only !== undefined && !(req.url ?? '').startsWith(only)) return;
     const { id, sentAt } = fields(Buffer.concat(chunks).toString('utf8'));
     const key = `${req.url}|${id}`;
     if (seen.has(key)) {
