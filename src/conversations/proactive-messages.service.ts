@@ -8,6 +8,10 @@ import { ConnectionsService } from '../connections/connections.service';
 import { PlatformConnection } from '../connections/entities/platform-connection.entity';
 import { InvalidCredentialsError, IncomingMessage, PermanentSendError, RetryLaterError, isInboundConnector, scrubSecrets } from '../connections/platform-connector';
 import { ConversationsService } from './conversations.service';
+import type { ReplyAction } from '../agents/runtimes/runtime.types';
+import { MessageActionsService } from './actions/message-actions.service';
+import { Ids } from '../common/ids';
+import type { OutgoingActions } from '../connections/platform-connector';
 
 /** A message the agent starts: a chat of one of its connections, Markdown text, optional buttons (not sent yet). */
 export interface ProactiveMessage {
@@ -54,6 +58,8 @@ export class ProactiveMessagesService {
     private readonly connections: ConnectionsService,
     private readonly registry: ConnectorRegistry,
     private readonly conversations: ConversationsService,
+    private readonly actions: MessageActionsService,
+    private readonly ids: Ids,
   ) {}
 
   /**
@@ -78,6 +84,12 @@ export class ProactiveMessagesService {
     const incoming: IncomingMessage = { connectionId: connection.id, chatId: msg.chatId, threadId, sender: { id: 'switchboard' }, text: '', attachments: [], context: { proactive: true } };
     let parts = 0;
     let externalMessageId: string | null = null;
+    let actionsMessageId: string | undefined;
+    // buttons carry the id of their set, recorded once the message is stored (a click before that is answered politely)
+    const buttons = msg.actions?.length ? { setId: this.ids.uuid(), actions: msg.actions.slice(0, 10).map((a) => ({ ...a, label: a.label.slice(0, 75) })) } : undefined;
+    const outgoing: OutgoingActions | undefined = buttons && {
+      buttons: buttons.actions.map((a, i) => ({ token: `${buttons.setId}.${i}`, label: a.label, ...(a.style === 'primary' || a.style === 'danger' ? { style: a.style } : {}) })),
+    };
     try {
       const sent = await connector.send(
         { connection, credentials },
@@ -88,14 +100,38 @@ export class ProactiveMessagesService {
           text: msg.text,
           incoming,
           progress: { delivered: 0, markDelivered: (n) => ((parts = n), Promise.resolve()) },
+          ...(outgoing ? { actions: outgoing } : {}),
         },
       );
       externalMessageId = sent.externalMessageId ?? null;
+      actionsMessageId = sent.actionsMessageId;
     } catch (e) {
       if (parts > 0) await this.store(connection, msg, { parts, externalMessageId: null, partial: true }).catch(() => undefined);
       throw await this.sendError(connection, credentials, e, parts);
     }
-    return this.store(connection, msg, { parts, externalMessageId, partial: false });
+    const stored = await this.store(connection, msg, { parts, externalMessageId, partial: false });
+    if (buttons) {
+      await this.actions.recordSentSet(
+        {
+          id: buttons.setId,
+          teamId: connection.teamId,
+          agentId: connection.agentId,
+          connectionId: connection.id,
+          conversationId: stored.conversationId,
+          messageId: stored.messageId,
+          platform: connection.platform,
+          chatId: msg.chatId,
+          threadId: msg.threadId ?? null,
+          text: msg.text,
+          actions: buttons.actions as ReplyAction[],
+          approvers: null,
+          isApproval: false,
+          expiresInS: null,
+        },
+        actionsMessageId,
+      );
+    }
+    return stored;
   }
 
   private async store(connection: PlatformConnection, msg: ProactiveMessage, sent: { parts: number; externalMessageId: string | null; partial: boolean }): Promise<SentMessage> {

@@ -68,7 +68,7 @@ describe('proactive messages (e2e)', () => {
     expect(JSON.parse(call.rawBody)).toMatchObject({ type: 'message.created', data: { role: 'assistant', conversation_id: res.body.conversationId, agent_id: bot.agentId, platform: 'telegram' } });
   });
 
-  it('opens a conversation for a chat nobody wrote in yet, splits long text, keeps the thread, and accepts actions (not sent)', async () => {
+  it('opens a conversation for a chat nobody wrote in yet, splits long text, keeps the thread, and sends actions as buttons', async () => {
     const long = Array.from({ length: 900 }, (_, i) => `line ${i}`).join('\n'); // > 4096 characters
     const res = await send(bot, { chatId: '-1001', threadId: '7', text: long, actions: [{ id: 'ack', label: 'Acknowledge', style: 'primary', value: 'x' }] }).expect(201);
     expect(res.body.parts).toBeGreaterThan(1);
@@ -79,7 +79,22 @@ describe('proactive messages (e2e)', () => {
     expect(conv).toEqual({ external_thread_id: '7', platform: 'telegram' });
     const [m] = (await ds.query(`SELECT metadata FROM message WHERE id = $1`, [res.body.messageId])) as { metadata: Record<string, unknown> }[];
     expect(m.metadata.actions).toEqual([{ id: 'ack', label: 'Acknowledge', style: 'primary', value: 'x' }]);
-    expect(sent.some((c) => 'reply_markup' in (c.body as object))).toBe(false);
+    // the buttons ride on the last part; their set is recorded with the stored message
+    const markups = sent.map((c) => (c.body as { reply_markup?: unknown }).reply_markup).filter(Boolean);
+    expect(markups).toHaveLength(1);
+    const keyboard = (typeof markups[0] === 'string' ? JSON.parse(markups[0]) : markups[0]) as { inline_keyboard: { text: string; callback_data: string }[][] };
+    const [[button]] = keyboard.inline_keyboard;
+    expect(button.text).toBe('Acknowledge');
+    expect(button.callback_data).toMatch(/^[0-9a-f-]{36}\.0$/);
+    const [set] = (await ds.query(`SELECT id, status, external_message_id FROM message_action WHERE message_id = $1`, [res.body.messageId])) as { id: string; status: string; external_message_id: string | null }[];
+    expect(set).toMatchObject({ id: button.callback_data.split('.')[0], status: 'pending' });
+    expect(set.external_message_id).not.toBeNull();
+    // a click decides it, like a reply's buttons
+    await postUpdate(t, bot, {
+      update_id: 990_001,
+      callback_query: { id: 'cq-proactive', from: { id: 77, is_bot: false, first_name: 'Ada' }, data: button.callback_data, message: { message_id: Number(set.external_message_id), message_thread_id: 7, chat: { id: -1001, type: 'supergroup', title: 'Ops' } } },
+    }).expect(200);
+    await until(async () => ((await ds.query(`SELECT status FROM message_action WHERE id = $1`, [set.id])) as { status: string }[])[0].status !== 'pending', 'the click decided');
   });
 
   it('answers 429 with Retry-After when Telegram rate limits, and stores nothing', async () => {

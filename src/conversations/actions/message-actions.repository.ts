@@ -18,6 +18,8 @@ export interface NewMessageAction {
   approvers: string[] | null;
   isApproval: boolean;
   expiresInS: number | null;
+  /** Chosen beforehand when the buttons went out before the message was stored (proactive messages). */
+  id?: string;
 }
 
 const COLUMNS = `id, team_id, agent_id, connection_id, conversation_id, message_id, platform, chat_id, thread_id, external_message_id,
@@ -32,9 +34,10 @@ export class MessageActionsRepository {
   async ensure(a: NewMessageAction): Promise<MessageAction> {
     const rows = (await this.dataSource.query(
       `WITH ins AS (
-         INSERT INTO message_action (team_id, agent_id, connection_id, conversation_id, message_id, platform, chat_id, thread_id, text, actions,
+         INSERT INTO message_action (id, team_id, agent_id, connection_id, conversation_id, message_id, platform, chat_id, thread_id, text, actions,
                                      is_approval, approvers, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::jsonb, CASE WHEN $13::int IS NULL THEN NULL ELSE now() + make_interval(secs => $13::int) END)
+         VALUES (COALESCE($14::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::jsonb,
+                 CASE WHEN $13::int IS NULL THEN NULL ELSE now() + make_interval(secs => $13::int) END)
          ON CONFLICT (message_id) DO NOTHING
          RETURNING ${COLUMNS}
        )
@@ -53,6 +56,7 @@ export class MessageActionsRepository {
         a.isApproval,
         a.approvers ? JSON.stringify(a.approvers) : null,
         a.expiresInS,
+        a.id ?? null,
       ],
     )) as Record<string, unknown>[];
     return toAction(rows[0]);

@@ -7,7 +7,7 @@ import { EventPublisher } from '../../events/event-publisher';
 import { Conversation } from '../entities/conversation.entity';
 import { Message } from '../entities/message.entity';
 import { ActionUser, MessageAction } from './entities/message-action.entity';
-import { MessageActionsRepository } from './message-actions.repository';
+import { MessageActionsRepository, NewMessageAction } from './message-actions.repository';
 
 /** `<message_action id>.<button index>`: what a Telegram callback_data or a Slack button value carries (≤ 64 bytes). */
 const TOKEN = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(\d{1,2})$/;
@@ -65,6 +65,15 @@ export class MessageActionsService {
       expiresInS: offered.approval?.expiresInS ?? null,
     });
     return { set, outgoing: { buttons: set.actions.map((a, i) => ({ token: `${set.id}.${i}`, label: a.label, ...(a.style ? { style: a.style } : {}) })) } };
+  }
+
+  /**
+   * Buttons sent before their message was stored (a proactive message goes out first, then is stored): the set is
+   * recorded under the id its buttons already carry. A click in between finds no set and is answered politely.
+   */
+  async recordSentSet(a: NewMessageAction & { id: string }, externalMessageId: string | undefined): Promise<void> {
+    const set = await this.repo.ensure(a);
+    if (externalMessageId) await this.repo.setExternalMessageId(set.id, externalMessageId);
   }
 
   recordSent(set: MessageAction, externalMessageId: string): Promise<void> {

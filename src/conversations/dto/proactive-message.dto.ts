@@ -56,7 +56,7 @@ export class SendMessageDto extends MessageTargetDto {
   @MaxLength(20000, { message: 'text must be at most 20000 characters' })
   text: string;
 
-  @ApiPropertyOptional({ type: [MessageActionDto], description: 'Buttons: checked, stored with the message, not sent yet (see README)' })
+  @ApiPropertyOptional({ type: [MessageActionDto], description: 'Buttons under the message (its last part); a click works like on a reply (see README, Buttons and approvals)' })
   @IsOptional()
   @IsArray({ message: 'actions must be an array' })
   @ArrayMaxSize(10, { message: 'actions must have at most 10 entries' })
