@@ -1,16 +1,14 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
 import { lastUserText } from '../factories/runtime';
 import { connectTelegramBot, postUpdate, sentTexts, textUpdate } from '../factories/telegram';
 import { Actor, ownerWithTeam } from '../factories/users';
+import { run, startBuiltWorker, WorkerProcess } from '../utils/app-process';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { until } from '../utils/wait';
 
-const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
 
 
@@ -25,40 +23,19 @@ describe('conversation leases across worker processes (e2e)', () => {
   let t: TestApp;
   let ds: DataSource;
   let owner: Actor & { teamId: string };
-  const workers: { child: ChildProcess; logs: () => string; exited: Promise<number | null> }[] = [];
+  const workers: WorkerProcess[] = [];
 
-  const startWorker = async (): Promise<(typeof workers)[number]> => {
-    const child = spawn(process.execPath, [join(out, 'src', 'main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        ROLE: 'worker',
-        LOG_LEVEL: 'info', // the start line says when it is ready
-        LOG_FORMAT: 'json',
-        DATABASE_URL: t.config.database.url,
-        MIGRATIONS_RUN: 'false',
-        BULLMQ_PREFIX: t.config.redis.prefix,
-        JWT_SECRET: process.env.JWT_SECRET,
-        ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
-        TELEGRAM_API_ROOT: tg.url,
-        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-        CONNECTION_HEALTH_INTERVAL_S: '0',
-        TELEGRAM_POLL_SCAN_MS: '0',
-        INBOUND_LEASE_S: '2',
-        INBOUND_SWEEP_INTERVAL_S: '1',
-        ENABLE_WEBHOOKS: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const startWorker = async (): Promise<WorkerProcess> => {
+    const w = await startBuiltWorker(out, t, {
+      TELEGRAM_API_ROOT: tg.url,
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      CONNECTION_HEALTH_INTERVAL_S: '0',
+      TELEGRAM_POLL_SCAN_MS: '0',
+      INBOUND_LEASE_S: '2',
+      INBOUND_SWEEP_INTERVAL_S: '1',
+      ENABLE_WEBHOOKS: 'false',
     });
-    let buf = '';
-    child.stdout?.on('data', (d) => (buf += d));
-    child.stderr?.on('data', (d) => (buf += d));
-    const w = { child, logs: () => buf, exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))) };
     workers.push(w);
-    await until(() => {
-      if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${buf}`);
-      return /listening on|running without HTTP/.test(buf);
-    }, 'the worker to start', 60_000);
     return w;
   };
 

@@ -1,16 +1,14 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
 import { lastUserText } from '../factories/runtime';
 import { connectTelegramBot, sentTexts, TelegramBotFixture } from '../factories/telegram';
 import { Actor, ownerWithTeam } from '../factories/users';
+import { run, startBuiltWorker, WorkerProcess } from '../utils/app-process';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { until } from '../utils/wait';
 
-const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
 
 interface RunRow {
@@ -35,7 +33,7 @@ describe('scheduled agent jobs across worker processes (e2e)', () => {
   let bot: TelegramBotFixture;
   let missedJobId: string;
   let missedAt: Date;
-  const workers: { child: ChildProcess; logs: () => string; exited: Promise<number | null> }[] = [];
+  const workers: WorkerProcess[] = [];
   const jobs = () => `/v1/teams/${owner.teamId}/agents/${bot.agentId}/jobs`;
   const runsOf = async (jobId: string): Promise<RunRow[]> =>
     (await ds.query(`SELECT id, status, scheduled_for, trigger FROM agent_job_run WHERE job_id = $1 ORDER BY scheduled_for`, [jobId])) as RunRow[];
@@ -46,33 +44,13 @@ describe('scheduled agent jobs across worker processes (e2e)', () => {
       .filter((b) => b.type === type && b.data.job_id === jobId);
 
   const startWorker = async (): Promise<void> => {
-    const child = spawn(process.execPath, [join(out, 'src', 'main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        ROLE: 'worker',
-        LOG_LEVEL: 'info',
-        LOG_FORMAT: 'json',
-        DATABASE_URL: t.config.database.url,
-        MIGRATIONS_RUN: 'false',
-        BULLMQ_PREFIX: t.config.redis.prefix,
-        JWT_SECRET: process.env.JWT_SECRET,
-        ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
-        TELEGRAM_API_ROOT: tg.url,
-        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-        CONNECTION_HEALTH_INTERVAL_S: '0',
-        TELEGRAM_POLL_SCAN_MS: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const w = await startBuiltWorker(out, t, {
+      TELEGRAM_API_ROOT: tg.url,
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      CONNECTION_HEALTH_INTERVAL_S: '0',
+      TELEGRAM_POLL_SCAN_MS: '0',
     });
-    let buf = '';
-    child.stdout?.on('data', (d) => (buf += d));
-    child.stderr?.on('data', (d) => (buf += d));
-    workers.push({ child, logs: () => buf, exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))) });
-    await until(() => {
-      if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${buf}`);
-      return /listening on|running without HTTP/.test(buf);
-    }, 'the worker to start', 60_000);
+    workers.push(w);
   };
 
   beforeAll(async () => {

@@ -1,19 +1,17 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { FakeSlackApi } from '../fakes';
 import { RecordedCall } from '../fakes/fake-http-server';
 import { connectSlackApp, eventEnvelope, nextTs } from '../factories/slack';
 import { Actor, ownerWithTeam } from '../factories/users';
+import { run, startBuiltWorker, WorkerProcess } from '../utils/app-process';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { until } from '../utils/wait';
 
-const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
 
-type Worker = { child: ChildProcess; logs: () => string; exited: Promise<number | null> };
+type Worker = WorkerProcess;
 
 /**
  * Socket Mode across real worker processes: two `ROLE=worker` children of the compiled app share the test's database;
@@ -27,36 +25,15 @@ describe('Slack Socket Mode across worker processes (e2e)', () => {
   let owner: Actor & { teamId: string };
   const workers: Worker[] = [];
 
-  const startWorker = async (): Promise<Worker> => {
-    const child = spawn(process.execPath, [join(out, 'src', 'main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        ROLE: 'worker',
-        LOG_LEVEL: 'info',
-        LOG_FORMAT: 'json',
-        DATABASE_URL: t.config.database.url,
-        MIGRATIONS_RUN: 'false',
-        BULLMQ_PREFIX: t.config.redis.prefix,
-        JWT_SECRET: process.env.JWT_SECRET,
-        ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
-        SLACK_API_URL: `${slack.url}/api/`,
-        SLACK_SOCKET_SCAN_MS: '200', // a socket lease lasts 3 s
-        CONNECTION_HEALTH_INTERVAL_S: '0',
-        TELEGRAM_POLL_SCAN_MS: '0',
-        ENABLE_WEBHOOKS: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let buf = '';
-    child.stdout?.on('data', (d) => (buf += d));
-    child.stderr?.on('data', (d) => (buf += d));
-    const w = { child, logs: () => buf, exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))) };
+  const startWorker = async (): Promise<WorkerProcess> => {
+    const w = await startBuiltWorker(out, t, {
+      SLACK_API_URL: `${slack.url}/api/`,
+      SLACK_SOCKET_SCAN_MS: '200', // a socket lease lasts 3 s
+      CONNECTION_HEALTH_INTERVAL_S: '0',
+      TELEGRAM_POLL_SCAN_MS: '0',
+      ENABLE_WEBHOOKS: 'false',
+    }, 150_000);
     workers.push(w);
-    await until(() => {
-      if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${buf}`);
-      return /listening on|running without HTTP/.test(buf);
-    }, 'the worker to start', 150_000);
     return w;
   };
 

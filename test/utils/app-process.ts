@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { TestApp } from './test-app';
+import { until } from './wait';
 
 export const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
@@ -119,4 +121,43 @@ export async function startApp(build: string, env: Record<string, string>, timeo
     await new Promise((r) => setTimeout(r, 50));
   }
   return proc;
+}
+
+/** A `ROLE=worker` child of a compiled app (stdout and stderr kept), and how it ended. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  logs: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts `<out>/src/main.js` as a worker on the test app's database and BullMQ prefix (no migrations: the test app ran
+ * them), with `env` on top, and resolves once its start line says it is running.
+ */
+export async function startBuiltWorker(out: string, t: TestApp, env: Record<string, string>, timeoutMs = 60_000): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [join(out, 'src', 'main.js')], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      ROLE: 'worker',
+      LOG_LEVEL: 'info', // the start line says when it is ready
+      LOG_FORMAT: 'json',
+      DATABASE_URL: t.config.database.url,
+      MIGRATIONS_RUN: 'false',
+      BULLMQ_PREFIX: t.config.redis.prefix,
+      JWT_SECRET: process.env.JWT_SECRET,
+      ENCRYPTION_KEYS: process.env.ENCRYPTION_KEYS,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let buf = '';
+  child.stdout?.on('data', (d) => (buf += d));
+  child.stderr?.on('data', (d) => (buf += d));
+  const w = { child, logs: () => buf, exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))) };
+  await until(() => {
+    if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${buf}`);
+    return /listening on|running without HTTP/.test(buf);
+  }, 'the worker to start', timeoutMs);
+  return w;
 }
