@@ -112,6 +112,20 @@ function rssMb(procs: Proc[]): number {
   return Math.round(kb / 1024);
 }
 
+/** CPU seconds (user + system) the processes have used so far, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(procs: Proc[]): number {
+  let ticks = 0;
+  for (const p of procs) {
+    try {
+      const fields = readFileSync(`/proc/${p.child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch {
+      /* exited */
+    }
+  }
+  return ticks / 100;
+}
+
 /** The fake agent runtime: `/slow` answers after 2 s; counts calls in flight. */
 class Runtime {
   inFlight = 0;
@@ -169,6 +183,8 @@ async function scenario(tg: FakeTelegramApi, rt: Runtime, target: Target, kind: 
     if (rt.inFlight >= rt.maxInFlight) peakRss = Math.max(peakRss, rssMb(target.procs));
   }, 100);
   const t0 = performance.now();
+  const appCpu0 = cpuSeconds(target.procs);
+  const benchCpu0 = process.cpuUsage();
   let update = first * 100;
   const sender = async (k: number): Promise<void> => {
     for (let n = 1; n <= perChat; n++) {
@@ -198,6 +214,9 @@ async function scenario(tg: FakeTelegramApi, rt: Runtime, target: Target, kind: 
   const deadline = Date.now() + 180_000;
   while (replies().length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   clearInterval(sampler);
+  const appCpu = cpuSeconds(target.procs) - appCpu0;
+  const benchCpuUsage = process.cpuUsage(benchCpu0);
+  const benchCpu = (benchCpuUsage.user + benchCpuUsage.system) / 1e6;
   await pool.close();
   const got = replies();
   // FakeHttpServer stamps calls with Date.now(); posts were stamped with performance.now(): convert
@@ -221,6 +240,7 @@ async function scenario(tg: FakeTelegramApi, rt: Runtime, target: Target, kind: 
     'agent calls from–to s': kind === 'slow' && rt.arrivals.length ? `${((rt.arrivals[0] - t0) / 1000).toFixed(2)}–${((rt.arrivals[rt.arrivals.length - 1] - t0) / 1000).toFixed(2)}` : '-',
     's to last post': ((lastPost - t0) / 1000).toFixed(2),
     'RSS MB': kind === 'slow' ? peakRss : rssMb(target.procs),
+    'app / bench CPU s': `${appCpu.toFixed(1)} / ${benchCpu.toFixed(1)}`,
     'in order': ordered ? 'yes' : 'NO',
   };
 }

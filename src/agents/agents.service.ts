@@ -14,6 +14,7 @@ import { Agent, AgentStatus } from './entities/agent.entity';
 import { auditBefore } from '../audit/audit-context';
 import { Clock } from '../common/clock';
 import { Ids } from '../common/ids';
+import { statementBatcher } from '../database/statement-batcher';
 
 export function slugify(name: string): string {
   const s = name
@@ -48,6 +49,8 @@ const TRANSCRIPTION_AAD = (id: string) => ({ table: 'agent', rowId: id, field: '
 @Injectable()
 export class AgentsService implements OnModuleInit {
   private readonly turnCache = new Map<string, { value: AgentForTurn; at: number }>();
+  /** Turns of many conversations starting at the same moment load their agents in one statement. */
+  private readonly turnLoads = statementBatcher<string, AgentForTurn | null>((ids) => this.loadForTurnMany(ids));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -80,10 +83,29 @@ export class AgentsService implements OnModuleInit {
   }
 
   private async loadForTurnNow(agentId: string, teamId?: string): Promise<AgentForTurn | null> {
-    const qb = this.agents.createQueryBuilder('a').addSelect(['a.runtimeSecretsEncrypted', 'a.transcriptionKeyEncrypted']).where('a.id = :id', { id: agentId });
-    if (teamId) qb.andWhere('a.teamId = :teamId', { teamId });
-    const row = await qb.getOne();
-    if (!row) return null;
+    if (!teamId) return this.turnLoads(agentId);
+    const row = await this.turnQuery().where('a.id = :id AND a.teamId = :teamId', { id: agentId, teamId }).getOne();
+    return row ? this.forTurn(row) : null;
+  }
+
+  private async loadForTurnMany(ids: readonly string[]): Promise<(AgentForTurn | null | Error)[]> {
+    const rows = await this.turnQuery().where('a.id IN (:...ids)', { ids: [...new Set(ids)] }).getMany();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      try {
+        return row ? this.forTurn(row) : null;
+      } catch (e) {
+        return e instanceof Error ? e : new Error(String(e)); // secrets that cannot be decrypted fail this agent's turns alone
+      }
+    });
+  }
+
+  private turnQuery() {
+    return this.agents.createQueryBuilder('a').addSelect(['a.runtimeSecretsEncrypted', 'a.transcriptionKeyEncrypted']);
+  }
+
+  private forTurn(row: Agent): AgentForTurn {
     const { runtimeSecretsEncrypted: env, transcriptionKeyEncrypted: tk, ...agent } = row;
     return {
       agent: agent as Agent,

@@ -74,7 +74,7 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) CONNECTION_HEALTH_FAILURES: number = 5;
 
   // Inbound pipeline and agent runtimes
-  @Type(() => Number) @IsInt() @Min(1) @Max(10000) INBOUND_CONCURRENCY: number = 1000;
+  @Type(() => Number) @IsInt() @Min(1) @Max(10000) INBOUND_CONCURRENCY: number = 2000;
   @Type(() => Number) @IsInt() @Min(1) @Max(3600) INBOUND_LEASE_S: number = 60;
   @Type(() => Number) @IsInt() @Min(0) @Max(60000) INBOUND_WORKING_DELAY_MS: number = 300;
   @Type(() => Number) @IsInt() @Min(100) AGENT_TIMEOUT_MS: number = 60000;

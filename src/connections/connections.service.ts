@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { AppConfig } from '../config/app-config';
 import { NotFound } from '../common/errors';
@@ -21,6 +21,7 @@ import { CredentialsUnavailable } from './connection.errors';
 import { callPlatform, checkCredentials, checkSettings, credentialHintsFor, duplicateConnection } from './connection-inputs';
 import { ConnectionHealthState, ConnectionView, PlannedConnectionAddress, toConnectionView } from './connection.types';
 import { Clock } from '../common/clock';
+import { statementBatcher } from '../database/statement-batcher';
 
 const AAD_FIELD = 'credentials';
 const TABLE = 'platform_connection';
@@ -214,6 +215,23 @@ export class ConnectionsService implements OnModuleInit {
   findById(id: string): Promise<PlatformConnection | null> {
     return this.connections.findOneBy({ id });
   }
+
+  /**
+   * findById for the inbound pipeline: the drains of many conversations starting at the same moment load their
+   * connections in one statement (each caller gets its own copy).
+   */
+  findByIdBatched(id: string): Promise<PlatformConnection | null> {
+    return this.byIdBatch(id);
+  }
+
+  private readonly byIdBatch = statementBatcher<string, PlatformConnection | null>(async (ids) => {
+    const rows = await this.connections.findBy({ id: In([...new Set(ids)]) });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      return row ? Object.assign(new PlatformConnection(), row, { settings: { ...row.settings } }) : null;
+    });
+  });
 
   /** Decrypts a connection's credentials. A row that cannot be decrypted goes to `error` with the reason. */
   async credentialsOf(conn: PlatformConnection): Promise<Credentials> {

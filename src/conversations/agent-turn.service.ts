@@ -10,6 +10,7 @@ import { AppConfig } from '../config/app-config';
 import { ConversationKey, ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
 import { Message, MessageSender } from './entities/message.entity';
+import { MessageHistoryRepository } from './message-history.repository';
 
 export const UNAVAILABLE_REPLY = 'Sorry — the agent is unavailable right now. Please try again in a little while.';
 export const RESET_REPLY = 'Okay — starting a new conversation.';
@@ -51,6 +52,7 @@ export class AgentTurnService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly conversations: ConversationsService,
+    private readonly history: MessageHistoryRepository,
     private readonly runtimes: AgentRuntimeService,
     private readonly config: AppConfig,
   ) {}
@@ -81,7 +83,7 @@ export class AgentTurnService {
     const messages: RuntimeMessage[] =
       runtime.type === 'echo' && lastUserText !== undefined
         ? [{ role: 'user', content: lastUserText }]
-        : (await this.conversations.history(conversation.id, historyLimit)).map((m) => ({ role: m.role, content: m.content }));
+        : await this.history.recent(conversation.id, historyLimit);
     return this.runtimes.reply({
       agent: { id: agent.id, teamId: agent.teamId, name: agent.name, slug: agent.slug, runtime },
       conversation: {

@@ -24,6 +24,8 @@ import { InboundPipeline } from './inbound.pipeline';
 import { LeaseKeeper } from './lease-keeper';
 import { TurnWrites } from './turn-writes';
 import { IncomingMedia } from './incoming-media';
+import { MessageHistoryRepository } from './message-history.repository';
+import { LocalInboundRuns } from './local-inbound-runs';
 import { InboundService } from './inbound.service';
 import { InboundProcessor } from './jobs/inbound.processor';
 import { InboundSweeper } from './jobs/inbound.sweeper';
@@ -44,6 +46,8 @@ import { MessageActionsService } from './actions/message-actions.service';
   controllers: [ConversationsController, InboundEventsController, AgentMessagesController, ConnectionHealthController],
   providers: [
     ConversationsService,
+    MessageHistoryRepository,
+    LocalInboundRuns,
     InboundService,
     InboundPipeline,
     InboundEventsRepository,
@@ -59,7 +63,7 @@ import { MessageActionsService } from './actions/message-actions.service';
     MessageActionsService,
     ActionTurns,
   ],
-  exports: [ConversationsService, InboundService, InboundPipeline, InboundEventsRepository, AgentTurnService, ProactiveMessagesService, ActionTurns],
+  exports: [ConversationsService, InboundService, LocalInboundRuns, InboundPipeline, InboundEventsRepository, AgentTurnService, ProactiveMessagesService, ActionTurns],
 })
 export class ConversationsModule {}
 

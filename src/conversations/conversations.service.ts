@@ -143,12 +143,6 @@ export class ConversationsService {
     });
   }
 
-  /** The last `limit` messages, oldest first. */
-  async history(conversationId: string, limit: number, em: EntityManager = this.dataSource.manager): Promise<Message[]> {
-    const rows = await em.getRepository(Message).find({ where: { conversationId }, order: { seq: 'DESC' }, take: limit });
-    return rows.reverse();
-  }
-
   /** Scheduled: completes conversations silent for `idleMinutes`. */
   async completeIdle(idleMinutes: number, batch = 200): Promise<number> {
     const cutoff = new Date(this.clock.nowMs() - idleMinutes * 60_000);

@@ -280,7 +280,7 @@ export class InboundPipeline {
   /** The connection, its credentials and connector; a string says why the event cannot be processed. */
   private async connectorContext(connectionId: string, cache: DrainContext): Promise<NonNullable<DrainContext['ctx']> | string> {
     if (cache.ctx) return cache.ctx;
-    const connection = await this.connections.findById(connectionId);
+    const connection = await this.connections.findByIdBatched(connectionId);
     if (!connection) return 'the connection was deleted';
     if (connection.status !== 'active') return `the connection is ${connection.status}`;
     const connector = this.registry.get(connection.platform);

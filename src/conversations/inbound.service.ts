@@ -14,13 +14,10 @@ import { RedisAvailability, RedisUnavailable } from '../queue/redis-availability
 import { EventPublisher } from '../events/event-publisher';
 import { InboundEventsRepository } from './inbound-events.repository';
 import { Clock } from '../common/clock';
+import { LocalInboundRuns } from './local-inbound-runs';
+import { InboundJob } from './inbound-job';
 
-/** A wake-up for one stored event's conversation: ids only (the row is the truth). */
-export interface InboundJob {
-  eventId: string;
-  connectionId?: string;
-  orderingKey?: string;
-}
+export type { InboundJob } from './inbound-job';
 
 export interface IngestInput {
   dedupeKey: string;
@@ -51,6 +48,7 @@ export class InboundService {
     private readonly outbox: EventPublisher,
     private readonly changes: ConnectionChanges,
     private readonly clock: Clock,
+    private readonly local: LocalInboundRuns,
   ) {}
 
   /**
@@ -92,13 +90,14 @@ export class InboundService {
   }
 
   /**
-   * Wakes a worker for the event's conversation, now or at `at` (a held event). The first wake-up's job id is the event
+   * Wakes a worker for the event's conversation, now or at `at` (a held event). A first wake-up goes to this process's
+   * own inbound worker when it has one with room (LocalInboundRuns), without a job. The first wake-up's job id is the event
    * id (a webhook retry adds nothing); later ones (`at`, or a sweep's `fresh`) get their own, so a finished or failed
    * job kept by BullMQ never swallows them. Bounded (the platform may be waiting for our 200); failures are logged, not
    * thrown: the event is stored and the sweeper enqueues it. Returns whether the job was added.
    */
   async enqueue(job: InboundJob, opts: { at?: Date; fresh?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
-    if (!opts.at && !opts.fresh && opts.timeoutMs === undefined) return this.enqueueBatch(job);
+    if (!opts.at && !opts.fresh && opts.timeoutMs === undefined) return this.local.tryRun(job) || this.enqueueBatch(job);
     const { eventId } = job;
     const delay = opts.at ? Math.max(0, opts.at.getTime() - this.clock.nowMs()) : 0;
     const jobId = opts.at || opts.fresh ? `${eventId}-${opts.at ? `at${opts.at.getTime()}` : `s${this.clock.nowMs()}`}` : eventId;
