@@ -241,7 +241,7 @@ export class AgentsService implements OnModuleInit {
     await this.events.publish(em, {
       type: 'agent.status_changed',
       teamId: agent.teamId,
-      data: { agent_id: agent.id, name: agent.name, slug: agent.slug, from, to: agent.status, changed_at: new Date().toISOString() },
+      data: { agent_id: agent.id, name: agent.name, slug: agent.slug, from, to: agent.status, changed_at: this.clock.now().toISOString() },
     });
   }
 

@@ -271,7 +271,7 @@ export class ConnectionsService implements OnModuleInit {
     await this.events.publish(em, {
       type: 'platform_connection.status_changed',
       teamId: conn.teamId,
-      data: { connection_id: conn.id, agent_id: conn.agentId, platform: conn.platform, from, to, reason, changed_at: new Date().toISOString() },
+      data: { connection_id: conn.id, agent_id: conn.agentId, platform: conn.platform, from, to, reason, changed_at: this.clock.now().toISOString() },
     });
   }
 

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, 
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import { SchedulerLock } from '../database/scheduler-lock';
 import { EventPublisher } from '../events/event-publisher';
 import { nextOccurrence } from './cron-schedule';
@@ -39,6 +40,7 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
     private readonly runner: JobRunner,
     private readonly lock: SchedulerLock,
     private readonly events: EventPublisher,
+    private readonly clock: Clock,
   ) {}
 
   /** The first tick at once: occurrences missed while no worker ran are taken at start. */
@@ -62,10 +64,10 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
   async tick(): Promise<void> {
     if (this.registry.doesExist('timeout', TIMEOUT_NAME)) this.registry.deleteTimeout(TIMEOUT_NAME);
     try {
-      await this.claimDue(new Date());
+      await this.claimDue(this.clock.now());
       await this.claimPending();
-      if (Date.now() - this.lastStaleCheck >= STALE_CHECK_MS) {
-        this.lastStaleCheck = Date.now();
+      if (this.clock.nowMs() - this.lastStaleCheck >= STALE_CHECK_MS) {
+        this.lastStaleCheck = this.clock.nowMs();
         await this.lock.runExclusive('agent-jobs-stale', () => this.failStale());
       }
     } catch (e) {
@@ -116,7 +118,7 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
   /** Fails the runs that lost their worker (public for tests; the tick calls it every STALE_CHECK_MS under a lock). */
   async failStale(): Promise<void> {
     const n = await this.dataSource.transaction(async (em) => {
-      const runs = await this.repo.failStale(em, new Date(Date.now() - STALE_AFTER_MS), 'the worker running it stopped before it finished');
+      const runs = await this.repo.failStale(em, new Date(this.clock.nowMs() - STALE_AFTER_MS), 'the worker running it stopped before it finished');
       const jobs = new Map((await this.repo.jobsByIds(em, [...new Set(runs.map((r) => r.jobId))])).map((j) => [j.id, j]));
       for (const run of runs) {
         const job = jobs.get(run.jobId);

@@ -25,10 +25,12 @@ import {
   RequestVerdict,
   SetupInstructions,
 } from '../../connections/platform-connector';
+import { ChatPacer } from '../../connections/streaming/chat-pacer';
 import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
 import { constantTimeEqual, generateTelegramSecretToken } from '../../crypto/secrets';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
+import { Clock } from '../../common/clock';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { toTelegramChunks } from './telegram-format';
 import { downloadTelegramFile } from './telegram-files';
@@ -57,7 +59,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
   readonly platform = 'telegram' as const;
   readonly hintFields = ['botToken'] as const;
   /** Streamed replies: one call per second per chat (this process). */
-  private readonly pacer = newTelegramPacer();
+  private readonly pacer: ChatPacer;
   readonly requestSecretField = 'secretToken';
 
   constructor(
@@ -65,7 +67,10 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
     private readonly api: TelegramApiFactory,
     private readonly config: AppConfig,
     private readonly files: PlatformFileFetcher,
-  ) {}
+    private readonly clock: Clock,
+  ) {
+    this.pacer = newTelegramPacer(() => this.clock.nowMs());
+  }
 
   onModuleInit(): void {
     this.registry.register(this);
