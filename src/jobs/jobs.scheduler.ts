@@ -2,10 +2,12 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, 
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
+import { AgentsService } from '../agents/agents.service';
 import { Clock } from '../common/clock';
 import { SchedulerLock } from '../database/scheduler-lock';
 import { EventPublisher } from '../events/event-publisher';
 import { nextOccurrence } from './cron-schedule';
+import { AgentJob } from './entities/agent-job.entity';
 import { AgentJobRun } from './entities/agent-job-run.entity';
 import { JobRunner, jobEvent } from './job-runner';
 import { JobsRepository } from './jobs.repository';
@@ -18,6 +20,8 @@ const MAX_IN_FLIGHT = 20;
 /** A run `running` this long lost its worker: it is failed (job.failed), checked every STALE_CHECK_MS by one replica. */
 const STALE_AFTER_MS = 30 * 60_000;
 const STALE_CHECK_MS = 60_000;
+/** Due jobs read per statement while looking for those of active agents. */
+const DUE_PAGE = 100;
 const SHUTDOWN_WAIT_MS = 10_000;
 
 /**
@@ -41,6 +45,7 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
     private readonly lock: SchedulerLock,
     private readonly events: EventPublisher,
     private readonly clock: Clock,
+    private readonly agents: AgentsService,
   ) {}
 
   /** The first tick at once: occurrences missed while no worker ran are taken at start. */
@@ -86,7 +91,7 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
   private async claimDue(now: Date): Promise<void> {
     const free = MAX_IN_FLIGHT - this.inFlight.size;
     if (free <= 0) return;
-    for (const job of await this.repo.due(now, free)) {
+    for (const job of await this.dueOfActiveAgents(now, free)) {
       if (this.stopped) return;
       const scheduledFor = job.nextRunAt as Date;
       let next: Date;
@@ -98,6 +103,25 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
       }
       const run = await this.repo.claimOccurrence(job, scheduledFor, next);
       if (run) this.start(run);
+    }
+  }
+
+  /**
+   * Up to `limit` due jobs of active agents, oldest first. A paused agent's jobs wait (and are passed over): once it is
+   * active again, what it missed runs once, like after an outage. Agents' statuses come from AgentsService.
+   */
+  private async dueOfActiveAgents(now: Date, limit: number): Promise<AgentJob[]> {
+    const out: AgentJob[] = [];
+    for (let after: AgentJob | undefined; ; ) {
+      const page = await this.repo.due(now, DUE_PAGE, after);
+      const active = await this.agents.activeAmong(page.map((j) => j.agentId));
+      for (const job of page) {
+        if (!active.has(job.agentId)) continue;
+        out.push(job);
+        if (out.length === limit) return out;
+      }
+      if (page.length < DUE_PAGE) return out;
+      after = page[page.length - 1];
     }
   }
 
