@@ -77,7 +77,7 @@ export class SlackSocketManager implements OnApplicationBootstrap, OnModuleDestr
       if (!fresh || !entry.session.usesToken(fresh.appToken)) await this.end(id, true);
       else entry.connection = fresh.connection;
     }
-    for (const id of await this.sockets.socketConnectionIds()) {
+    for (const id of await this.connections.activeIdsInMode('slack', 'socket')) {
       if (this.stopping) return;
       if (this.held.has(id) || !(await this.sockets.tryAcquire(id, this.holder, ttl))) continue;
       const fresh = await this.usable(id);
