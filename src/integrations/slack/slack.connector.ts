@@ -27,7 +27,6 @@ import {
   SocketStatus,
 } from '../../connections/platform-connector';
 import { ValidationFailed } from '../../common/errors';
-import { ChatPacer } from '../../connections/streaming/chat-pacer';
 import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
@@ -57,7 +56,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
   readonly platform = 'slack' as const;
   readonly hintFields = ['botToken', 'signingSecret', 'appToken'] as const;
   /** Streamed replies: one call per second per conversation (channel + thread), i.e. per streamed message. */
-  private readonly pacer: ChatPacer;
+  private readonly pacer = newSlackPacer(() => this.clock.nowMs());
   readonly requestSecretField = 'signingSecret';
 
   constructor(
@@ -68,9 +67,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
     private readonly sockets: SlackSocketRepository,
     private readonly files: PlatformFileFetcher,
     private readonly clock: Clock,
-  ) {
-    this.pacer = newSlackPacer(() => this.clock.nowMs());
-  }
+  ) {}
 
   onModuleInit(): void {
     this.registry.register(this);

@@ -25,7 +25,6 @@ import {
   RequestVerdict,
   SetupInstructions,
 } from '../../connections/platform-connector';
-import { ChatPacer } from '../../connections/streaming/chat-pacer';
 import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
 import { constantTimeEqual, generateTelegramSecretToken } from '../../crypto/secrets';
 import { FieldChecker } from '../../common/field-checker';
@@ -59,7 +58,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
   readonly platform = 'telegram' as const;
   readonly hintFields = ['botToken'] as const;
   /** Streamed replies: one call per second per chat (this process). */
-  private readonly pacer: ChatPacer;
+  private readonly pacer = newTelegramPacer(() => this.clock.nowMs());
   readonly requestSecretField = 'secretToken';
 
   constructor(
@@ -68,9 +67,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
     private readonly config: AppConfig,
     private readonly files: PlatformFileFetcher,
     private readonly clock: Clock,
-  ) {
-    this.pacer = newTelegramPacer(() => this.clock.nowMs());
-  }
+  ) {}
 
   onModuleInit(): void {
     this.registry.register(this);
