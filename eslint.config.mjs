@@ -40,6 +40,22 @@ export default tseslint.config(
     },
   },
   {
+    // The time comes from the injected Clock (src/common/clock.ts), so tests can move it; pure helpers take `now`.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.spec.ts', 'src/common/clock.ts', 'src/database/migration-cli.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only src/config reads process.env.' },
+        { object: 'Date', property: 'now', message: 'Ask the injected Clock (nowMs()), or take `now` as a parameter.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Ask the injected Clock (now()), or take `now` as a parameter.' },
+      ],
+    },
+  },
+  {
     files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'src/main.ts', 'src/cli.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentsController } from './agents.controller';
+import { AgentsRepository } from './agents.repository';
 import { AgentsService } from './agents.service';
 import { Agent } from './entities/agent.entity';
 import { AgentRuntimeService } from './runtimes/agent-runtime.service';
@@ -11,7 +12,7 @@ import { TranscriptionService } from './transcription/transcription.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Agent]), OutboundHttpModule, EventsModule],
   controllers: [AgentsController],
-  providers: [AgentsService, AgentRuntimeService, TranscriptionService],
+  providers: [AgentsRepository, AgentsService, AgentRuntimeService, TranscriptionService],
   exports: [AgentsService, AgentRuntimeService, TranscriptionService],
 })
 export class AgentsModule {}

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
 import { CredentialCipher } from '../crypto/credential-cipher';
 import { KeyRotationService } from '../crypto/key-rotation.service';
@@ -8,7 +8,8 @@ import { EventPublisher } from '../events/event-publisher';
 import { OutboundHttpClient } from '../http/outbound-http-client';
 import { checkRuntime, runtimeUrlOf, RuntimeSecrets } from './runtimes/runtime-config';
 import { checkTranscription } from './transcription/transcription-config';
-import { Page, PageQuery, paginate } from '../common/pagination';
+import { Page, PageQuery } from '../common/pagination';
+import { AgentsRepository } from './agents.repository';
 import { CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 import { Agent, AgentStatus } from './entities/agent.entity';
 import { auditBefore } from '../audit/audit-context';
@@ -54,7 +55,7 @@ export class AgentsService implements OnModuleInit {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectRepository(Agent) private readonly agents: Repository<Agent>,
+    private readonly repo: AgentsRepository,
     private readonly cipher: CredentialCipher,
     private readonly rotation: KeyRotationService,
     private readonly http: OutboundHttpClient,
@@ -84,12 +85,12 @@ export class AgentsService implements OnModuleInit {
 
   private async loadForTurnNow(agentId: string, teamId?: string): Promise<AgentForTurn | null> {
     if (!teamId) return this.turnLoads(agentId);
-    const row = await this.turnQuery().where('a.id = :id AND a.teamId = :teamId', { id: agentId, teamId }).getOne();
+    const row = await this.repo.findWithSecrets(agentId, teamId);
     return row ? this.forTurn(row) : null;
   }
 
   private async loadForTurnMany(ids: readonly string[]): Promise<(AgentForTurn | null | Error)[]> {
-    const rows = await this.turnQuery().where('a.id IN (:...ids)', { ids: [...new Set(ids)] }).getMany();
+    const rows = await this.repo.findManyWithSecrets([...new Set(ids)]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => {
       const row = byId.get(id);
@@ -99,10 +100,6 @@ export class AgentsService implements OnModuleInit {
         return e instanceof Error ? e : new Error(String(e)); // secrets that cannot be decrypted fail this agent's turns alone
       }
     });
-  }
-
-  private turnQuery() {
-    return this.agents.createQueryBuilder('a').addSelect(['a.runtimeSecretsEncrypted', 'a.transcriptionKeyEncrypted']);
   }
 
   private forTurn(row: Agent): AgentForTurn {
@@ -162,7 +159,7 @@ export class AgentsService implements OnModuleInit {
 
   async create(teamId: string, dto: CreateAgentDto): Promise<AgentView> {
     const base = dto.slug ?? slugify(dto.name);
-    const agent = this.agents.create({
+    const agent = this.repo.build({
       id: this.ids.uuid(),
       teamId,
       name: dto.name,
@@ -178,7 +175,7 @@ export class AgentsService implements OnModuleInit {
     const slug = dto.slug ? base : await this.freeSlug(teamId, base);
     agent.slug = slug;
     try {
-      return this.toView(await this.agents.save(agent), generated);
+      return this.toView(await this.repo.save(agent), generated);
     } catch (e) {
       if (isUniqueViolation(e)) throw new Conflict(`an agent with slug "${slug}" already exists in this team`);
       throw e;
@@ -186,17 +183,19 @@ export class AgentsService implements OnModuleInit {
   }
 
   async list(teamId: string, page: PageQuery, status?: AgentStatus): Promise<Page<AgentView>> {
-    const qb = this.agents.createQueryBuilder('a').where('a.teamId = :teamId', { teamId });
-    if (status) qb.andWhere('a.status = :status', { status });
-    const p = await paginate(qb, page);
+    const p = await this.repo.list(teamId, page, status);
     return { data: p.data.map((a) => this.toView(a)), nextCursor: p.nextCursor };
   }
 
   async get(teamId: string, agentId: string, manager?: EntityManager): Promise<Agent> {
-    const repo = manager ? manager.getRepository(Agent) : this.agents;
-    const agent = await repo.findOneBy({ id: agentId, teamId });
+    const agent = await this.repo.find(teamId, agentId, manager);
     if (!agent) throw new NotFound('agent');
     return agent;
+  }
+
+  /** Which of the agents `ids` are active (unknown ids are not). */
+  async activeAmong(ids: readonly string[]): Promise<Set<string>> {
+    return new Set(await this.repo.idsWithStatus([...new Set(ids)], 'active'));
   }
 
   async update(teamId: string, agentId: string, dto: UpdateAgentDto): Promise<AgentView> {
@@ -205,30 +204,19 @@ export class AgentsService implements OnModuleInit {
     this.turnCache.delete(agentId);
     try {
       return await this.dataSource.transaction(async (em) => {
-        const repo = em.getRepository(Agent);
-        const agent = await repo.findOne({ where: { id: agentId, teamId }, lock: { mode: 'pessimistic_write' } });
+        const agent = await this.repo.lock(em, teamId, agentId);
         if (!agent) throw new NotFound('agent');
         auditBefore(this.toView(agent));
+        // the stored secrets (columns not loaded by default), from the row locked above
+        const stored = dto.runtime !== undefined || dto.transcription ? await this.repo.findWithSecrets(agentId, teamId, em) : null;
         let generated: RuntimeSecrets = {};
         if (dto.runtime !== undefined) {
-          const current = await em
-            .getRepository(Agent)
-            .createQueryBuilder('a')
-            .addSelect('a.runtimeSecretsEncrypted')
-            .where('a.id = :id', { id: agentId })
-            .getOneOrFail();
-          const secrets = current.runtimeSecretsEncrypted
-            ? this.cipher.decryptJson<RuntimeSecrets>(current.runtimeSecretsEncrypted, RUNTIME_AAD(agentId))
-            : {};
+          const env = stored?.runtimeSecretsEncrypted;
+          const secrets = env ? this.cipher.decryptJson<RuntimeSecrets>(env, RUNTIME_AAD(agentId)) : {};
           generated = this.applyRuntime(agent, dto.runtime, { runtime: agent.runtime, secrets });
         }
         if (dto.transcription) {
-          const { transcriptionKeyEncrypted: tk } = await em
-            .getRepository(Agent)
-            .createQueryBuilder('a')
-            .addSelect('a.transcriptionKeyEncrypted')
-            .where('a.id = :id', { id: agentId })
-            .getOneOrFail();
+          const tk = stored?.transcriptionKeyEncrypted;
           this.applyTranscription(agent, dto.transcription, tk ? this.cipher.decrypt(tk, TRANSCRIPTION_AAD(agentId)) : undefined);
         } else if (dto.transcription === null) {
           this.applyTranscription(agent, null);
@@ -238,7 +226,7 @@ export class AgentsService implements OnModuleInit {
         if (dto.slug !== undefined) agent.slug = dto.slug;
         if (dto.description !== undefined) agent.description = dto.description;
         if (dto.status !== undefined) agent.status = dto.status;
-        const saved = await repo.save(agent);
+        const saved = await this.repo.save(agent, em);
         if (previousStatus !== saved.status) await this.publishStatusChange(em, saved, previousStatus);
         return this.toView(saved, generated);
       });
@@ -252,10 +240,9 @@ export class AgentsService implements OnModuleInit {
 
   async remove(teamId: string, agentId: string): Promise<void> {
     this.turnCache.delete(agentId);
-    const before = await this.agents.findOneBy({ id: agentId, teamId });
+    const before = await this.repo.find(teamId, agentId);
     if (before) auditBefore(this.toView(before));
-    const res = await this.agents.delete({ id: agentId, teamId });
-    if (!res.affected) throw new NotFound('agent');
+    if (!(await this.repo.delete(teamId, agentId))) throw new NotFound('agent');
   }
 
   /** `agent.status_changed`, in the transaction that changed it. */
@@ -263,18 +250,12 @@ export class AgentsService implements OnModuleInit {
     await this.events.publish(em, {
       type: 'agent.status_changed',
       teamId: agent.teamId,
-      data: { agent_id: agent.id, name: agent.name, slug: agent.slug, from, to: agent.status, changed_at: new Date().toISOString() },
+      data: { agent_id: agent.id, name: agent.name, slug: agent.slug, from, to: agent.status, changed_at: this.clock.now().toISOString() },
     });
   }
 
   private async freeSlug(teamId: string, base: string): Promise<string> {
-    const taken = await this.agents
-      .createQueryBuilder('a')
-      .select('a.slug', 'slug')
-      .where('a.teamId = :teamId', { teamId })
-      .andWhere('(a.slug = :base OR a.slug LIKE :like)', { base, like: `${base}-%` })
-      .getRawMany<{ slug: string }>();
-    const set = new Set(taken.map((t) => t.slug));
+    const set = new Set(await this.repo.slugsLike(teamId, base));
     if (!set.has(base)) return base;
     for (let i = 2; ; i++) if (!set.has(`${base}-${i}`)) return `${base}-${i}`;
   }

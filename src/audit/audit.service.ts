@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { Page, PageQuery, mapPage, paginate } from '../common/pagination';
+import { EntityManager } from 'typeorm';
+import { Page, PageQuery, mapPage } from '../common/pagination';
+import { AuditFilter, AuditRepository } from './audit.repository';
 import { AuditActorType, AuditEvent } from './entities/audit-event.entity';
 import { redactForAudit } from './redact';
 import { Clock } from '../common/clock';
@@ -33,14 +32,6 @@ export interface AuditEventView {
   createdAt: Date;
 }
 
-export interface AuditFilter {
-  actorType?: AuditActorType;
-  actorId?: string;
-  action?: string;
-  since?: Date;
-  until?: Date;
-}
-
 const toView = (e: AuditEvent): AuditEventView => ({
   id: e.id,
   teamId: e.teamId,
@@ -59,10 +50,13 @@ const DAY_MS = 86_400_000;
 /** The audit log: records changes (secrets stripped here, whatever the caller passes), lists them, prunes old ones. */
 @Injectable()
 export class AuditService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly repo: AuditRepository,
+    private readonly clock: Clock,
+  ) {}
 
   /** Records one event; pass the change's EntityManager to make it part of the change's transaction. */
-  async record(entry: AuditEntry, em: EntityManager = this.dataSource.manager): Promise<void> {
+  async record(entry: AuditEntry, em?: EntityManager): Promise<void> {
     const row: Omit<AuditEvent, 'id' | 'createdAt'> = {
       teamId: entry.teamId,
       actorType: entry.actorType,
@@ -75,19 +69,12 @@ export class AuditService {
       requestId: entry.requestId ?? null,
       clientIp: entry.clientIp ?? null,
     };
-    // jsonb columns: TypeORM's deep-partial type cannot express an arbitrary object, the row itself is fully typed
-    await em.getRepository(AuditEvent).insert(row as QueryDeepPartialEntity<AuditEvent>);
+    await this.repo.insert(row, em);
   }
 
   /** A team's events, newest first, filtered. */
   async list(teamId: string, filter: AuditFilter, page: PageQuery): Promise<Page<AuditEventView>> {
-    const qb = this.dataSource.getRepository(AuditEvent).createQueryBuilder('a').where('a.teamId = :teamId', { teamId });
-    if (filter.actorType) qb.andWhere('a.actorType = :actorType', { actorType: filter.actorType });
-    if (filter.actorId) qb.andWhere('a.actorId = :actorId', { actorId: filter.actorId });
-    if (filter.action) qb.andWhere('a.action = :action', { action: filter.action });
-    if (filter.since) qb.andWhere('a.createdAt >= :since', { since: filter.since });
-    if (filter.until) qb.andWhere('a.createdAt < :until', { until: filter.until });
-    return mapPage(await paginate(qb, page), toView);
+    return mapPage(await this.repo.list(teamId, filter, page), toView);
   }
 
   /** Deletes events older than `days`, `batch` rows per statement; returns how many went. */
@@ -95,14 +82,9 @@ export class AuditService {
     let total = 0;
     const cutoff = new Date(this.clock.nowMs() - days * DAY_MS);
     for (;;) {
-      const rows = (await this.dataSource.query(
-        `DELETE FROM audit_event WHERE id IN (
-           SELECT id FROM audit_event WHERE created_at < $1 LIMIT $2
-         ) RETURNING 1`,
-        [cutoff, batch],
-      )) as unknown[];
-      total += rows.length;
-      if (rows.length < batch) return total;
+      const n = await this.repo.deleteOlderThan(cutoff, batch);
+      total += n;
+      if (n < batch) return total;
     }
   }
 }

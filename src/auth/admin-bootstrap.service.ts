@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { advisoryXactLock } from '../database/advisory-xact-lock';
 import { TeamsService } from '../teams/teams.service';
 import { UsersService } from '../users/users.service';
 
@@ -35,7 +36,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   async createAdmin(email: string, password: string, teamName?: string): Promise<CreatedAdmin> {
     return this.dataSource.transaction(async (em) => {
       // serialize concurrent first boots of several replicas
-      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['switchboard:create-admin']);
+      await advisoryXactLock(em, 'switchboard:create-admin');
       const existing = await this.users.findByEmail(email, em);
       if (existing) return { userId: existing.id, email: existing.email, teamId: null, created: false };
       const user = await this.users.create({ email, password }, em);

@@ -9,6 +9,7 @@ import { TeamsModule } from '../teams/teams.module';
 import { UsersModule } from '../users/users.module';
 import { ApiKeyRateLimiter } from './api-keys/api-key-rate-limiter';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { ApiKey } from './api-keys/entities/api-key.entity';
 import { AuthController } from './auth.controller';
@@ -47,6 +48,7 @@ import { LoginLimitModule } from './login-limit.module';
     AuthService,
     JwtStrategy,
     AdminBootstrapService,
+    ApiKeysRepository,
     ApiKeysService,
     ApiKeyRateLimiter,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

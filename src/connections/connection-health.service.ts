@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { ConnectionsRepository } from './connections.repository';
 import { ConnectionsService } from './connections.service';
 import { ConnectorRegistry } from './connector-registry';
 import { PlatformConnection } from './entities/platform-connection.entity';
@@ -15,7 +14,7 @@ import { Credentials, InvalidCredentialsError, PlatformRejectedError, PlatformUn
 @Injectable()
 export class ConnectionHealthService {
   constructor(
-    @InjectRepository(PlatformConnection) private readonly connections: Repository<PlatformConnection>,
+    private readonly repo: ConnectionsRepository,
     private readonly service: ConnectionsService,
     private readonly registry: ConnectorRegistry,
     private readonly config: AppConfig,
@@ -24,7 +23,7 @@ export class ConnectionHealthService {
 
   /** One health-check pass over active connections (the scheduler calls this under an advisory lock). */
   async runHealthChecks(concurrency = 8): Promise<{ checked: number; failed: number }> {
-    const rows = await this.connections.find({ where: { status: In(['active']) }, order: { lastCheckedAt: { direction: 'ASC', nulls: 'FIRST' } } });
+    const rows = await this.repo.activeByLastCheck();
     let failed = 0;
     const queue = [...rows];
     const work = async (): Promise<void> => {
@@ -45,7 +44,7 @@ export class ConnectionHealthService {
     }
     try {
       await connector.healthCheck(conn, creds);
-      await this.connections.update({ id: conn.id }, { consecutiveFailures: 0, lastCheckedAt: now, errorMessage: null });
+      await this.repo.update(conn.id, { consecutiveFailures: 0, lastCheckedAt: now, errorMessage: null });
       return true;
     } catch (e) {
       const reason =
@@ -53,7 +52,7 @@ export class ConnectionHealthService {
           ? e.message
           : 'health check failed';
       const failures = conn.consecutiveFailures + 1;
-      await this.connections.update({ id: conn.id }, { consecutiveFailures: failures, lastCheckedAt: now, errorMessage: reason });
+      await this.repo.update(conn.id, { consecutiveFailures: failures, lastCheckedAt: now, errorMessage: reason });
       conn.consecutiveFailures = failures;
       if (failures >= this.config.connectionHealth.failureThreshold) {
         await this.service.setStatus(conn, 'error', `${failures} health checks in a row failed: ${reason}`);

@@ -1,10 +1,10 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { AppConfig } from '../config/app-config';
 import { NotFound } from '../common/errors';
-import { Page, paginate } from '../common/pagination';
+import { Page } from '../common/pagination';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { KeyRotationService } from '../crypto/key-rotation.service';
 import { EventPublisher } from '../events/event-publisher';
@@ -13,7 +13,6 @@ import { ALL_CONNECTIONS, ConnectionChanges } from './connection-changes';
 import { ConnectorRegistry } from './connector-registry';
 import { ConnectionsRepository } from './connections.repository';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
-import { ConnectionStatusChange } from './entities/connection-status-change.entity';
 import { ConnectionStatus, Platform, PlatformConnection } from './entities/platform-connection.entity';
 import { Credentials } from './platform-connector';
 import { auditBefore } from '../audit/audit-context';
@@ -33,8 +32,6 @@ export class ConnectionsService implements OnModuleInit {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectRepository(PlatformConnection) private readonly connections: Repository<PlatformConnection>,
-    @InjectRepository(ConnectionStatusChange) private readonly changes: Repository<ConnectionStatusChange>,
     private readonly cipher: CredentialCipher,
     private readonly registry: ConnectorRegistry,
     private readonly rotation: KeyRotationService,
@@ -52,7 +49,7 @@ export class ConnectionsService implements OnModuleInit {
       column: 'credentials_encrypted',
       field: AAD_FIELD,
       onUndecryptable: async (id, reason) => {
-        const conn = await this.connections.findOneBy({ id });
+        const conn = await this.repo.findById(id);
         if (conn) await this.setStatus(conn, 'error', `credentials cannot be decrypted: ${reason}`);
       },
       // the secrets are the same, but cached rows hold the old ciphertext: one notice per batch drops them all
@@ -67,11 +64,11 @@ export class ConnectionsService implements OnModuleInit {
     const credentials = checkCredentials(connector, dto.credentials);
     const settings = checkSettings(connector, dto.settings ?? {});
     await this.agents.get(teamId, agentId); // 404 for another team's agent
-    if (await this.connections.existsBy({ agentId, platform: dto.platform })) throw duplicateConnection(dto.platform);
+    if (await this.repo.existsOfAgent(agentId, dto.platform)) throw duplicateConnection(dto.platform);
 
     const identity = await callPlatform(connector, () => connector.validateCredentials(credentials));
     const id = connectionIdFor(agentId, dto.platform);
-    const row = this.connections.create({
+    const row = this.repo.build({
       id,
       teamId,
       agentId,
@@ -89,7 +86,7 @@ export class ConnectionsService implements OnModuleInit {
     try {
       // The row exists only if the platform accepted the registration too: nothing half-made is left behind.
       const saved = await this.dataSource.transaction(async (em) => {
-        const s = await em.getRepository(PlatformConnection).save(row);
+        const s = await this.repo.save(row, em);
         await callPlatform(connector, () => connector.connect(s, credentials));
         return s;
       });
@@ -106,7 +103,7 @@ export class ConnectionsService implements OnModuleInit {
    */
   async plannedAddress(teamId: string, agentId: string, platform: Platform): Promise<PlannedConnectionAddress> {
     const agent = await this.agents.get(teamId, agentId);
-    const existing = await this.connections.findOneBy({ agentId, platform });
+    const existing = await this.repo.findOfAgent(agentId, platform);
     const connectionId = existing?.id ?? connectionIdFor(agentId, platform);
     return {
       agentName: agent.name,
@@ -119,11 +116,7 @@ export class ConnectionsService implements OnModuleInit {
   async list(teamId: string, query: ConnectionListQuery, agentId?: string): Promise<Page<ConnectionView>> {
     if (query.platform) this.registry.get(query.platform); // 400 naming the supported platforms
     if (agentId) await this.agents.get(teamId, agentId);
-    const qb = this.connections.createQueryBuilder('c').where('c.teamId = :teamId', { teamId });
-    if (agentId) qb.andWhere('c.agentId = :agentId', { agentId });
-    if (query.platform) qb.andWhere('c.platform = :platform', { platform: query.platform });
-    if (query.status) qb.andWhere('c.status = :status', { status: query.status });
-    const page = await paginate(qb, query);
+    const page = await this.repo.list(teamId, { agentId, platform: query.platform, status: query.status }, query);
     return { data: page.data.map((c) => this.toView(c)), nextCursor: page.nextCursor };
   }
 
@@ -165,7 +158,7 @@ export class ConnectionsService implements OnModuleInit {
     await this.dataSource.transaction(async (em) => {
       const previous = conn.status;
       if (next !== previous) Object.assign(conn, { status: next, consecutiveFailures: 0, errorMessage: null });
-      await em.getRepository(PlatformConnection).save(conn);
+      await this.repo.save(conn, em);
       if (next !== previous) await this.recordStatus(em, conn, previous, next, next === 'paused' ? 'paused by an admin' : 'resumed by an admin');
     });
     this.changeNotices.announce(conn.id);
@@ -187,7 +180,7 @@ export class ConnectionsService implements OnModuleInit {
         this.logger.warn(`disconnect of ${conn.platform} connection ${conn.id} at the platform failed: ${(e as Error).message}`);
       }
     }
-    await this.connections.delete({ id: conn.id });
+    await this.repo.delete(conn.id);
     this.changeNotices.announce(conn.id);
   }
 
@@ -195,7 +188,7 @@ export class ConnectionsService implements OnModuleInit {
     const conn = await this.find(teamId, agentId, id);
     const connector = this.registry.get(conn.platform);
     const [recent, socket] = await Promise.all([
-      this.changes.find({ where: { connectionId: id }, order: { createdAt: 'DESC' }, take: 10 }),
+      this.repo.recentStatusChanges(id, 10),
       connector.socketStatus ? connector.socketStatus(conn) : undefined,
     ]);
     return {
@@ -213,7 +206,7 @@ export class ConnectionsService implements OnModuleInit {
   // ---- for the pipeline, integrations and scheduled jobs ------------------------------------------------------
 
   findById(id: string): Promise<PlatformConnection | null> {
-    return this.connections.findOneBy({ id });
+    return this.repo.findById(id);
   }
 
   /**
@@ -225,7 +218,7 @@ export class ConnectionsService implements OnModuleInit {
   }
 
   private readonly byIdBatch = statementBatcher<string, PlatformConnection | null>(async (ids) => {
-    const rows = await this.connections.findBy({ id: In([...new Set(ids)]) });
+    const rows = await this.repo.findByIds([...new Set(ids)]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => {
       const row = byId.get(id);
@@ -252,13 +245,13 @@ export class ConnectionsService implements OnModuleInit {
     await this.repo.mergePlatformInfo(id, patch);
   }
 
-  /** Ids of the active connections of a platform in a delivery mode (e.g. Telegram `polling`). */
+  /** Ids of the active connections of a platform in a delivery mode (e.g. Telegram `polling`, Slack `socket`), in id order. */
   activeIdsInMode(platform: Platform, mode: string): Promise<string[]> {
     return this.repo.activeIdsInMode(platform, mode);
   }
 
   async markEvent(id: string, at = this.clock.now()): Promise<void> {
-    await this.connections.update({ id }, { lastEventAt: at });
+    await this.repo.update(id, { lastEventAt: at });
   }
 
   /**
@@ -267,12 +260,12 @@ export class ConnectionsService implements OnModuleInit {
    */
   async setStatus(conn: PlatformConnection, to: ConnectionStatus, reason: string | null): Promise<void> {
     const changed = await this.dataSource.transaction(async (em) => {
-      const locked = await em.getRepository(PlatformConnection).findOne({ where: { id: conn.id }, lock: { mode: 'pessimistic_write' } });
+      const locked = await this.repo.lock(em, conn.id);
       if (!locked) return false;
       const from = locked.status;
       const patch =
         to === 'error' ? { status: to, errorMessage: reason } : to === 'active' ? { status: to, errorMessage: null, consecutiveFailures: 0 } : { status: to };
-      await em.getRepository(PlatformConnection).update({ id: conn.id }, patch);
+      await this.repo.update(conn.id, patch, em);
       Object.assign(conn, { errorMessage: locked.errorMessage }, patch);
       if (from !== to) await this.recordStatus(em, conn, from, to, reason);
       return from !== to;
@@ -283,18 +276,18 @@ export class ConnectionsService implements OnModuleInit {
   // ---- helpers ------------------------------------------------------------------------------------------------
 
   private async recordStatus(em: EntityManager, conn: PlatformConnection, from: ConnectionStatus, to: ConnectionStatus, reason: string | null): Promise<void> {
-    await em.getRepository(ConnectionStatusChange).insert({ connectionId: conn.id, teamId: conn.teamId, fromStatus: from, toStatus: to, reason });
+    await this.repo.insertStatusChange(em, { connectionId: conn.id, teamId: conn.teamId, fromStatus: from, toStatus: to, reason });
     this.logger.log(`connection ${conn.id} (${conn.platform}) ${from} → ${to}${reason ? `: ${reason}` : ''}`);
     // Only identifiers and statuses: never the connection's credentials, hints or settings.
     await this.events.publish(em, {
       type: 'platform_connection.status_changed',
       teamId: conn.teamId,
-      data: { connection_id: conn.id, agent_id: conn.agentId, platform: conn.platform, from, to, reason, changed_at: new Date().toISOString() },
+      data: { connection_id: conn.id, agent_id: conn.agentId, platform: conn.platform, from, to, reason, changed_at: this.clock.now().toISOString() },
     });
   }
 
   private async find(teamId: string, agentId: string, id: string): Promise<PlatformConnection> {
-    const conn = await this.connections.findOneBy({ id, teamId, agentId });
+    const conn = await this.repo.find(teamId, agentId, id);
     if (!conn) throw new NotFound('connection');
     return conn;
   }

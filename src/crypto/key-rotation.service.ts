@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from './credential-cipher';
+import { EncryptedColumnsRepository } from './encrypted-columns.repository';
 
 /** A column holding CredentialCipher envelopes. The AAD is {table, rowId: id, field}. */
 export interface EncryptedColumn {
@@ -35,7 +34,7 @@ export class KeyRotationService {
 
   constructor(
     private readonly cipher: CredentialCipher,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: EncryptedColumnsRepository,
   ) {}
 
   register(column: EncryptedColumn): void {
@@ -54,13 +53,9 @@ export class KeyRotationService {
 
   private async rotate(col: EncryptedColumn, batchSize: number): Promise<RotationReport> {
     const report: RotationReport = { table: col.table, column: col.column, scanned: 0, rotated: 0, current: 0, failed: 0 };
-    const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const rows = (await this.dataSource.query(
-        `SELECT id, ${q(col.column)} AS value FROM ${q(col.table)} WHERE id > $1 AND ${q(col.column)} IS NOT NULL ORDER BY id LIMIT $2`,
-        [after, batchSize],
-      )) as { id: string; value: string }[];
+      const rows = await this.repo.batch(col.table, col.column, after, batchSize);
       if (!rows.length) break;
       const rotated: string[] = [];
       for (const row of rows) {
@@ -73,10 +68,7 @@ export class KeyRotationService {
             continue;
           }
           const next = this.cipher.encrypt(this.cipher.decrypt(row.value, aad), aad);
-          await this.dataSource.query(
-            `UPDATE ${q(col.table)} SET ${q(col.column)} = $1 WHERE id = $2 AND ${q(col.column)} = $3`,
-            [next, row.id, row.value],
-          );
+          await this.repo.replace(col.table, col.column, row.id, row.value, next);
           report.rotated++;
           rotated.push(row.id);
         } catch (e) {

@@ -25,6 +25,8 @@ const randomPool = Buffer.alloc(4096);
 let randomOffset = randomPool.length;
 
 /** `evt_` + 26 characters: a millisecond timestamp (sortable) and 80 random bits, Crockford base32. */
+// the default is for tests and scripts: EventPublisher always passes its Clock's time
+// eslint-disable-next-line no-restricted-properties
 export function newEventId(now = Date.now()): string {
   const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
   let time = '';
@@ -81,7 +83,7 @@ export class EventPublisher implements EntitySubscriberInterface, OnModuleDestro
     if (inputs.length === 1) return { eventIds: [(await this.write(em, inputs[0], null)).eventId] };
     for (const { type } of inputs) if (!isKnownEventType(type)) throw new Error(`unknown event type "${type}": add it to src/events/event-catalog.ts`);
     if (!this.config.webhooks.enabled) return { eventIds: inputs.map(() => null) };
-    const now = Date.now();
+    const now = this.clock.nowMs();
     const ids = inputs.map(() => newEventId(now));
     const rows = await this.repo.insertMany(em, ids, inputs, new Date(now));
     this.afterWrite(em, rows);

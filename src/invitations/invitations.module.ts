@@ -5,6 +5,7 @@ import { TeamsModule } from '../teams/teams.module';
 import { UsersModule } from '../users/users.module';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationsController } from './invitations.controller';
+import { InvitationsRepository } from './invitations.repository';
 import { InvitationsService } from './invitations.service';
 import { TeamInvitationsController } from './team-invitations.controller';
 
@@ -12,6 +13,6 @@ import { TeamInvitationsController } from './team-invitations.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([Invitation]), AuthModule, TeamsModule, UsersModule],
   controllers: [TeamInvitationsController, InvitationsController],
-  providers: [InvitationsService],
+  providers: [InvitationsRepository, InvitationsService],
 })
 export class InvitationsModule {}

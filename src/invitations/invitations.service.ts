@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, QueryFailedError, Repository, SelectQueryBuilder } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuthService } from '../auth/auth.service';
 import { TokenResponse } from '../auth/dto/login.dto';
 import { AuthUser, TeamRole } from '../common/decorators';
 import { Conflict, Forbidden, NotFound, ValidationFailed } from '../common/errors';
-import { Page, PageQuery, mapPage, paginate } from '../common/pagination';
+import { Page, PageQuery, mapPage } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
+import { advisoryXactLock } from '../database/advisory-xact-lock';
 import { MemberView, TeamView, TeamsService } from '../teams/teams.service';
 import { UsersService, normalizeEmail } from '../users/users.service';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationNeedsSignIn, InvitationNotFound } from './invitation.errors';
 import { hashInvitationToken, looksLikeInvitationToken, newInvitationToken } from './invitation-token';
+import { InvitationsRepository } from './invitations.repository';
 import { auditBefore } from '../audit/audit-context';
 import { Clock } from '../common/clock';
 
@@ -66,7 +68,7 @@ const isUniqueViolation = (e: unknown): boolean =>
 export class InvitationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectRepository(Invitation) private readonly invitations: Repository<Invitation>,
+    private readonly repo: InvitationsRepository,
     private readonly teams: TeamsService,
     private readonly users: UsersService,
     private readonly auth: AuthService,
@@ -87,49 +89,45 @@ export class InvitationsService {
     const { token, hash } = newInvitationToken();
     const saved = await this.dataSource.transaction(async (em) => {
       // one open invitation per team and email: serialize concurrent invites of the same address
-      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`invitation:${teamId}:${email}`]);
-      const repo = em.getRepository(Invitation);
-      const open = await this.openQuery(em, false).andWhere('i.teamId = :teamId AND i.email = :email', { teamId, email }).getOne();
+      await advisoryXactLock(em, `invitation:${teamId}:${email}`);
+      const open = await this.repo.findOpen(em, teamId, email);
       if (open) {
         if (open.role === 'owner' && open.expiresAt > this.clock.now() && actor.role !== 'owner') {
           throw new Forbidden('only an owner can replace the invitation of an owner');
         }
-        await repo.update({ id: open.id }, { revokedAt: this.clock.now() });
+        await this.repo.revoke(em, open.id, this.clock.now());
       }
       const expiresAt = new Date(this.clock.nowMs() + this.config.invitations.ttlHours * 3_600_000);
-      return repo.save(repo.create({ teamId, email, role: input.role, tokenHash: hash, invitedById: actor.id, expiresAt }));
+      return this.repo.insert(em, { teamId, email, role: input.role, tokenHash: hash, invitedById: actor.id, expiresAt });
     });
     return { ...toView(saved), token, acceptUrl: `${this.config.publicBaseUrl}/v1/invitations/${token}/accept` };
   }
 
   /** Pending invitations of a team (open and not expired), newest first. */
   async listPending(teamId: string, page: PageQuery): Promise<Page<InvitationView>> {
-    const qb = this.openQuery(this.dataSource.manager, true).andWhere('i.teamId = :teamId', { teamId });
-    return mapPage(await paginate(qb, page), toView);
+    return mapPage(await this.repo.listPendingOfTeam(teamId, this.clock.now(), page), toView);
   }
 
   /** Revokes a pending invitation; its token stops working. Only owners revoke an owner's invitation. */
   async revoke(teamId: string, actorRole: TeamRole, invitationId: string): Promise<void> {
     await this.dataSource.transaction(async (em) => {
-      const inv = await this.openQuery(em, true)
-        .andWhere('i.id = :invitationId AND i.teamId = :teamId', { invitationId, teamId })
-        .setLock('pessimistic_write')
-        .getOne();
+      const inv = await this.repo.lockPending(em, teamId, invitationId, this.clock.now());
       if (!inv) throw new NotFound('invitation');
       auditBefore(toView(inv));
       if (inv.role === 'owner' && actorRole !== 'owner') throw new Forbidden('only an owner can revoke the invitation of an owner');
-      await em.getRepository(Invitation).update({ id: inv.id }, { revokedAt: this.clock.now() });
+      await this.repo.revoke(em, inv.id, this.clock.now());
     });
   }
 
   /** Pending invitations addressed to the signed-in user's email (accepting still needs the token). */
   async listForUser(user: AuthUser, page: PageQuery): Promise<Page<MyInvitationView>> {
-    const qb = this.openQuery(this.dataSource.manager, true)
-      .innerJoinAndSelect('i.team', 't')
-      .andWhere('i.email = :email', { email: normalizeEmail(user.email) });
-    return mapPage(await paginate(qb, page), (i) => ({
+    const p = await this.repo.listPendingOfEmail(normalizeEmail(user.email), this.clock.now(), page);
+    const names = await this.teams.namesOf(p.data.map((i) => i.teamId));
+    // an invitation goes with its team (foreign key, cascading delete): a name is missing only if the team went meanwhile
+    const live = { data: p.data.filter((i) => names.has(i.teamId)), nextCursor: p.nextCursor };
+    return mapPage(live, (i) => ({
       id: i.id,
-      team: { id: i.teamId, name: (i.team as { name: string }).name },
+      team: { id: i.teamId, name: names.get(i.teamId) as string },
       email: i.email,
       role: i.role,
       expiresAt: i.expiresAt,
@@ -150,10 +148,7 @@ export class InvitationsService {
     if (!looksLikeInvitationToken(token)) throw new InvitationNotFound();
     let created: { id: string; email: string } | undefined;
     const { teamId, userId, role } = await this.dataSource.transaction(async (em) => {
-      const inv = await this.openQuery(em, true)
-        .andWhere('i.tokenHash = :hash', { hash: hashInvitationToken(token) })
-        .setLock('pessimistic_write')
-        .getOne();
+      const inv = await this.repo.lockPendingByTokenHash(em, hashInvitationToken(token), this.clock.now());
       if (!inv) throw new InvitationNotFound();
       let userId: string;
       if (caller) {
@@ -165,7 +160,7 @@ export class InvitationsService {
         userId = created.id;
       }
       await this.teams.insertMember(em, inv.teamId, userId, inv.role);
-      await em.getRepository(Invitation).update({ id: inv.id }, { acceptedAt: this.clock.now(), acceptedById: userId });
+      await this.repo.markAccepted(em, inv.id, this.clock.now(), userId);
       return { teamId: inv.teamId, userId, role: inv.role };
     });
     const [team, member] = await Promise.all([this.teams.get(teamId, role), this.teams.getMember(teamId, userId)]);
@@ -181,14 +176,5 @@ export class InvitationsService {
       if (e instanceof Conflict || isUniqueViolation(e)) throw new InvitationNeedsSignIn();
       throw e;
     }
-  }
-
-  /** Invitations neither accepted nor revoked; `unexpiredOnly` also drops expired ones. */
-  private openQuery(em: EntityManager, unexpiredOnly: boolean): SelectQueryBuilder<Invitation> {
-    const qb = em
-      .getRepository(Invitation)
-      .createQueryBuilder('i')
-      .where(new Brackets((w) => w.where('i.acceptedAt IS NULL').andWhere('i.revokedAt IS NULL')));
-    return unexpiredOnly ? qb.andWhere('i.expiresAt > :now', { now: this.clock.now() }) : qb;
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
-import { Agent } from '../agents/entities/agent.entity';
 import { Page, PageQuery, paginate } from '../common/pagination';
 import { AgentJob } from './entities/agent-job.entity';
 import { AgentJobRun, JobRunStatus } from './entities/agent-job-run.entity';
@@ -58,18 +57,11 @@ export class JobsRepository {
 
   // ---- scheduling ---------------------------------------------------------------------------------------------
 
-  /**
-   * Enabled jobs of active agents whose next occurrence has come (oldest first). A paused agent's jobs wait: once it is
-   * active again, what it missed runs once, like after an outage.
-   */
-  due(now: Date, limit: number): Promise<AgentJob[]> {
-    return this.jobs
-      .createQueryBuilder('j')
-      .innerJoin(Agent, 'a', "a.id = j.agentId AND a.status = 'active'")
-      .where('j.enabled AND j.nextRunAt <= :now', { now })
-      .orderBy('j.nextRunAt', 'ASC')
-      .limit(limit)
-      .getMany();
+  /** Enabled jobs whose next occurrence has come, oldest first (keyset on next_run_at, id: `after` is the previous page's last). */
+  due(now: Date, limit: number, after?: Pick<AgentJob, 'nextRunAt' | 'id'>): Promise<AgentJob[]> {
+    const qb = this.jobs.createQueryBuilder('j').where('j.enabled AND j.nextRunAt <= :now', { now });
+    if (after) qb.andWhere('(j.nextRunAt, j.id) > (:afterAt, :afterId)', { afterAt: after.nextRunAt, afterId: after.id });
+    return qb.orderBy('j.nextRunAt', 'ASC').addOrderBy('j.id', 'ASC').limit(limit).getMany();
   }
 
   /**

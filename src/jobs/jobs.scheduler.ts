@@ -2,9 +2,12 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, 
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
+import { AgentsService } from '../agents/agents.service';
+import { Clock } from '../common/clock';
 import { SchedulerLock } from '../database/scheduler-lock';
 import { EventPublisher } from '../events/event-publisher';
 import { nextOccurrence } from './cron-schedule';
+import { AgentJob } from './entities/agent-job.entity';
 import { AgentJobRun } from './entities/agent-job-run.entity';
 import { JobRunner, jobEvent } from './job-runner';
 import { JobsRepository } from './jobs.repository';
@@ -17,6 +20,8 @@ const MAX_IN_FLIGHT = 20;
 /** A run `running` this long lost its worker: it is failed (job.failed), checked every STALE_CHECK_MS by one replica. */
 const STALE_AFTER_MS = 30 * 60_000;
 const STALE_CHECK_MS = 60_000;
+/** Due jobs read per statement while looking for those of active agents. */
+const DUE_PAGE = 100;
 const SHUTDOWN_WAIT_MS = 10_000;
 
 /**
@@ -39,6 +44,8 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
     private readonly runner: JobRunner,
     private readonly lock: SchedulerLock,
     private readonly events: EventPublisher,
+    private readonly clock: Clock,
+    private readonly agents: AgentsService,
   ) {}
 
   /** The first tick at once: occurrences missed while no worker ran are taken at start. */
@@ -62,10 +69,10 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
   async tick(): Promise<void> {
     if (this.registry.doesExist('timeout', TIMEOUT_NAME)) this.registry.deleteTimeout(TIMEOUT_NAME);
     try {
-      await this.claimDue(new Date());
+      await this.claimDue(this.clock.now());
       await this.claimPending();
-      if (Date.now() - this.lastStaleCheck >= STALE_CHECK_MS) {
-        this.lastStaleCheck = Date.now();
+      if (this.clock.nowMs() - this.lastStaleCheck >= STALE_CHECK_MS) {
+        this.lastStaleCheck = this.clock.nowMs();
         await this.lock.runExclusive('agent-jobs-stale', () => this.failStale());
       }
     } catch (e) {
@@ -84,7 +91,7 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
   private async claimDue(now: Date): Promise<void> {
     const free = MAX_IN_FLIGHT - this.inFlight.size;
     if (free <= 0) return;
-    for (const job of await this.repo.due(now, free)) {
+    for (const job of await this.dueOfActiveAgents(now, free)) {
       if (this.stopped) return;
       const scheduledFor = job.nextRunAt as Date;
       let next: Date;
@@ -96,6 +103,25 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
       }
       const run = await this.repo.claimOccurrence(job, scheduledFor, next);
       if (run) this.start(run);
+    }
+  }
+
+  /**
+   * Up to `limit` due jobs of active agents, oldest first. A paused agent's jobs wait (and are passed over): once it is
+   * active again, what it missed runs once, like after an outage. Agents' statuses come from AgentsService.
+   */
+  private async dueOfActiveAgents(now: Date, limit: number): Promise<AgentJob[]> {
+    const out: AgentJob[] = [];
+    for (let after: AgentJob | undefined; ; ) {
+      const page = await this.repo.due(now, DUE_PAGE, after);
+      const active = await this.agents.activeAmong(page.map((j) => j.agentId));
+      for (const job of page) {
+        if (!active.has(job.agentId)) continue;
+        out.push(job);
+        if (out.length === limit) return out;
+      }
+      if (page.length < DUE_PAGE) return out;
+      after = page[page.length - 1];
     }
   }
 
@@ -116,7 +142,7 @@ export class JobsScheduler implements OnApplicationBootstrap, OnModuleDestroy, B
   /** Fails the runs that lost their worker (public for tests; the tick calls it every STALE_CHECK_MS under a lock). */
   async failStale(): Promise<void> {
     const n = await this.dataSource.transaction(async (em) => {
-      const runs = await this.repo.failStale(em, new Date(Date.now() - STALE_AFTER_MS), 'the worker running it stopped before it finished');
+      const runs = await this.repo.failStale(em, new Date(this.clock.nowMs() - STALE_AFTER_MS), 'the worker running it stopped before it finished');
       const jobs = new Map((await this.repo.jobsByIds(em, [...new Set(runs.map((r) => r.jobId))])).map((j) => [j.id, j]));
       for (const run of runs) {
         const job = jobs.get(run.jobId);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service';
 import { auditBefore } from '../audit/audit-context';
+import { Clock } from '../common/clock';
 import { Conflict, FieldProblem, NotFound, ValidationFailed } from '../common/errors';
 import { Page, PageQuery, mapPage } from '../common/pagination';
 import { ConnectionsService } from '../connections/connections.service';
@@ -21,6 +22,7 @@ export class JobsService {
     private readonly repo: JobsRepository,
     private readonly agents: AgentsService,
     private readonly connections: ConnectionsService,
+    private readonly clock: Clock,
   ) {}
 
   async create(teamId: string, agentId: string, dto: CreateJobDto): Promise<JobView> {
@@ -38,7 +40,7 @@ export class JobsService {
       prompt: dto.prompt,
       deliverTo: toTarget(dto.deliverTo),
       enabled,
-      nextRunAt: enabled ? nextOccurrence(schedule, timezone, new Date()) : null,
+      nextRunAt: enabled ? nextOccurrence(schedule, timezone, this.clock.now()) : null,
     });
     return view(job);
   }
@@ -69,7 +71,7 @@ export class JobsService {
       ...(dto.enabled !== undefined ? { enabled: dto.enabled } : {}),
     });
     if (!job.enabled) job.nextRunAt = null;
-    else if (timing || !job.nextRunAt) job.nextRunAt = nextOccurrence(schedule, timezone, new Date());
+    else if (timing || !job.nextRunAt) job.nextRunAt = nextOccurrence(schedule, timezone, this.clock.now());
     return view(await this.repo.save(job));
   }
 

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import { Page, PageQuery, paginate } from '../common/pagination';
-import { Notification } from './entities/notification.entity';
+import { EntityManager } from 'typeorm';
+import { Page, PageQuery } from '../common/pagination';
+import { NotificationsRepository } from './notifications.repository';
 
 export interface NotificationView {
   id: string;
@@ -17,16 +16,15 @@ export interface NotificationView {
 export class NotificationsService {
   private readonly logger = new Logger('Notifications');
 
-  constructor(@InjectRepository(Notification) private readonly notifications: Repository<Notification>) {}
+  constructor(private readonly repo: NotificationsRepository) {}
 
   async notify(em: EntityManager, teamId: string, type: string, message: string, data: Record<string, unknown> = {}): Promise<void> {
-    await em.query('INSERT INTO notification (team_id, type, message, data) VALUES ($1, $2, $3, $4::jsonb)', [teamId, type, message, JSON.stringify(data)]);
+    await this.repo.insert(em, teamId, type, message, data);
     this.logger.warn({ teamId, type, ...data }, `team notification: ${message}`);
   }
 
   async list(teamId: string, query: PageQuery): Promise<Page<NotificationView>> {
-    const qb = this.notifications.createQueryBuilder('n').where('n.teamId = :teamId', { teamId });
-    const page = await paginate(qb, query);
+    const page = await this.repo.list(teamId, query);
     return { data: page.data.map(({ id, type, message, data, createdAt }) => ({ id, type, message, data, createdAt })), nextCursor: page.nextCursor };
   }
 }

@@ -3,12 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Team } from './entities/team.entity';
 import { TeamMember } from './entities/team-member.entity';
 import { TeamsController } from './teams.controller';
+import { TeamsRepository } from './teams.repository';
 import { TeamsService } from './teams.service';
+import { UsersModule } from '../users/users.module';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Team, TeamMember])],
+  imports: [TypeOrmModule.forFeature([Team, TeamMember]), UsersModule],
   controllers: [TeamsController],
-  providers: [TeamsService],
+  providers: [TeamsRepository, TeamsService],
   exports: [TeamsService],
 })
 export class TeamsModule {}

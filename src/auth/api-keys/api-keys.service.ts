@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
 import { ApiKeyActor, ApiKeyScope } from '../../common/decorators';
 import { NotFound, ValidationFailed } from '../../common/errors';
-import { Page, PageQuery, mapPage, paginate } from '../../common/pagination';
+import { Page, PageQuery, mapPage } from '../../common/pagination';
 import { auditBefore } from '../../audit/audit-context';
 import { ApiKeyInvalid } from './api-key.errors';
 import { hashApiKey, looksLikeApiKey, newApiKey } from './api-key-token';
+import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKey } from './entities/api-key.entity';
 import { Clock } from '../../common/clock';
 
@@ -56,8 +55,7 @@ export function scopeCovers(scopes: ApiKeyScope[], needed: ApiKeyScope): boolean
 @Injectable()
 export class ApiKeysService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly repo: ApiKeysRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -72,28 +70,27 @@ export class ApiKeysService {
     }
     const { key, hash, prefix } = newApiKey();
     const scopes = SCOPE_ORDER.filter((s) => input.scopes.includes(s));
-    const saved = await this.keys.save(this.keys.create({ teamId, name: input.name, prefix, keyHash: hash, scopes, expiresAt, createdById }));
+    const saved = await this.repo.insert({ teamId, name: input.name, prefix, keyHash: hash, scopes, expiresAt, createdById });
     return { ...toView(saved), key };
   }
 
   /** Every key of the team (revoked and expired ones too), newest first; never the key itself. */
   async list(teamId: string, page: PageQuery): Promise<Page<ApiKeyView>> {
-    const qb = this.keys.createQueryBuilder('k').where('k.teamId = :teamId', { teamId });
-    return mapPage(await paginate(qb, page), toView);
+    return mapPage(await this.repo.list(teamId, page), toView);
   }
 
   async get(teamId: string, keyId: string): Promise<ApiKeyView> {
-    const k = await this.keys.findOneBy({ id: keyId, teamId });
+    const k = await this.repo.find(teamId, keyId);
     if (!k) throw new NotFound('API key');
     return toView(k);
   }
 
   /** Revokes a key at once (the next request with it is 401). Revoking a revoked key is 404. */
   async revoke(teamId: string, keyId: string): Promise<void> {
-    const k = await this.keys.findOneBy({ id: keyId, teamId });
+    const k = await this.repo.find(teamId, keyId);
     if (!k || k.revokedAt) throw new NotFound('API key');
     auditBefore(toView(k));
-    await this.keys.update({ id: k.id }, { revokedAt: this.clock.now() });
+    await this.repo.revoke(k.id, this.clock.now());
   }
 
   /**
@@ -102,15 +99,10 @@ export class ApiKeysService {
    */
   async authenticate(token: string): Promise<ApiKeyActor> {
     if (!looksLikeApiKey(token)) throw new ApiKeyInvalid();
-    const k = await this.keys.findOneBy({ keyHash: hashApiKey(token) });
+    const k = await this.repo.findByHash(hashApiKey(token));
     const now = this.clock.nowMs();
     if (!k || k.revokedAt || (k.expiresAt && k.expiresAt.getTime() <= now)) throw new ApiKeyInvalid();
-    if (!k.lastUsedAt || now - k.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-      await this.dataSource.query(
-        `UPDATE api_key SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
-        [k.id, LAST_USED_RESOLUTION_MS / 1000],
-      );
-    }
+    if (!k.lastUsedAt || now - k.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) await this.repo.touchLastUsed(k.id, LAST_USED_RESOLUTION_MS / 1000);
     return { keyId: k.id, teamId: k.teamId, scopes: k.scopes };
   }
 }

@@ -6,7 +6,7 @@ const retryAfter = (e: unknown): number | undefined => (e instanceof RetryLaterE
 
 describe('ChatPacer', () => {
   it('runs one call per chat at a time, the next starting intervalMs after the previous ended; chats are independent', async () => {
-    const pacer = new ChatPacer(100, retryAfter);
+    const pacer = new ChatPacer(100, retryAfter, Date.now);
     const starts: Record<string, number[]> = { a: [], b: [] };
     const call = (k: 'a' | 'b') => () => {
       starts[k].push(Date.now());
@@ -20,7 +20,7 @@ describe('ChatPacer', () => {
   });
 
   it("a 429 holds the chat for its retry-after; ready() waits for the chat without taking a turn", async () => {
-    const pacer = new ChatPacer(50, retryAfter);
+    const pacer = new ChatPacer(50, retryAfter, Date.now);
     await expect(pacer.run('c', () => Promise.reject(new RetryLaterError('429', 1000)))).rejects.toThrow('429');
     const wait = pacer.waitMs('c');
     expect(wait).toBeGreaterThan(500); // the retry-after, not the 50 ms interval
@@ -34,7 +34,7 @@ describe('ChatPacer', () => {
 
 describe('PacedReplyStream', () => {
   it('posts at once, then edits the latest text at the pacer\'s rate, rolls into new pages, and reports the messages', async () => {
-    const pacer = new ChatPacer(100, retryAfter);
+    const pacer = new ChatPacer(100, retryAfter, Date.now);
     const log: { op: string; at: number; page: string }[] = [];
     let id = 0;
     const stream = new PacedReplyStream(

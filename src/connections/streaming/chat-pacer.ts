@@ -1,7 +1,8 @@
 /**
  * Spaces a connector's calls to one chat: one call at a time, the next starting at least `intervalMs` after the
  * previous one ended (so the platform sees them ≥ intervalMs apart), and none before a 429's retry-after has passed.
- * In-process: a conversation's streamed reply is written by the one worker that holds its lease.
+ * In-process: a conversation's streamed reply is written by the one worker that holds its lease. The time comes from
+ * `nowMs` (the owning connector passes its Clock's).
  */
 export class ChatPacer {
   private readonly slots = new Map<string, { busy: boolean; freeAt: number; pending: number; queue: Promise<void> }>();
@@ -10,6 +11,8 @@ export class ChatPacer {
     readonly intervalMs: number,
     /** How long the platform asked us to wait, when `e` is its 429; else undefined. */
     private readonly retryAfterMs: (e: unknown) => number | undefined,
+    /** The current time in ms (the owner's Clock). */
+    private readonly nowMs: () => number,
     private readonly maxSlots = 10_000,
   ) {}
 
@@ -17,8 +20,8 @@ export class ChatPacer {
   waitMs(key: string): number {
     const s = this.slots.get(key);
     if (!s) return 0;
-    if (s.busy || s.pending > 0) return Math.max(this.intervalMs, s.freeAt - Date.now());
-    return Math.max(0, s.freeAt - Date.now());
+    if (s.busy || s.pending > 0) return Math.max(this.intervalMs, s.freeAt - this.nowMs());
+    return Math.max(0, s.freeAt - this.nowMs());
   }
 
   /**
@@ -34,19 +37,19 @@ export class ChatPacer {
     const s = this.slot(key);
     s.pending++;
     const result = s.queue.then(async () => {
-      const wait = s.freeAt - Date.now();
+      const wait = s.freeAt - this.nowMs();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       s.busy = true;
       try {
         return await fn();
       } catch (e) {
         const ms = this.retryAfterMs(e);
-        if (ms !== undefined) s.freeAt = Math.max(s.freeAt, Date.now() + ms);
+        if (ms !== undefined) s.freeAt = Math.max(s.freeAt, this.nowMs() + ms);
         throw e;
       } finally {
         s.busy = false;
         s.pending--;
-        s.freeAt = Math.max(s.freeAt, Date.now() + this.intervalMs);
+        s.freeAt = Math.max(s.freeAt, this.nowMs() + this.intervalMs);
       }
     });
     s.queue = result.then(
@@ -59,14 +62,14 @@ export class ChatPacer {
   /** `ready` took a turn without a call: the chat is free again at once. */
   private shiftBack(key: string): void {
     const s = this.slots.get(key);
-    if (s && !s.busy && s.pending === 0) s.freeAt = Date.now();
+    if (s && !s.busy && s.pending === 0) s.freeAt = this.nowMs();
   }
 
   private slot(key: string): { busy: boolean; freeAt: number; pending: number; queue: Promise<void> } {
     let s = this.slots.get(key);
     if (s) return s;
     if (this.slots.size >= this.maxSlots) {
-      const now = Date.now();
+      const now = this.nowMs();
       for (const [k, v] of this.slots) if (!v.busy && v.pending === 0 && v.freeAt < now) this.slots.delete(k);
     }
     s = { busy: false, freeAt: 0, pending: 0, queue: Promise.resolve() };

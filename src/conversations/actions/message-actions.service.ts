@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ReplyAction, ReplyApproval, RuntimeAction } from '../../agents/runtimes/runtime.types';
 import type { IncomingClick, OutgoingActions } from '../../connections/platform-connector';
+import { Clock } from '../../common/clock';
 import { EventPublisher } from '../../events/event-publisher';
 import { Conversation } from '../entities/conversation.entity';
 import { Message } from '../entities/message.entity';
@@ -45,6 +46,7 @@ export class MessageActionsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: MessageActionsRepository,
     private readonly events: EventPublisher,
+    private readonly clock: Clock,
   ) {}
 
   /** The stored set of a reply that offers buttons (created on the first send, the same one on a retry). */
@@ -98,7 +100,7 @@ export class MessageActionsService {
     const decided = await this.dataSource.transaction(async (em) => {
       const row = await this.repo.decide(em, set.id, eventId, action.id, user);
       if (!row) return undefined;
-      const at = row.decidedAt ?? new Date();
+      const at = row.decidedAt ?? this.clock.now();
       await this.events.publish(em, {
         type: 'message.action',
         teamId: row.teamId,
@@ -128,7 +130,7 @@ export class MessageActionsService {
     const user: ActionUser = { id: click.user.id, ...(click.user.name ? { name: click.user.name } : {}), ...(click.user.username ? { username: click.user.username } : {}) };
     if (eventId && set.decidedEventId === eventId) return { set, action, user };
     if (set.status === 'decided') return refuse(CLICK_TEXT.decided(set), 'already decided');
-    if (set.status === 'expired' || (set.expiresAt && set.expiresAt.getTime() <= Date.now())) return refuse(CLICK_TEXT.expired, 'expired');
+    if (set.status === 'expired' || (set.expiresAt && set.expiresAt.getTime() <= this.clock.nowMs())) return refuse(CLICK_TEXT.expired, 'expired');
     if (set.approvers && !set.approvers.includes(click.user.id)) return refuse(CLICK_TEXT.notApprover, `user ${click.user.id} is not an approver`);
     return { set, action, user };
   }

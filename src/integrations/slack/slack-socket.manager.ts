@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
 import { ConnectionsService } from '../../connections/connections.service';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
@@ -34,6 +35,7 @@ export class SlackSocketManager implements OnApplicationBootstrap, OnModuleDestr
     private readonly sockets: SlackSocketRepository,
     private readonly connections: ConnectionsService,
     private readonly ingest: SlackIngest,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -75,7 +77,7 @@ export class SlackSocketManager implements OnApplicationBootstrap, OnModuleDestr
       if (!fresh || !entry.session.usesToken(fresh.appToken)) await this.end(id, true);
       else entry.connection = fresh.connection;
     }
-    for (const id of await this.sockets.socketConnectionIds()) {
+    for (const id of await this.connections.activeIdsInMode('slack', 'socket')) {
       if (this.stopping) return;
       if (this.held.has(id) || !(await this.sockets.tryAcquire(id, this.holder, ttl))) continue;
       const fresh = await this.usable(id);
@@ -95,6 +97,7 @@ export class SlackSocketManager implements OnApplicationBootstrap, OnModuleDestr
       slackApiUrl: this.config.platforms.slackApiUrl,
       timeoutMs: this.config.platforms.timeoutMs,
       ingest: this.ingest,
+      nowMs: () => this.clock.nowMs(),
       connection: () => entry.connection,
       connected: (connected, error) => this.sockets.setConnected(id, this.holder, connected, error),
       refused: async (reason) => {

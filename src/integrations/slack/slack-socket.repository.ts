@@ -15,20 +15,12 @@ export interface SlackSocketStatus {
 const isForeignKeyViolation = (e: unknown): boolean => (e as { code?: string }).code === '23503';
 
 /**
- * The slack_socket table's SQL (and the one query of Socket Mode connections). Every call is one autocommitted
- * statement: the lease is a row, so no pooled connection is pinned while a socket stays open for hours.
+ * The slack_socket table's SQL (which connections want a socket comes from ConnectionsService). Every call is one
+ * autocommitted statement: the lease is a row, so no pooled connection is pinned while a socket stays open for hours.
  */
 @Injectable()
 export class SlackSocketRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /** Active Slack connections in Socket Mode (`settings.mode = "socket"`). */
-  async socketConnectionIds(): Promise<string[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT id FROM platform_connection WHERE platform = 'slack' AND status = 'active' AND settings->>'mode' = 'socket' ORDER BY id`,
-    )) as { id: string }[];
-    return rows.map((r) => r.id);
-  }
 
   /** Takes the connection's socket lease when it is free, expired or already `holder`'s; false otherwise (or when the connection is gone). */
   async tryAcquire(connectionId: string, holder: string, ttlSeconds: number): Promise<boolean> {

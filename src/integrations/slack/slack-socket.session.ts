@@ -11,6 +11,8 @@ export interface SocketSessionHost {
   slackApiUrl: string;
   timeoutMs: number;
   ingest: SlackIngest;
+  /** The current time in ms (the manager's Clock). */
+  nowMs(): number;
   /** The connection as last loaded (the manager refreshes it every scan). */
   connection(): PlatformConnection;
   connected(connected: boolean, error?: string): Promise<void>;
@@ -128,7 +130,7 @@ export class SlackSocketSession {
       await disconnect(client);
       return 0;
     }
-    const connectedAt = Date.now();
+    const connectedAt = this.host.nowMs();
     this.logger.log('Socket Mode connected');
     await this.host.connected(true).catch(() => undefined);
     await closed;
@@ -137,7 +139,7 @@ export class SlackSocketSession {
       this.logger.warn('Socket Mode socket closed; reconnecting');
       await this.host.connected(false, 'the socket closed; reconnecting').catch(() => undefined);
     }
-    return Date.now() - connectedAt;
+    return this.host.nowMs() - connectedAt;
   }
 
   private async onEnvelope(e: SocketEvent): Promise<void> {

@@ -14,7 +14,7 @@ export function slackRetryAfterMs(e: unknown): number | undefined {
   return err?.code === 'slack_webapi_rate_limited_error' ? Math.max(1, err.retryAfter ?? 1) * 1000 : undefined;
 }
 
-export const newSlackPacer = (): ChatPacer => new ChatPacer(SLACK_STREAM_INTERVAL_MS, slackRetryAfterMs);
+export const newSlackPacer = (nowMs: () => number): ChatPacer => new ChatPacer(SLACK_STREAM_INTERVAL_MS, slackRetryAfterMs, nowMs);
 
 /** Threads (not slash-command pseudo threads) get the reply in the thread. */
 export function slackThreadTs(threadId?: string | null): string | undefined {

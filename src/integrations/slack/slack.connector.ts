@@ -56,7 +56,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
   readonly platform = 'slack' as const;
   readonly hintFields = ['botToken', 'signingSecret', 'appToken'] as const;
   /** Streamed replies: one call per second per conversation (channel + thread), i.e. per streamed message. */
-  private readonly pacer = newSlackPacer();
+  private readonly pacer = newSlackPacer(() => this.clock.nowMs());
   readonly requestSecretField = 'signingSecret';
 
   constructor(

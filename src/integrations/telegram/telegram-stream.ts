@@ -17,7 +17,7 @@ export function telegramRetryAfterMs(e: unknown): number | undefined {
   return undefined;
 }
 
-export const newTelegramPacer = (): ChatPacer => new ChatPacer(TELEGRAM_STREAM_INTERVAL_MS, telegramRetryAfterMs);
+export const newTelegramPacer = (nowMs: () => number): ChatPacer => new ChatPacer(TELEGRAM_STREAM_INTERVAL_MS, telegramRetryAfterMs, nowMs);
 
 interface Where {
   chatId: string;

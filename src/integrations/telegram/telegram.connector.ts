@@ -29,6 +29,7 @@ import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/p
 import { constantTimeEqual, generateTelegramSecretToken } from '../../crypto/secrets';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
+import { Clock } from '../../common/clock';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { toTelegramChunks } from './telegram-format';
 import { downloadTelegramFile } from './telegram-files';
@@ -57,7 +58,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
   readonly platform = 'telegram' as const;
   readonly hintFields = ['botToken'] as const;
   /** Streamed replies: one call per second per chat (this process). */
-  private readonly pacer = newTelegramPacer();
+  private readonly pacer = newTelegramPacer(() => this.clock.nowMs());
   readonly requestSecretField = 'secretToken';
 
   constructor(
@@ -65,6 +66,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
     private readonly api: TelegramApiFactory,
     private readonly config: AppConfig,
     private readonly files: PlatformFileFetcher,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
