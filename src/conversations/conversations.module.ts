@@ -11,6 +11,8 @@ import { ProactiveMessagesService } from './proactive-messages.service';
 import { InboundEventLogService } from './inbound-event-log.service';
 import { InboundEventsController } from './inbound-events.controller';
 import { ConversationsService } from './conversations.service';
+import { ConversationsRepository } from './conversations.repository';
+import { MessagesRepository } from './messages.repository';
 import { AgentMemory } from './entities/agent-memory.entity';
 import { Conversation } from './entities/conversation.entity';
 import { InboundEvent } from './entities/inbound-event.entity';
@@ -46,6 +48,8 @@ import { MessageActionsService } from './actions/message-actions.service';
   controllers: [ConversationsController, InboundEventsController, AgentMessagesController, ConnectionHealthController],
   providers: [
     ConversationsService,
+    ConversationsRepository,
+    MessagesRepository,
     MessageHistoryRepository,
     LocalInboundRuns,
     InboundService,
