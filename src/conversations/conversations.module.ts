@@ -22,6 +22,7 @@ import { ChatService } from './chat.service';
 import { ConversationLeaseRepository } from './conversation-lease.repository';
 import { ConversationLease } from './entities/conversation-lease.entity';
 import { InboundEventsRepository } from './inbound-events.repository';
+import { InboundEventLogRepository } from './inbound-event-log.repository';
 import { InboundPipeline } from './inbound.pipeline';
 import { LeaseKeeper } from './lease-keeper';
 import { TurnWrites } from './turn-writes';
@@ -55,6 +56,7 @@ import { MessageActionsService } from './actions/message-actions.service';
     InboundService,
     InboundPipeline,
     InboundEventsRepository,
+    InboundEventLogRepository,
     ConversationLeaseRepository,
     LeaseKeeper,
     AgentTurnService,
