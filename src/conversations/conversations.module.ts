@@ -24,6 +24,7 @@ import { ConversationLease } from './entities/conversation-lease.entity';
 import { InboundEventsRepository } from './inbound-events.repository';
 import { InboundEventLogRepository } from './inbound-event-log.repository';
 import { InboundPipeline } from './inbound.pipeline';
+import { InboundAnswers } from './inbound-answers';
 import { LeaseKeeper } from './lease-keeper';
 import { TurnWrites } from './turn-writes';
 import { IncomingMedia } from './incoming-media';
@@ -55,6 +56,7 @@ import { MessageActionsService } from './actions/message-actions.service';
     LocalInboundRuns,
     InboundService,
     InboundPipeline,
+    InboundAnswers,
     InboundEventsRepository,
     InboundEventLogRepository,
     ConversationLeaseRepository,
