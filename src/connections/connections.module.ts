@@ -8,6 +8,7 @@ import { ConnectorRegistry } from './connector-registry';
 import { AgentConnectionsController, TeamConnectionsController } from './connections.controller';
 import { ConnectionsRepository } from './connections.repository';
 import { ConnectionsService } from './connections.service';
+import { ConnectionStatusService } from './connection-status.service';
 import { ConnectionTestService } from './connection-test.service';
 import { ConnectionHealthScheduler } from './connection-health.scheduler';
 import { ConnectionHealthService } from './connection-health.service';
@@ -17,7 +18,7 @@ import { PlatformConnection } from './entities/platform-connection.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([PlatformConnection, ConnectionStatusChange]), AgentsModule, EventsModule],
   controllers: [AgentConnectionsController, TeamConnectionsController],
-  providers: [ConnectorRegistry, ConnectionChanges, ConnectionsRepository, ConnectionsService, ConnectionHealthService, ConnectionSecretCache, ConnectionTestService],
+  providers: [ConnectorRegistry, ConnectionChanges, ConnectionsRepository, ConnectionStatusService, ConnectionsService, ConnectionHealthService, ConnectionSecretCache, ConnectionTestService],
   exports: [ConnectorRegistry, ConnectionChanges, ConnectionsService, ConnectionHealthService, ConnectionSecretCache],
 })
 export class ConnectionsModule {}

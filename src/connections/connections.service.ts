@@ -1,17 +1,17 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { AppConfig } from '../config/app-config';
 import { NotFound } from '../common/errors';
 import { Page } from '../common/pagination';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { KeyRotationService } from '../crypto/key-rotation.service';
-import { EventPublisher } from '../events/event-publisher';
 import { connectionIdFor } from './connection-id';
 import { ALL_CONNECTIONS, ConnectionChanges } from './connection-changes';
 import { ConnectorRegistry } from './connector-registry';
 import { ConnectionsRepository } from './connections.repository';
+import { ConnectionStatusService } from './connection-status.service';
 import { ConnectionListQuery, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 import { ConnectionStatus, Platform, PlatformConnection } from './entities/platform-connection.entity';
 import { Credentials } from './platform-connector';
@@ -38,8 +38,8 @@ export class ConnectionsService implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly changeNotices: ConnectionChanges,
     private readonly agents: AgentsService,
-    private readonly events: EventPublisher,
     private readonly repo: ConnectionsRepository,
+    private readonly statuses: ConnectionStatusService,
     private readonly clock: Clock,
   ) {}
 
@@ -159,7 +159,7 @@ export class ConnectionsService implements OnModuleInit {
       const previous = conn.status;
       if (next !== previous) Object.assign(conn, { status: next, consecutiveFailures: 0, errorMessage: null });
       await this.repo.save(conn, em);
-      if (next !== previous) await this.recordStatus(em, conn, previous, next, next === 'paused' ? 'paused by an admin' : 'resumed by an admin');
+      if (next !== previous) await this.statuses.record(em, conn, previous, next, next === 'paused' ? 'paused by an admin' : 'resumed by an admin');
     });
     this.changeNotices.announce(conn.id);
     // New credentials or settings: say what now holds at the platform (the status is final here).
@@ -258,33 +258,11 @@ export class ConnectionsService implements OnModuleInit {
    * Moves a connection to a status, records the change and publishes it, in one transaction; then every replica.
    * Back to `active`, the error message and the failure count are cleared.
    */
-  async setStatus(conn: PlatformConnection, to: ConnectionStatus, reason: string | null): Promise<void> {
-    const changed = await this.dataSource.transaction(async (em) => {
-      const locked = await this.repo.lock(em, conn.id);
-      if (!locked) return false;
-      const from = locked.status;
-      const patch =
-        to === 'error' ? { status: to, errorMessage: reason } : to === 'active' ? { status: to, errorMessage: null, consecutiveFailures: 0 } : { status: to };
-      await this.repo.update(conn.id, patch, em);
-      Object.assign(conn, { errorMessage: locked.errorMessage }, patch);
-      if (from !== to) await this.recordStatus(em, conn, from, to, reason);
-      return from !== to;
-    });
-    if (changed) this.changeNotices.announce(conn.id);
+  setStatus(conn: PlatformConnection, to: ConnectionStatus, reason: string | null): Promise<void> {
+    return this.statuses.set(conn, to, reason);
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------------
-
-  private async recordStatus(em: EntityManager, conn: PlatformConnection, from: ConnectionStatus, to: ConnectionStatus, reason: string | null): Promise<void> {
-    await this.repo.insertStatusChange(em, { connectionId: conn.id, teamId: conn.teamId, fromStatus: from, toStatus: to, reason });
-    this.logger.log(`connection ${conn.id} (${conn.platform}) ${from} → ${to}${reason ? `: ${reason}` : ''}`);
-    // Only identifiers and statuses: never the connection's credentials, hints or settings.
-    await this.events.publish(em, {
-      type: 'platform_connection.status_changed',
-      teamId: conn.teamId,
-      data: { connection_id: conn.id, agent_id: conn.agentId, platform: conn.platform, from, to, reason, changed_at: this.clock.now().toISOString() },
-    });
-  }
 
   private async find(teamId: string, agentId: string, id: string): Promise<PlatformConnection> {
     const conn = await this.repo.find(teamId, agentId, id);

@@ -11,6 +11,8 @@ import { ProactiveMessagesService } from './proactive-messages.service';
 import { InboundEventLogService } from './inbound-event-log.service';
 import { InboundEventsController } from './inbound-events.controller';
 import { ConversationsService } from './conversations.service';
+import { ConversationsRepository } from './conversations.repository';
+import { MessagesRepository } from './messages.repository';
 import { AgentMemory } from './entities/agent-memory.entity';
 import { Conversation } from './entities/conversation.entity';
 import { InboundEvent } from './entities/inbound-event.entity';
@@ -20,7 +22,9 @@ import { ChatService } from './chat.service';
 import { ConversationLeaseRepository } from './conversation-lease.repository';
 import { ConversationLease } from './entities/conversation-lease.entity';
 import { InboundEventsRepository } from './inbound-events.repository';
+import { InboundEventLogRepository } from './inbound-event-log.repository';
 import { InboundPipeline } from './inbound.pipeline';
+import { InboundAnswers } from './inbound-answers';
 import { LeaseKeeper } from './lease-keeper';
 import { TurnWrites } from './turn-writes';
 import { IncomingMedia } from './incoming-media';
@@ -46,11 +50,15 @@ import { MessageActionsService } from './actions/message-actions.service';
   controllers: [ConversationsController, InboundEventsController, AgentMessagesController, ConnectionHealthController],
   providers: [
     ConversationsService,
+    ConversationsRepository,
+    MessagesRepository,
     MessageHistoryRepository,
     LocalInboundRuns,
     InboundService,
     InboundPipeline,
+    InboundAnswers,
     InboundEventsRepository,
+    InboundEventLogRepository,
     ConversationLeaseRepository,
     LeaseKeeper,
     AgentTurnService,

@@ -5,7 +5,7 @@ import { Page } from '../common/pagination';
 import { ConnectionEventStats, ConnectionHealthView } from '../connections/connection.types';
 import { ConnectionsService } from '../connections/connections.service';
 import { InboundEvent, InboundStatus } from './entities/inbound-event.entity';
-import { EventLogRow, InboundEventsRepository, REPLAYABLE } from './inbound-events.repository';
+import { EventLogRow, InboundEventLogRepository, REPLAYABLE } from './inbound-event-log.repository';
 import { InboundService } from './inbound.service';
 import { Clock } from '../common/clock';
 
@@ -50,7 +50,7 @@ const DAY_MS = 24 * 3600 * 1000;
 @Injectable()
 export class InboundEventLogService {
   constructor(
-    private readonly events: InboundEventsRepository,
+    private readonly events: InboundEventLogRepository,
     private readonly connections: ConnectionsService,
     private readonly inbound: InboundService,
     private readonly config: AppConfig,

@@ -7,37 +7,6 @@ import { Clock } from '../common/clock';
 
 export const PENDING: InboundStatus[] = ['received', 'processing'];
 
-/** What POST …/events/:eventId/replay accepts. */
-export const REPLAYABLE: InboundStatus[] = ['failed', 'ignored'];
-
-/** The event log's columns: everything but the payload. */
-const LOG_COLUMNS = [
-  'id',
-  'seq',
-  'connectionId',
-  'platform',
-  'dedupeKey',
-  'orderingKey',
-  'status',
-  'error',
-  'attempts',
-  'receivedAt',
-  'processedAt',
-  'notBefore',
-  'conversationId',
-  'replyMessageId',
-] as const satisfies readonly (keyof InboundEvent)[];
-export type EventLogRow = Pick<InboundEvent, (typeof LOG_COLUMNS)[number]>;
-
-export interface EventLogFilter {
-  status?: InboundStatus;
-  since?: Date;
-  until?: Date;
-  /** Keyset cursor: events strictly older than this one. */
-  after?: { receivedAt: string; seq: string };
-  limit: number;
-}
-
 export function isTerminal(s: InboundStatus): boolean {
   return s === 'done' || s === 'ignored' || s === 'failed';
 }
@@ -110,7 +79,7 @@ interface SentCall {
 /**
  * The inbound_event table's SQL: short statements, never held across slow work. The two that every message makes —
  * claiming a conversation's next event and settling a sent one — are gathered across conversations into one round
- * trip each.
+ * trip each. (The admin API's event log and replay: InboundEventLogRepository.)
  */
 @Injectable()
 export class InboundEventsRepository {
@@ -278,51 +247,6 @@ export class InboundEventsRepository {
        LIMIT $2`,
       [olderThanMs, limit],
     )) as StalledHead[];
-  }
-
-  // ---- the event log (admin API) ---------------------------------------------------------------------------------
-
-  /** One page of a connection's events, newest first (keyset on received_at, seq); never the payload. */
-  async listForConnection(connectionId: string, filter: EventLogFilter): Promise<EventLogRow[]> {
-    const qb = this.repo()
-      .createQueryBuilder('e')
-      .select(LOG_COLUMNS.map((c) => `e.${c}`))
-      .where('e.connectionId = :connectionId', { connectionId });
-    if (filter.status) qb.andWhere('e.status = :status', { status: filter.status });
-    if (filter.since) qb.andWhere('e.receivedAt >= :since', { since: filter.since });
-    if (filter.until) qb.andWhere('e.receivedAt < :until', { until: filter.until });
-    if (filter.after) qb.andWhere('(e.receivedAt, e.seq) < (:afterT, :afterSeq)', { afterT: filter.after.receivedAt, afterSeq: filter.after.seq });
-    return qb.orderBy('e.receivedAt', 'DESC').addOrderBy('e.seq', 'DESC').limit(filter.limit).getMany();
-  }
-
-  /** One event of the connection, with its payload. */
-  findInConnection(connectionId: string, id: string): Promise<InboundEvent | null> {
-    return this.repo().findOneBy({ id, connectionId });
-  }
-
-  /**
-   * Puts a failed or ignored event back to `received` with fresh attempt counters, keeping its conversation and stored
-   * reply (the pipeline then resends that reply instead of asking the agent again). Returns the event, or nothing when
-   * it is not (or no longer) failed or ignored.
-   */
-  async replay(connectionId: string, id: string): Promise<InboundEvent | null> {
-    const r = await this.repo()
-      .createQueryBuilder()
-      .update(InboundEvent)
-      .set({ status: 'received', attempts: 0, agentAttempts: 0, notBefore: null, error: null, processedAt: null })
-      .where('id = :id AND connectionId = :connectionId AND status IN (:...from)', { id, connectionId, from: REPLAYABLE })
-      .execute();
-    return r.affected ? this.findInConnection(connectionId, id) : null;
-  }
-
-  /** Events received since `since` that ended done or failed (one statement over the connection's received_at index). */
-  async outcomesSince(connectionId: string, since: Date): Promise<{ done: number; failed: number }> {
-    const [row] = (await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE status = 'done')::int AS done, count(*) FILTER (WHERE status = 'failed')::int AS failed
-       FROM inbound_event WHERE connection_id = $1 AND received_at >= $2`,
-      [connectionId, since],
-    )) as { done: number; failed: number }[];
-    return row;
   }
 
   private repo(em?: EntityManager) {

@@ -1,13 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service';
-import { RuntimeAttachment, RuntimeError } from '../agents/runtimes/runtime.types';
-import { mayStream } from '../agents/runtimes/runtime-streams';
-import { AppConfig } from '../config/app-config';
 import { ConnectorRegistry } from '../connections/connector-registry';
 import { CredentialsUnavailable } from '../connections/connection.errors';
 import { ConnectionsService } from '../connections/connections.service';
 import { ConnectorContext, IncomingMessage, InboundConnector, PlatformConnector, isInboundConnector } from '../connections/platform-connector';
-import { Answer, AgentTurnService, RESET_REPLY, TurnAgent } from './agent-turn.service';
+import { Answer, TurnAgent } from './agent-turn.service';
 import { ConversationsService } from './conversations.service';
 import { Conversation } from './entities/conversation.entity';
 import { InboundEvent, InboundStatus } from './entities/inbound-event.entity';
@@ -19,7 +16,7 @@ import { TurnWrites } from './turn-writes';
 import { safeErrorMessage } from '../database/query-error';
 import { isDataException } from '../database/pg-errors';
 import { deliverReply } from './reply-delivery';
-import { WorkingIndicator } from './working-indicator';
+import { InboundAnswers } from './inbound-answers';
 import { IncomingMedia } from './incoming-media';
 import { ActionTurns } from './actions/action-turns';
 import { Clock } from '../common/clock';
@@ -54,7 +51,6 @@ export class InboundPipeline {
   private readonly logger = new Logger('InboundPipeline');
 
   constructor(
-    private readonly config: AppConfig,
     private readonly events: InboundEventsRepository,
     private readonly leases: LeaseKeeper,
     private readonly inbound: InboundService,
@@ -62,7 +58,7 @@ export class InboundPipeline {
     private readonly registry: ConnectorRegistry,
     private readonly agents: AgentsService,
     private readonly conversations: ConversationsService,
-    private readonly turns: AgentTurnService,
+    private readonly answers: InboundAnswers,
     private readonly writes: TurnWrites,
     private readonly media: IncomingMedia,
     private readonly actionTurns: ActionTurns,
@@ -178,7 +174,7 @@ export class InboundPipeline {
       conversation = c;
       cache.conversation = c;
       const answer: (Answer & { workingShown?: boolean }) | { until: Date } =
-        media.kind === 'refused' ? { reply: media.reply, memories: [] } : await this.answer(ev, connector, ctx, turn, conversation, { ...incoming, text: media.text }, media.attachments);
+        media.kind === 'refused' ? { reply: media.reply, memories: [] } : await this.answers.answer(ev, connector, ctx, turn, conversation, { ...incoming, text: media.text }, media.attachments);
       if ('until' in answer) return { kind: 'wait', until: answer.until };
       workingShown = answer.workingShown === true;
       reply = await this.writes.storeReply({
@@ -227,54 +223,6 @@ export class InboundPipeline {
       inboundEventId: ev.id,
       conversationMetadata: incoming.conversationMetadata,
     });
-  }
-
-  /** Commands, then one runtime call. A transient runtime failure puts the event on hold for the next retry delay. */
-  private async answer(
-    ev: InboundEvent,
-    connector: PlatformConnector & InboundConnector,
-    ctx: ConnectorContext,
-    turn: TurnAgent,
-    conversation: Conversation,
-    incoming: IncomingMessage,
-    attachments: RuntimeAttachment[],
-  ): Promise<(Answer & { workingShown?: boolean }) | { until: Date }> {
-    if (incoming.command) {
-      if (incoming.command.name === 'reset') return { reply: RESET_REPLY, memories: [], reset: true };
-      const text = connector.commandReply?.({ agentName: turn.agent.name, agentStatus: turn.agent.status, settings: ctx.connection.settings, command: incoming.command });
-      if (text !== undefined) return { reply: text, memories: [] };
-    }
-    const working = new WorkingIndicator(connector, ctx, incoming, this.config.inbound.workingDelayMs);
-    // A streamed reply is shown while the runtime writes it; the stored final text then replaces what was shown.
-    const stream = mayStream(turn.agent.runtime) ? connector.openStream?.(ctx, { chatId: incoming.chatId, threadId: incoming.threadId ?? null, incoming }) : undefined;
-    try {
-      const reply = await this.turns.runOnce(
-        turn,
-        conversation,
-        incoming.text,
-        attachments,
-        stream
-          ? (text) => {
-              void working.settle(); // the reply itself is showing now: no "typing…" from here on
-              stream.update(text);
-            }
-          : undefined,
-        incoming.action,
-      );
-      const streamed = (await stream?.close()) ?? [];
-      return { ...reply, ...(streamed.length ? { streamed } : {}), workingShown: await working.settle() };
-    } catch (e) {
-      await working.settle();
-      const delays = this.config.inbound.agentRetryDelaysMs;
-      const retry = e instanceof RuntimeError && e.transient && ev.agentAttempts < delays.length;
-      // retried: what was shown is marked interrupted (the retry streams anew); given up: the apology replaces it
-      const streamed = (await (retry ? stream?.abort() : stream?.close())) ?? [];
-      if (!(e instanceof RuntimeError)) throw e;
-      if (!retry) return { ...this.turns.gaveUp(turn, e), ...(streamed.length ? { streamed } : {}) };
-      const until = new Date(this.clock.nowMs() + delays[ev.agentAttempts]);
-      await this.events.hold(ev.id, until, `agent runtime will retry: ${e.message}`, ev.agentAttempts + 1);
-      return { until };
-    }
   }
 
   /** The connection, its credentials and connector; a string says why the event cannot be processed. */

@@ -5,14 +5,16 @@ import { RuntimeMemory } from '../agents/runtimes/runtime.types';
 import { statementBatcher } from '../database/statement-batcher';
 import { conversationData, messageData } from './conversation-events';
 import { EventPublisher } from '../events/event-publisher';
-import { ConversationKey, ConversationsService } from './conversations.service';
+import { ConversationsService } from './conversations.service';
+import { ConversationsRepository, PlatformConversationKey } from './conversations.repository';
 import { Conversation } from './entities/conversation.entity';
 import { Message, MessageRole, MessageSender } from './entities/message.entity';
+import { EventLink, MessagesRepository } from './messages.repository';
 import { Ids } from '../common/ids';
 
 /** A platform message to store: its conversation (found, or opened) and the inbound event it came from. */
 export interface UserWrite {
-  key: ConversationKey & { connectionId: string };
+  key: PlatformConversationKey;
   /** The open conversation the caller had a moment ago for this key (the previous message of a drain). */
   known?: Conversation;
   content: string;
@@ -34,18 +36,6 @@ export interface ReplyWrite {
   reset?: boolean;
 }
 
-interface MessageRow {
-  id: string;
-  seq: string;
-  conversation_id: string;
-  role: MessageRole;
-  content: string;
-  external_message_id: string | null;
-  sender: MessageSender | null;
-  created_at: Date;
-  metadata: Record<string, unknown>;
-}
-
 /**
  * The two writes of every platform message — the user's message, then the reply — for many conversations at the same
  * moment in one transaction each: conversations found and opened, messages inserted, last_message_at moved and the
@@ -60,6 +50,8 @@ export class TurnWrites {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly conversations: ConversationsService,
+    private readonly conversationRows: ConversationsRepository,
+    private readonly messages: MessagesRepository,
     private readonly events: EventPublisher,
     private readonly ids: Ids,
   ) {}
@@ -82,40 +74,20 @@ export class TurnWrites {
   }
 
   private async storeUsers(em: EntityManager, items: readonly UserWrite[]): Promise<Conversation[]> {
-    const keyOf = (k: UserWrite['key']): string => JSON.stringify([k.agentId, k.connectionId, k.chatId, k.threadId ?? null]);
     const byKey = new Map<string, Conversation>();
     for (const i of items) {
       if (i.known?.status === 'open' && keyOf(i.key) === JSON.stringify([i.known.agentId, i.known.connectionId, i.known.externalChatId, i.known.externalThreadId])) byKey.set(keyOf(i.key), i.known);
     }
     const wanted = [...new Map(items.filter((i) => !byKey.has(keyOf(i.key))).map((i) => [keyOf(i.key), i.key])).values()];
     if (wanted.length) {
-      const found = (await em.query(
-        `SELECT DISTINCT ON (c.agent_id, c.connection_id, c.external_chat_id, c.external_thread_id) c.*
-         FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::varchar[]) AS k(agent_id, connection_id, chat_id, thread_id)
-         JOIN conversation c ON c.connection_id = k.connection_id AND c.external_chat_id = k.chat_id AND c.agent_id = k.agent_id
-           AND c.external_thread_id IS NOT DISTINCT FROM k.thread_id AND c.status = 'open'
-         ORDER BY c.agent_id, c.connection_id, c.external_chat_id, c.external_thread_id, c.started_at DESC`,
-        [wanted.map((k) => k.agentId), wanted.map((k) => k.connectionId), wanted.map((k) => k.chatId), wanted.map((k) => k.threadId ?? null)],
-      )) as Record<string, unknown>[];
-      for (const row of found) {
-        const c = toConversation(row);
-        byKey.set(keyOf({ agentId: c.agentId, connectionId: c.connectionId as string, chatId: c.externalChatId, threadId: c.externalThreadId, teamId: c.teamId, platform: c.platform }), c);
-      }
+      for (const c of await this.conversationRows.findOpenMany(em, wanted)) byKey.set(keyOfConversation(c), c);
       const missing = wanted.filter((k) => !byKey.has(keyOf(k)));
       if (missing.length) {
-        const created = (await em.query(
-          `INSERT INTO conversation (team_id, agent_id, connection_id, platform, external_chat_id, external_thread_id, status)
-           SELECT *, 'open'::conversation_status FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::varchar[], $5::varchar[], $6::varchar[])
-           RETURNING *`,
-          [missing.map((k) => k.teamId), missing.map((k) => k.agentId), missing.map((k) => k.connectionId), missing.map((k) => k.platform), missing.map((k) => k.chatId), missing.map((k) => k.threadId ?? null)],
-        )) as Record<string, unknown>[];
-        const createdConversations = created.map(toConversation);
-        for (const c of createdConversations) {
-          byKey.set(keyOf({ agentId: c.agentId, connectionId: c.connectionId as string, chatId: c.externalChatId, threadId: c.externalThreadId, teamId: c.teamId, platform: c.platform }), c);
-        }
+        const created = await this.conversationRows.openMany(em, missing);
+        for (const c of created) byKey.set(keyOfConversation(c), c);
         await this.events.publishMany(
           em,
-          createdConversations.map((c) => ({ type: 'conversation.created', teamId: c.teamId, data: conversationData(c) })),
+          created.map((c) => ({ type: 'conversation.created', teamId: c.teamId, data: conversationData(c) })),
         );
       }
     }
@@ -123,7 +95,7 @@ export class TurnWrites {
     await this.insertMessages(
       em,
       items.map((i, n) => ({ conversation: conversations[n], role: 'user', content: i.content, sender: i.sender ?? null, externalMessageId: i.externalMessageId ?? null, metadata: i.metadata ?? {} })),
-      `UPDATE inbound_event SET conversation_id = v.conversation_id FROM v WHERE inbound_event.id = v.event_id`,
+      'conversation',
       items.map((i) => ({ eventId: i.inboundEventId, error: null })),
     );
     for (const [n, i] of items.entries()) if (i.conversationMetadata) await this.conversations.mergeMetadata(em, conversations[n], i.conversationMetadata);
@@ -134,7 +106,7 @@ export class TurnWrites {
     const messages = await this.insertMessages(
       em,
       items.map((i) => ({ conversation: i.conversation, role: 'assistant', content: i.content, sender: null, externalMessageId: null, metadata: i.metadata })),
-      `UPDATE inbound_event SET reply_message_id = v.id, error = v.error FROM v WHERE inbound_event.id = v.event_id`,
+      'reply',
       items.map((i) => ({ eventId: i.inboundEventId, error: i.error })),
     );
     for (const i of items) {
@@ -144,41 +116,28 @@ export class TurnWrites {
     return messages;
   }
 
-  /** Inserts the messages, moves each conversation's last_message_at and runs `linkSql` (over `v`), in one statement. */
+  /** Inserts the messages, moves each conversation's last_message_at and links their inbound events, in one statement. */
   private async insertMessages(
     em: EntityManager,
     rows: { conversation: Conversation; role: MessageRole; content: string; sender: MessageSender | null; externalMessageId: string | null; metadata: Record<string, unknown> }[],
-    linkSql: string,
+    link: EventLink,
     links: { eventId: string; error: string | null }[],
   ): Promise<Message[]> {
-    const ids = rows.map(() => this.ids.uuid());
-    const inserted = (await em.query(
-      `WITH v AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::message_role[], $4::text[], $5::jsonb[], $6::varchar[], $7::jsonb[], $8::uuid[], $9::text[], $10::int[])
-           AS v(id, conversation_id, role, content, sender, external_message_id, metadata, event_id, error, ord)
-       ), m AS (
-         INSERT INTO message (id, conversation_id, role, content, sender, external_message_id, metadata)
-         SELECT id, conversation_id, role, content, sender, external_message_id, metadata FROM v ORDER BY ord RETURNING *
-       ), c AS (
-         UPDATE conversation SET last_message_at = l.at, updated_at = now()
-         FROM (SELECT conversation_id, max(created_at) AS at FROM m GROUP BY conversation_id) l WHERE conversation.id = l.conversation_id
-       ), e AS (${linkSql})
-       SELECT id, seq, conversation_id, role, content, external_message_id, sender, created_at, metadata FROM m`,
-      [
-        ids,
-        rows.map((r) => r.conversation.id),
-        rows.map((r) => r.role),
-        rows.map((r) => r.content),
-        rows.map((r) => (r.sender ? JSON.stringify(r.sender) : null)),
-        rows.map((r) => r.externalMessageId),
-        rows.map((r) => JSON.stringify(r.metadata)),
-        links.map((l) => l.eventId),
-        links.map((l) => l.error),
-        rows.map((_, n) => n),
-      ],
-    )) as MessageRow[];
-    const byId = new Map(inserted.map((r) => [r.id, r]));
-    const messages = ids.map((id) => toMessage(byId.get(id) as MessageRow));
+    const messages = await this.messages.insertLinked(
+      em,
+      rows.map((r, n) => ({
+        id: this.ids.uuid(),
+        conversationId: r.conversation.id,
+        role: r.role,
+        content: r.content,
+        sender: r.sender,
+        externalMessageId: r.externalMessageId,
+        metadata: r.metadata,
+        eventId: links[n].eventId,
+        error: links[n].error,
+      })),
+      link,
+    );
     for (const [n, m] of messages.entries()) rows[n].conversation.lastMessageAt = m.createdAt;
     await this.events.publishMany(
       em,
@@ -188,35 +147,6 @@ export class TurnWrites {
   }
 }
 
-function toMessage(r: MessageRow): Message {
-  return Object.assign(new Message(), {
-    id: r.id,
-    seq: String(r.seq),
-    conversationId: r.conversation_id,
-    role: r.role,
-    content: r.content,
-    externalMessageId: r.external_message_id,
-    sender: r.sender,
-    createdAt: r.created_at,
-    metadata: r.metadata,
-  });
-}
+const keyOf = (k: PlatformConversationKey): string => JSON.stringify([k.agentId, k.connectionId, k.chatId, k.threadId ?? null]);
 
-function toConversation(r: Record<string, unknown>): Conversation {
-  return Object.assign(new Conversation(), {
-    id: r.id,
-    teamId: r.team_id,
-    agentId: r.agent_id,
-    connectionId: r.connection_id,
-    platform: r.platform,
-    externalChatId: r.external_chat_id,
-    externalThreadId: r.external_thread_id,
-    status: r.status,
-    startedAt: r.started_at,
-    lastMessageAt: r.last_message_at,
-    completedAt: r.completed_at,
-    metadata: r.metadata,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  } as Partial<Conversation>);
-}
+const keyOfConversation = (c: Conversation): string => JSON.stringify([c.agentId, c.connectionId, c.externalChatId, c.externalThreadId ?? null]);

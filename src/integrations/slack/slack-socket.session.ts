@@ -4,7 +4,7 @@ import { PlatformConnection } from '../../connections/entities/platform-connecti
 import { InvalidCredentialsError, PlatformRejectedError } from '../../connections/platform-connector';
 import { SlackEnvelope, SlackSlashCommand } from './slack-event';
 import { SlackIngest } from './slack-ingest.service';
-import { mapSlackError } from './slack.connector';
+import { mapSlackError } from './slack-errors';
 
 /** What a session needs from the manager that runs it. */
 export interface SocketSessionHost {

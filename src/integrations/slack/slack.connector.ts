@@ -18,8 +18,6 @@ import {
   RetryLaterError,
   PlatformConnector,
   PlatformIdentity,
-  PlatformRejectedError,
-  PlatformUnavailableError,
   ReplyStream,
   ReplyTarget,
   RequestVerdict,
@@ -48,8 +46,7 @@ import { newSlackPacer, slackFinalOps, slackStreamOps } from './slack-stream';
 import { verifySlackSignature } from './slack-signature';
 import { actionsBlock, outcomeBlock, parseSlackInteraction, SlackBlockActions } from './slack-interaction';
 import { Clock } from '../../common/clock';
-
-const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
+import { mapSlackError, mapSlackSendError } from './slack-errors';
 
 @Injectable()
 export class SlackConnector implements PlatformConnector, InboundConnector, FileDownloader, OnModuleInit {
@@ -261,41 +258,5 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
     } catch (e) {
       throw mapSlackError(e);
     }
-  }
-}
-
-/** While replying: 429 waits, revoked auth fails the connection, missing channels fail the event, the rest retries. */
-export function mapSlackSendError(e: unknown): Error {
-  const err = e as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number };
-  if (err.code === 'slack_webapi_rate_limited_error') {
-    return new RetryLaterError(`Slack rate limit: retry after ${err.retryAfter ?? 1} s`, Math.max(1, err.retryAfter ?? 1) * 1000);
-  }
-  if (err.code === 'slack_webapi_platform_error') {
-    const reason = err.data?.error ?? 'unknown_error';
-    if (AUTH_ERRORS.has(reason)) return new InvalidCredentialsError(reason);
-    if (reason === 'not_in_channel' || reason === 'channel_not_found' || reason === 'is_archived') {
-      return new PermanentSendError(`Slack: ${reason} — invite the app to the channel (or check it still exists)`);
-    }
-    return new PermanentSendError(`Slack refused the message: ${reason}`);
-  }
-  if (err.code === 'slack_webapi_http_error') return new Error(`Slack answered HTTP ${err.statusCode ?? '?'}`);
-  return new Error('network error talking to Slack');
-}
-
-export function mapSlackError(e: unknown): Error {
-  const err = e as { code?: string; data?: { error?: string }; statusCode?: number; retryAfter?: number; original?: { code?: string } };
-  switch (err.code) {
-    case 'slack_webapi_platform_error': {
-      const reason = err.data?.error ?? 'unknown_error';
-      return AUTH_ERRORS.has(reason) ? new InvalidCredentialsError(reason) : new PlatformRejectedError(reason);
-    }
-    case 'slack_webapi_rate_limited_error':
-      return new PlatformUnavailableError(`rate limited (retry after ${err.retryAfter ?? '?'} s)`);
-    case 'slack_webapi_http_error':
-      return new PlatformUnavailableError(`HTTP ${err.statusCode ?? '?'}`);
-    case 'slack_webapi_request_error':
-      return new PlatformUnavailableError(`network error (${err.original?.code ?? 'unknown'})`);
-    default:
-      return new PlatformUnavailableError('unexpected error talking to Slack');
   }
 }

@@ -9,7 +9,8 @@ import { RedisAvailability } from '../../queue/redis-availability';
 import { RedisClient } from '../../queue/redis-client';
 import { TelegramApiFactory } from './telegram-api.factory';
 import { TelegramClickAnswerer } from './telegram-click-answerer';
-import { TELEGRAM_ALLOWED_UPDATES, mapTelegramError } from './telegram.connector';
+import { TELEGRAM_ALLOWED_UPDATES } from './telegram.connector';
+import { mapTelegramError } from './telegram-errors';
 import { orderingKeyOf, TgUpdate } from './telegram-update';
 import { ScheduledJobs } from '../../database/scheduled-jobs';
 

@@ -1,5 +1,4 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { TelegramError } from 'telegraf';
 import { ConnectorRegistry } from '../../connections/connector-registry';
 import { PlatformConnection } from '../../connections/entities/platform-connection.entity';
 import {
@@ -11,12 +10,9 @@ import {
   IncomingMessage,
   InboundConnector,
   InboundRequest,
-  InvalidCredentialsError,
   OutgoingMessage,
   ParsedEvent,
-  PermanentSendError,
   PlatformConnector,
-  RetryLaterError,
   PlatformIdentity,
   PlatformRejectedError,
   PlatformUnavailableError,
@@ -38,6 +34,7 @@ import { PlatformFileFetcher } from '../../http/platform-file-fetcher';
 import { newTelegramPacer, telegramFinalOps, telegramStreamOps } from './telegram-stream';
 import { parseTelegramUpdate, TgUpdate } from './telegram-update';
 import { inlineKeyboard, withOutcome } from './telegram-actions';
+import { isTelegramError, mapSendError, mapTelegramError } from './telegram-errors';
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 export const TELEGRAM_COMMANDS = [
@@ -275,40 +272,4 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
 function quoteOf(incoming: IncomingMessage): number | undefined {
   const group = incoming.context?.chatType === 'group' || incoming.context?.chatType === 'supergroup';
   return group && incoming.externalMessageId ? Number(incoming.externalMessageId) : undefined;
-}
-
-function isTelegramError(e: unknown): e is TelegramError {
-  return e instanceof TelegramError || (typeof e === 'object' && e !== null && 'response' in e && 'on' in e);
-}
-
-/** Send failures: 429 waits, blocked/kicked is final, a revoked token fails the connection, the rest retries. */
-export function mapSendError(e: unknown): Error {
-  if (isTelegramError(e)) {
-    const code = e.code;
-    const description = e.description ?? 'error';
-    if (code === 429) {
-      const seconds = Number(e.parameters?.retry_after ?? 1);
-      return new RetryLaterError(`Telegram rate limit: retry after ${seconds} s`, Math.max(1, seconds) * 1000);
-    }
-    if (code === 403) return new PermanentSendError(`Telegram refused: ${description}`, { blocked: true, blockedReason: description });
-    if (code === 401 || code === 404) return new InvalidCredentialsError(`${description} (the bot token is not valid)`);
-    if (code === 400) return new PermanentSendError(`Telegram refused the message: ${description}`);
-    return new Error(`Telegram answered ${code}: ${description}`);
-  }
-  const err = e as { code?: string; errno?: string; type?: string };
-  return new Error(`network error talking to Telegram (${err.code ?? err.errno ?? err.type ?? 'unknown'})`);
-}
-
-export function mapTelegramError(e: unknown): Error {
-  if (e instanceof PlatformUnavailableError) return e;
-  if (e instanceof TelegramError) {
-    const code = e.code;
-    const description = e.description ?? 'error';
-    if (code === 401 || code === 404) return new InvalidCredentialsError(`${description} (the bot token is not valid)`);
-    if (code >= 500 || code === 429) return new PlatformUnavailableError(`${code}: ${description}`);
-    return new PlatformRejectedError(`${code}: ${description}`);
-  }
-  // Network errors from node-fetch quote the URL, which contains the token: keep only the error code.
-  const err = e as { code?: string; errno?: string; type?: string };
-  return new PlatformUnavailableError(`network error (${err.code ?? err.errno ?? err.type ?? 'unknown'})`);
 }
