@@ -22,6 +22,8 @@ const NOTIFY_INTERVAL_MS = 5;
  *   per 5 ms; signals that arrive meanwhile share one trailing notify), heard by each dispatcher's LISTEN connection. A NOTIFY inside the
  *   publishing transaction would be atomic but serializes every commit on PostgreSQL's notify lock (ADR 0005).
  * A lost signal only delays: dispatchers also poll every WEBHOOK_POLL_INTERVAL_MS.
+ * Its two statements (`pg_notify`, and `LISTEN` on its own connection) touch no table: they are the wake-up's
+ * transport, infrastructure like database/'s advisory locks, so they stay here rather than in a repository.
  */
 @Injectable()
 export class DeliveryWakeup implements OutboxWakeup, OnApplicationShutdown {

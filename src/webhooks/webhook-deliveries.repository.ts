@@ -1,19 +1,47 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Page, PageQuery, paginate } from '../common/pagination';
 import { WebhookAttempt } from './entities/webhook-attempt.entity';
+import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
 
 const resetRound = (now: string, fifo: string): string =>
   `status = 'pending', round_attempts = 0, round_started_at = NULL, next_attempt_at = ${now}, fifo = ${fifo}, updated_at = now()`;
 
+/** What the delivery log is narrowed to: created in [since, until). */
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  eventType?: string;
+  since?: Date;
+  until?: Date;
+}
+
 /**
- * webhook_delivery (and its event and attempts) outside the dispatcher's claim/record path: replay, recover, ordering
- * changes, the sweeper's leases and retention. The dispatcher's batch statements are in dispatch/delivery-batch.*.
+ * webhook_delivery (and its event and attempts) outside the dispatcher's claim/record path: the delivery log, replay,
+ * recover, ordering changes, the sweeper's leases and retention. The dispatcher's batch statements are in
+ * dispatch/delivery-batch.*.
  */
 @Injectable()
 export class WebhookDeliveriesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** An endpoint's deliveries, newest first. */
+  list(teamId: string, endpointId: string, filter: DeliveryFilter, page: PageQuery): Promise<Page<WebhookDelivery>> {
+    const qb = this.dataSource
+      .getRepository(WebhookDelivery)
+      .createQueryBuilder('d')
+      .where('d.teamId = :teamId AND d.endpointId = :endpointId', { teamId, endpointId });
+    if (filter.status) qb.andWhere('d.status = :status', { status: filter.status });
+    if (filter.eventType) qb.andWhere('d.eventType = :eventType', { eventType: filter.eventType });
+    if (filter.since) qb.andWhere('d.createdAt >= :since', { since: filter.since });
+    if (filter.until) qb.andWhere('d.createdAt < :until', { until: filter.until });
+    return paginate(qb, page);
+  }
+
+  find(teamId: string, endpointId: string, id: string): Promise<WebhookDelivery | null> {
+    return this.dataSource.getRepository(WebhookDelivery).findOneBy({ id, teamId, endpointId });
+  }
 
   /** The delivery's event and its attempts, oldest first (the delivery detail). */
   async eventAndAttempts(eventId: string, deliveryId: string): Promise<[WebhookEvent, WebhookAttempt[]]> {

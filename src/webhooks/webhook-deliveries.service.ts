@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
-import { Page, paginate } from '../common/pagination';
+import { Page } from '../common/pagination';
 import { DeliveryWakeup } from './delivery-wakeup';
 import { DeliveryListQuery, RecoverDto } from './dto/webhook.dto';
 import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
@@ -51,7 +49,6 @@ export interface DeliveryDetailView extends DeliveryView {
 @Injectable()
 export class WebhookDeliveriesService {
   constructor(
-    @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly repo: WebhookDeliveriesRepository,
     private readonly endpoints: WebhookEndpointsService,
     private readonly wakeup: DeliveryWakeup,
@@ -63,12 +60,7 @@ export class WebhookDeliveriesService {
     const since = query.since ? new Date(query.since) : undefined;
     const until = query.until ? new Date(query.until) : undefined;
     if (since && until && since >= until) throw new ValidationFailed('since must be before until', [{ field: 'since', messages: ['since must be before until'] }]);
-    const qb = this.deliveries.createQueryBuilder('d').where('d.teamId = :teamId AND d.endpointId = :endpointId', { teamId, endpointId });
-    if (query.status) qb.andWhere('d.status = :status', { status: query.status });
-    if (query.eventType) qb.andWhere('d.eventType = :eventType', { eventType: query.eventType });
-    if (since) qb.andWhere('d.createdAt >= :since', { since });
-    if (until) qb.andWhere('d.createdAt < :until', { until });
-    const page = await paginate(qb, query);
+    const page = await this.repo.list(teamId, endpointId, { status: query.status, eventType: query.eventType, since, until }, query);
     return { data: page.data.map(deliveryView), nextCursor: page.nextCursor };
   }
 
@@ -114,7 +106,7 @@ export class WebhookDeliveriesService {
   }
 
   private async find(teamId: string, endpointId: string, id: string): Promise<WebhookDelivery> {
-    const d = await this.deliveries.findOneBy({ id, teamId, endpointId });
+    const d = await this.repo.find(teamId, endpointId, id);
     if (!d) throw new NotFound('delivery');
     return d;
   }

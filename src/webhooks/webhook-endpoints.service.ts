@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { Conflict, NotFound, ValidationFailed } from '../common/errors';
-import { Page, PageQuery, paginate } from '../common/pagination';
+import { Page, PageQuery } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
 import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/credential-cipher';
 import { generateWebhookSecret } from '../crypto/secrets';
@@ -13,6 +13,7 @@ import { OutboundHttpClient } from '../http/outbound-http-client';
 import { auditBefore } from '../audit/audit-context';
 import { DeliveryWakeup } from './delivery-wakeup';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { Clock } from '../common/clock';
 import { Ids } from '../common/ids';
 
@@ -46,7 +47,7 @@ export const PREVIOUS_SECRET_AAD = (id: string) => ({ table: 'webhook_endpoint',
 export class WebhookEndpointsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectRepository(WebhookEndpoint) private readonly endpoints: Repository<WebhookEndpoint>,
+    private readonly endpoints: WebhookEndpointsRepository,
     private readonly cipher: CredentialCipher,
     private readonly events: EventPublisher,
     private readonly config: AppConfig,
@@ -61,7 +62,7 @@ export class WebhookEndpointsService {
     const url = await this.checkUrl(dto.url);
     const id = this.ids.uuid();
     const secret = generateWebhookSecret();
-    const row = this.endpoints.create({
+    const row = this.endpoints.build({
       id,
       teamId,
       url,
@@ -80,7 +81,7 @@ export class WebhookEndpointsService {
   }
 
   async list(teamId: string, query: PageQuery): Promise<Page<WebhookEndpointView>> {
-    const page = await paginate(this.endpoints.createQueryBuilder('e').where('e.teamId = :teamId', { teamId }), query);
+    const page = await this.endpoints.list(teamId, query);
     return { data: page.data.map(toView), nextCursor: page.nextCursor };
   }
 
@@ -90,7 +91,7 @@ export class WebhookEndpointsService {
 
   /** The endpoint row of a team, or NotFound (another team's endpoint is "not found" too). */
   async find(teamId: string, id: string): Promise<WebhookEndpoint> {
-    const row = await this.endpoints.findOneBy({ id, teamId });
+    const row = await this.endpoints.find(teamId, id);
     if (!row) throw new NotFound('webhook endpoint');
     return row;
   }
@@ -109,7 +110,7 @@ export class WebhookEndpointsService {
     if (!reorder) return toView(await this.endpoints.save(row));
     // The deliveries still pending follow the new ordering too (FIFO ones queue in publish order).
     const saved = await this.dataSource.transaction(async (em) => {
-      const out = await em.getRepository(WebhookEndpoint).save(row);
+      const out = await this.endpoints.save(row, em);
       await this.deliveries.setPendingFifo(em, id, row.ordering === 'fifo');
       return out;
     });
@@ -119,21 +120,14 @@ export class WebhookEndpointsService {
 
   async remove(teamId: string, id: string): Promise<void> {
     auditBefore(toView(await this.find(teamId, id)));
-    const res = await this.endpoints.delete({ id, teamId });
-    if (!res.affected) throw new NotFound('webhook endpoint');
+    if (!(await this.endpoints.delete(teamId, id))) throw new NotFound('webhook endpoint');
   }
 
   /** New secret now; the old one keeps signing (second signature) for WEBHOOK_SECRET_OVERLAP_S. */
   async rotateSecret(teamId: string, id: string): Promise<WebhookEndpointWithSecret> {
     const secret = generateWebhookSecret();
     const saved = await this.dataSource.transaction(async (em) => {
-      const repo = em.getRepository(WebhookEndpoint);
-      const row = await repo
-        .createQueryBuilder('e')
-        .addSelect('e.secretEncrypted')
-        .where('e.id = :id AND e.teamId = :teamId', { id, teamId })
-        .setLock('pessimistic_write')
-        .getOne();
+      const row = await this.endpoints.lockWithSecret(em, teamId, id);
       if (!row) throw new NotFound('webhook endpoint');
       const overlap = this.config.webhooks.secretOverlapSeconds;
       const current = this.tryDecrypt(row.secretEncrypted, id);
@@ -143,7 +137,7 @@ export class WebhookEndpointsService {
         previousSecretEncrypted: keep ? this.cipher.encrypt(current, PREVIOUS_SECRET_AAD(id)) : null,
         previousSecretExpiresAt: keep ? new Date(this.clock.nowMs() + overlap * 1000) : null,
       };
-      await repo.update({ id }, patch);
+      await this.endpoints.setSecrets(em, id, patch);
       return { ...row, ...patch, updatedAt: this.clock.now() };
     });
     return { ...toView(saved), secret };
