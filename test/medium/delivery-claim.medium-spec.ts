@@ -18,7 +18,6 @@ describe('DeliveryBatchRepository.claim (medium: real database)', () => {
   let ds: DataSource;
   let repo: DeliveryBatchRepository;
   let a: string;
-  let b: string;
 
   beforeAll(async () => {
     m = await createServiceModule({ env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
@@ -29,7 +28,7 @@ describe('DeliveryBatchRepository.claim (medium: real database)', () => {
     const endpoint = async (url: string): Promise<string> =>
       (await m.moduleRef.get(WebhookEndpointsService).create(teamId, { url, eventTypes: ['job.completed'] } as CreateWebhookEndpointDto)).id;
     a = await endpoint('http://127.0.0.1:9/a');
-    b = await endpoint('http://127.0.0.1:9/b');
+    await endpoint('http://127.0.0.1:9/b');
     for (let i = 0; i < 20; i++) await ds.transaction((em) => m.moduleRef.get(EventPublisher).publish(em, { type: 'job.completed', teamId, data: { job_id: `j${i}` } }));
   });
   afterAll(async () => {
