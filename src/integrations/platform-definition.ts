@@ -1,4 +1,6 @@
 import type { Type } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import type { PlatformConfigSpec } from '../config/platform-config';
 
 /**
  * What a platform tells the rest of the app before anything runs, in `src/integrations/<name>/<name>.platform.ts`:
@@ -12,6 +14,10 @@ export interface PlatformDefinition {
   readonly module: Type;
   /** Worker-only work (e.g. polling), loaded when ROLE is worker or all and ENABLE_INTEGRATIONS=true. */
   readonly workerModule?: Type;
+  /** What the worker module runs, as the startup line's "features on" names it (asked only when it is loaded). */
+  readonly workerFeatures?: (config: AppConfig) => string[];
+  /** The platform's own environment variables (`<name>.config.ts`): validated by loadConfig, read with `config.platform(spec)`. */
+  readonly config?: PlatformConfigSpec;
   /** Request headers (lower case) that carry a secret or a signature: redacted in every log line. */
   readonly secretHeaders: readonly string[];
   /** Credential fields: redacted wherever they appear in a log line. */

@@ -1,9 +1,11 @@
 import { PlatformDefinition } from '../platform-definition';
+import { GITHUB_CONFIG } from './github.config';
 import { GitHubModule } from './github.module';
 
 export const GITHUB: PlatformDefinition = {
   name: 'github',
   module: GitHubModule,
+  config: GITHUB_CONFIG,
   secretHeaders: ['x-hub-signature-256', 'x-hub-signature'],
   secretFields: ['token', 'privateKey', 'webhookSecret'],
   docs: { credentials: '{token} or {appId, privateKey, installationId}, plus webhookSecret? (generated when absent)', settings: '{repositories?, events?}' },

@@ -35,6 +35,7 @@ import { newTelegramPacer, telegramFinalOps, telegramStreamOps } from './telegra
 import { parseTelegramUpdate, TgUpdate } from './telegram-update';
 import { inlineKeyboard, withOutcome } from './telegram-actions';
 import { isTelegramError, mapSendError, mapTelegramError } from './telegram-errors';
+import { TELEGRAM_CONFIG } from './telegram.config';
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 export const TELEGRAM_COMMANDS = [
@@ -143,7 +144,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
     const url = connection.webhookUrl as string;
     const paused = connection.status !== 'active';
     if ((connection.settings as Partial<TelegramSettings>).mode === 'polling') {
-      const pollingEnabled = this.config.telegramPolling.scanIntervalMs > 0;
+      const pollingEnabled = this.config.platform(TELEGRAM_CONFIG).polling.scanIntervalMs > 0;
       const note = paused
         ? 'Polling mode; the connection is not active, so nothing is polled until you resume it (PATCH {"status":"active"}).'
         : pollingEnabled
@@ -245,7 +246,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
 
   /** A voice note, photo or document of a message (telegram-files.ts). */
   downloadFile({ credentials }: ConnectorContext, attachment: IncomingAttachment, maxBytes: number): Promise<DownloadedFile> {
-    const deps = { fetcher: this.files, apiRoot: this.config.platforms.telegramApiRoot, timeoutMs: this.config.platforms.timeoutMs };
+    const deps = { fetcher: this.files, apiRoot: this.config.platform(TELEGRAM_CONFIG).apiRoot, timeoutMs: this.config.platforms.timeoutMs };
     return downloadTelegramFile({ ...deps, getFile: (id) => this.call(credentials, (tg) => tg.getFile(id)) }, credentials, attachment, maxBytes);
   }
 
