@@ -22,7 +22,7 @@ import {
   SetupInstructions,
 } from '../../connections/platform-connector';
 import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
-import { constantTimeEqual, generateTelegramSecretToken } from '../../crypto/secrets';
+import { constantTimeEqual, randomToken } from '../../crypto/secrets';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock';
@@ -45,6 +45,8 @@ export const TELEGRAM_COMMANDS = [
   { command: 'status', description: "The agent's name and status" },
 ];
 const TOKEN = /^\d{3,20}:[A-Za-z0-9_-]{20,100}$/;
+/** The webhook's `secret_token` (1–256 chars of A-Za-z0-9_-): 36 random bytes = 48 base64url chars, 288 bits. */
+const SECRET_TOKEN_BYTES = 36;
 
 export interface TelegramSettings {
   mode: 'webhook' | 'polling';
@@ -83,7 +85,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
     const botToken = f.string('botToken', { required: true, pattern: TOKEN, hint: 'must look like 123456789:AA… (the token @BotFather gave you)' });
     if (f.problems.length || !botToken) return { problems: f.problems };
     // secret_token is ours: generated once and kept across credential changes and restarts.
-    return { credentials: { botToken, secretToken: previous?.secretToken ?? generateTelegramSecretToken() } };
+    return { credentials: { botToken, secretToken: previous?.secretToken ?? randomToken(SECRET_TOKEN_BYTES) } };
   }
 
   checkSettings(input: Record<string, unknown>): { settings: Record<string, unknown> } | { problems: CredentialProblem[] } {
