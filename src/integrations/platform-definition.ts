@@ -24,8 +24,19 @@ export interface PlatformDefinition {
   readonly secretFields: readonly string[];
   /** Largest request body the platform's webhooks accept, when above the default of 1 MB. */
   readonly maxBodyBytes?: number;
-  /** For the API document: the `credentials` and `settings` a connection of this platform takes. */
-  readonly docs: { credentials: string; settings?: string };
+  /**
+   * For the API document: the `credentials` and `settings` a connection of this platform takes, and what its connector's
+   * `setupInstructions` answer adds to the `setup` response (ConnectionSetupResponse): its delivery modes, and its own
+   * fields as OpenAPI schema objects (placed after `mode`, in the order of PLATFORMS).
+   */
+  readonly docs: { credentials: string; settings?: string; setup?: PlatformSetupDocs };
   /** The OpenAPI tag of the platform's own admin routes, if it has any (e.g. GitHub's repository API). */
   readonly apiTag?: { name: string; description: string };
+}
+
+/** The `setup` response fields of one platform (see PlatformDefinition.docs). */
+export interface PlatformSetupDocs {
+  /** The values of `setup.mode` this platform answers, and how its part of the description reads (e.g. "Slack: …"). */
+  readonly modes?: { readonly values: readonly string[]; readonly description: string };
+  readonly fields?: Readonly<Record<string, Record<string, unknown>>>;
 }

@@ -10,5 +10,14 @@ export const TELEGRAM: PlatformDefinition = {
   config: TELEGRAM_CONFIG,
   secretHeaders: ['x-telegram-bot-api-secret-token'],
   secretFields: ['botToken', 'secretToken'],
-  docs: { credentials: '{botToken}', settings: '{mode?: "webhook"|"polling", greeting?}' },
+  docs: {
+    credentials: '{botToken}',
+    settings: '{mode?: "webhook"|"polling", greeting?}',
+    setup: {
+      modes: { values: ['webhook', 'polling'], description: 'Telegram: `webhook` or `polling`' },
+      fields: {
+        pollingEnabled: { type: 'boolean', description: 'Telegram polling mode: whether this deployment polls at all (TELEGRAM_POLL_SCAN_MS > 0)' },
+      },
+    },
+  },
 };
