@@ -45,6 +45,7 @@ interface Proc {
 function startProc(file: string, env: Record<string, string>, ready: RegExp | (() => Promise<boolean>)): Promise<Proc> {
   const nodeArgs = file.endsWith('main.js') && process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
   const child = spawn(process.execPath, [...nodeArgs, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  process.once('exit', () => child.kill('SIGKILL')); // a failed run leaves no app behind
   let buf = '';
   const keep = (d: Buffer): void => {
     buf = (buf + d.toString()).slice(-4000); // the tail is enough for a failure message

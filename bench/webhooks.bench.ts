@@ -74,7 +74,15 @@ async function measure(run: string, events: number, expected: number, path: stri
 }
 
 async function truncate(): Promise<void> {
-  await db.query('TRUNCATE webhook_attempt, webhook_delivery, webhook_event, bench_attempt, bench_delivery');
+  // the worker may still be recording the previous run's last attempts: a deadlock with it is retried
+  for (let tries = 1; ; tries++) {
+    try {
+      await db.query('TRUNCATE webhook_attempt, webhook_delivery, webhook_event, bench_attempt, bench_delivery');
+      break;
+    } catch (e) {
+      if ((e as { code?: string }).code !== '40P01' || tries >= 5) throw e;
+    }
+  }
   await db.query('VACUUM ANALYZE webhook_delivery');
 }
 

@@ -10,7 +10,15 @@ export interface Child {
   stop: (graceMs?: number) => Promise<void>;
 }
 
+/** Children still running when the bench exits (a failed run included) are killed: none is left behind. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
 function wrap(child: ChildProcess): Child {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let buf = '';
   child.stdout?.on('data', (d) => (buf = (buf + d).slice(-200_000)));
   child.stderr?.on('data', (d) => (buf = (buf + d).slice(-200_000)));

@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     );
   });
   process.send?.({ ready: true });
+  process.on('disconnect', () => process.exit(0)); // the bench is gone: so are we
 }
 
 main().catch((e: unknown) => {

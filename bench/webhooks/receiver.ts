@@ -86,6 +86,7 @@ async function main(): Promise<void> {
   });
   const port = (s: Server): number => (s.address() as { port: number }).port;
   process.send?.({ ready: true, port: port(live), deadPort: port(dead) });
+  process.on('disconnect', () => process.exit(0)); // the bench is gone: so are we
 }
 
 void main();

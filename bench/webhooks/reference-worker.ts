@@ -81,4 +81,5 @@ else {
   process.exit(2);
 }
 process.send?.({ ready: true });
+process.on('disconnect', () => process.exit(0)); // the bench is gone: so are we
 process.on('message', () => process.exit(0));

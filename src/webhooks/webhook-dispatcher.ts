@@ -174,6 +174,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       if (rows.length >= limit) {
         this.afterTeam = rows.reduce((max, r) => (r.teamId > max ? r.teamId : max), from);
         again = true;
+      } else if (filledAShare(rows)) {
+        // an endpoint took its whole share of its team's quantum: it may have more due — claim again at once
+        this.afterTeam = NIL_UUID;
+        again = true;
       } else {
         // every team after `from` was visited: start the ring over, now if some teams were not
         this.afterTeam = NIL_UUID;
@@ -267,4 +271,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private afterWrite(count: number): void {
     if (count && this.running) this.requestClaim();
   }
+}
+
+/** Whether some endpoint got as many deliveries as its share of the claim allowed (it may have more due). */
+function filledAShare(rows: readonly ClaimedDelivery[]): boolean {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    const n = (counts.get(r.endpointId) ?? 0) + 1;
+    if (n >= r.endpointShare) return true;
+    counts.set(r.endpointId, n);
+  }
+  return false;
 }

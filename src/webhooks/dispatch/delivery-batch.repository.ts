@@ -19,6 +19,8 @@ export interface ClaimedDelivery {
   claimedUntil: Date;
   /** Rate-limited endpoints: the slot reserved for this delivery (not before). */
   sendAt: Date | null;
+  /** How many deliveries of its endpoint this claim could take at most. */
+  endpointShare: number;
   eventType: string;
   eventData: Record<string, unknown>;
   eventCreatedAt: Date;
@@ -81,6 +83,7 @@ interface ClaimRow {
   round_attempts: number;
   round_started_at: Date | null;
   send_at: Date | null;
+  endpoint_share: number;
   type: string;
   data: Record<string, unknown>;
   event_created_at: Date;
@@ -155,6 +158,7 @@ export class DeliveryBatchRepository implements OnApplicationShutdown {
       roundStartedAt: row.round_started_at,
       claimedUntil: r.leaseUntil,
       sendAt: row.send_at,
+      endpointShare: row.endpoint_share,
       eventType: row.type,
       eventData: row.data,
       eventCreatedAt: row.event_created_at,

@@ -7,7 +7,8 @@
  * Claims due deliveries, fairly:
  * - teams in a ring: from the team after `$1` in id order, each team with pending deliveries once (a loose index scan
  *   over idx_webhook_delivery_due, so the cost follows the teams served, not the number of endpoints or rows);
- * - within a team, every endpoint gets an equal share of the team's quantum `$6`;
+ * - within a team, every endpoint that may take more gets an equal share of the team's quantum `$6` (returned as
+ *   `endpoint_share`: an endpoint that got its whole share may have more due, so the dispatcher claims again at once);
  * - per endpoint, at most what this worker may still hold (`$7`, or `$9[i]` for the busy endpoints `$8`), what its
  *   rate limit allows within the horizon `$10` ms (slots are reserved in `rate_next_at` under a row lock, so the limit
  *   holds across workers), and for a FIFO endpoint only the head of its queue (lowest `seq`), when due and unleased.
@@ -22,12 +23,15 @@ WITH RECURSIVE teams(team_id) AS (
   FROM teams t WHERE t.team_id IS NOT NULL
 ),
 picked AS (
-  SELECT c.id, c.team_id, c.endpoint_id, c.rate, c.rate_base
+  SELECT c.id, c.team_id, c.endpoint_id, c.rate, c.rate_base, c.lim
   FROM teams t
   CROSS JOIN LATERAL (
-    SELECT dd.id, t.team_id, ep.id AS endpoint_id, ep.rate_limit_per_second AS rate, greatest(rl.rate_next_at, $2::timestamptz) AS rate_base
+    SELECT dd.id, t.team_id, ep.id AS endpoint_id, ep.rate_limit_per_second AS rate, greatest(rl.rate_next_at, $2::timestamptz) AS rate_base, l.lim
     FROM (
-      SELECT e.id, e.ordering, e.rate_limit_per_second, count(*) OVER () AS n FROM webhook_endpoint e WHERE e.team_id = t.team_id
+      SELECT e.id, e.ordering, e.rate_limit_per_second,
+        -- the team's quantum is shared among the endpoints that may take something (not one at its cap)
+        count(*) FILTER (WHERE coalesce(($9::int[])[array_position($8::uuid[], e.id)], $7::int) > 0) OVER () AS n
+      FROM webhook_endpoint e WHERE e.team_id = t.team_id
     ) ep
     LEFT JOIN LATERAL (
       SELECT r.rate_next_at, true AS locked FROM webhook_endpoint r
@@ -37,7 +41,7 @@ picked AS (
     CROSS JOIN LATERAL (
       SELECT least(
         coalesce(($9::int[])[array_position($8::uuid[], ep.id)], $7::int),
-        greatest(1, ceil($6::numeric / ep.n))::int,
+        greatest(1, ceil($6::numeric / greatest(ep.n, 1)))::int,
         CASE
           WHEN ep.rate_limit_per_second IS NULL THEN 2147483647
           WHEN rl.locked IS NULL THEN 0
@@ -88,7 +92,7 @@ claimed AS (
   WHERE w.id = ANY (ARRAY(SELECT id FROM numbered))
   RETURNING w.id, w.team_id, w.event_id, w.endpoint_id, w.attempt_count, w.round_attempts, w.round_started_at
 )
-SELECT c.*, CASE WHEN n.rate IS NULL THEN NULL ELSE n.rate_base + n.slot * (interval '1 second' / n.rate) END AS send_at,
+SELECT c.*, n.lim AS endpoint_share, CASE WHEN n.rate IS NULL THEN NULL ELSE n.rate_base + n.slot * (interval '1 second' / n.rate) END AS send_at,
        e.type, e.data, e.created_at AS event_created_at,
        ep.url, ep.status AS endpoint_status, ep.ordering, ep.secret_encrypted, ep.previous_secret_encrypted, ep.previous_secret_expires_at
 FROM claimed c
