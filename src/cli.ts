@@ -7,6 +7,7 @@ import { AuditService } from './audit/audit.service';
 import { AdminBootstrapService } from './auth/admin-bootstrap.service';
 import { ExitCode, StartupError } from './common/startup-error';
 import { loadConfig } from './config/load-config';
+import { PLATFORM_CONFIGS } from './integrations';
 import { readEnvironment } from './config/read-environment';
 import { CredentialCipher } from './crypto/credential-cipher';
 import { KeyRotationService } from './crypto/key-rotation.service';
@@ -26,7 +27,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const config = Object.assign(loadConfig(readEnvironment()), { role: 'api' as const });
+  const config = Object.assign(loadConfig(readEnvironment(), PLATFORM_CONFIGS), { role: 'api' as const });
   // The CLI runs no HTTP server and no workers; it only needs the services.
   Object.defineProperty(config, 'runsWorker', { value: false });
   Object.defineProperty(config, 'runsHttp', { value: false });

@@ -6,14 +6,14 @@ import { exitOnStartupFailure } from './common/startup-error';
 import { loadConfig } from './config/load-config';
 import { readEnvironment } from './config/read-environment';
 import { prepareDatabase } from './database/prepare-database';
-import { platformRedactPaths } from './integrations';
+import { PLATFORM_CONFIGS, platformFeatures, platformRedactPaths } from './integrations';
 import { createRootLogger } from './logging/root-logger';
 import { startupSummary } from './logging/startup-summary';
 
 async function main(): Promise<void> {
   // Startup failures (bad variables, PostgreSQL unreachable or refusing, PORT taken) are StartupErrors: one line each
   // naming the variable, and the exit code README "Exit codes" lists.
-  const config = loadConfig(readEnvironment());
+  const config = loadConfig(readEnvironment(), PLATFORM_CONFIGS);
   const log = createRootLogger(config, process.stdout, platformRedactPaths());
   if (config.runsHttp) await assertPortFree(config.port);
   const migrated = await prepareDatabase(config);
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   // After the handlers: from this line on, SIGTERM is a graceful shutdown (supervisors and tests wait for it).
-  const summary = startupSummary(config, server && listeningUrl(server));
+  const summary = startupSummary(config, server && listeningUrl(server), platformFeatures(config));
   log.info(summary.fields, summary.msg);
 }
 

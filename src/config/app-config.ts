@@ -1,10 +1,14 @@
 import { EnvSchema } from './env.schema';
+import type { PlatformConfigSpec } from './platform-config';
 import { TrustProxy } from './trust-proxy';
 
 export type Role = EnvSchema['ROLE'];
 
 /** The typed, validated configuration. Injected by class: `constructor(private readonly config: AppConfig)`. */
 export class AppConfig {
+  /** @param settingsOf what `platform(spec)` answers (loadConfig's: parsed at boot, or on first use). */
+  constructor(private readonly settingsOf: (spec: PlatformConfigSpec) => unknown = missingPlatformConfig) {}
+
   env: EnvSchema['NODE_ENV'];
   role: Role;
   port: number;
@@ -31,16 +35,8 @@ export class AppConfig {
   /** Team invitations: how long an invitation token stays valid (INVITATION_TTL_HOURS). */
   invitations: { ttlHours: number };
   encryptionKeys: string;
-  platforms: {
-    telegramApiRoot: string;
-    slackApiUrl: string;
-    githubApiUrl: string;
-    /** SLACK_FILES_URL's origin: `url_private` downloads (with the bot token) go only there. */
-    slackFilesOrigin: string;
-    /** Octokit's retry and throttling plugins (on in production, off in tests). */
-    githubRetryAndThrottle: boolean;
-    timeoutMs: number;
-  };
+  /** Every platform's API calls: the deadline of one call (PLATFORM_TIMEOUT_MS). A platform's own variables: `platform(spec)`. */
+  platforms: { timeoutMs: number };
   /** Voice and files: the largest platform file downloaded (bytes) and the longest voice note transcribed (seconds). */
   media: { maxBytes: number; voiceMaxSeconds: number };
   connectionHealth: { intervalSeconds: number; failureThreshold: number };
@@ -85,13 +81,12 @@ export class AppConfig {
     /** How often (one replica) leases of stopped workers are given back and old deliveries pruned; 0 = off. */
     sweepIntervalSeconds: number;
   };
-  telegramPolling: { scanIntervalMs: number; timeoutSeconds: number };
-  /**
-   * Slack Socket Mode (SLACK_SOCKET_SCAN_MS): how often a worker renews the sockets it holds and looks for Socket Mode
-   * connections nobody holds (0 = off); a socket's lease lives six scans (at least 3 s) without renewal.
-   */
-  slackSocket: { scanIntervalMs: number; leaseSeconds: number };
   bootstrapAdmin?: { email: string; password: string; team: string };
+
+  /** One platform's settings, from the variables its `<name>.config.ts` declares (validated by loadConfig). */
+  platform<T>(spec: PlatformConfigSpec<object, T>): T {
+    return this.settingsOf(spec) as T;
+  }
 
   get runsHttp(): boolean {
     return this.role === 'all' || this.role === 'api';
@@ -100,4 +95,8 @@ export class AppConfig {
   get runsWorker(): boolean {
     return this.role === 'all' || this.role === 'worker';
   }
+}
+
+function missingPlatformConfig(spec: PlatformConfigSpec): never {
+  throw new Error(`no settings for platform ${spec.platform}: this AppConfig was not built by loadConfig`);
 }

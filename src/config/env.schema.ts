@@ -1,24 +1,15 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { httpUrl, httpUrlMessage, toBool } from './env-rules';
 
-// Reads the raw value: implicit conversion would already have turned "false" into true.
-const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown => {
-  const value = obj[key];
-  if (typeof value !== 'string') return value;
-  const v = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  return value;
-};
 const dbUrl = { protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true };
 const redisUrl = { protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true };
-const httpUrl = { protocols: ['http', 'https'], require_tld: false, require_protocol: true };
 const dbUrlMessage = { message: '$property must be a postgres:// or postgresql:// URL' };
 const redisUrlMessage = { message: '$property must be a redis:// or rediss:// URL' };
-const httpUrlMessage = { message: '$property must be an http:// or https:// URL' };
 
 /**
- * Every environment variable Switchboard reads, with its rule. Validated once at boot;
+ * Every environment variable Switchboard reads, with its rule, except a platform's own (its API base URL, polling…),
+ * which its folder declares (src/integrations/<name>/<name>.config.ts). Validated once at boot;
  * a bad value stops startup with a message naming the variable.
  */
 export class EnvSchema {
@@ -57,17 +48,11 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS: number = 25000;
   @IsString() DATA_DIR: string = '.data';
 
-  // Platform API base URLs (fakes in tests; GitHub Enterprise for GITHUB_API_URL)
-  @IsUrl(httpUrl, httpUrlMessage) TELEGRAM_API_ROOT: string = 'https://api.telegram.org';
-  @IsUrl(httpUrl, httpUrlMessage) SLACK_API_URL: string = 'https://slack.com/api/';
-  @IsUrl(httpUrl, httpUrlMessage) GITHUB_API_URL: string = 'https://api.github.com';
+  /** The deadline of one call to any platform's API (each platform's base URL is its own variable). */
   @Type(() => Number) @IsInt() @Min(1000) PLATFORM_TIMEOUT_MS: number = 10000;
-  /** Where Slack serves `url_private` files; the bot token is sent only to this origin. */
-  @IsUrl(httpUrl, httpUrlMessage) SLACK_FILES_URL: string = 'https://files.slack.com';
   /** Voice and files: the largest file downloaded from a platform (bytes), and the longest voice note transcribed. */
   @Type(() => Number) @IsInt() @Min(1024) @Max(100 * 1024 * 1024) ATTACHMENT_MAX_BYTES: number = 10 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(1) @Max(7200) VOICE_MAX_SECONDS: number = 300;
-  @Transform(toBool) @IsBoolean() GITHUB_RETRY_AND_THROTTLE: boolean = true;
   /** false: the platform webhook routes answer 404, no inbound event is processed, nothing is polled. */
   @Transform(toBool) @IsBoolean() ENABLE_INTEGRATIONS: boolean = true;
   @Type(() => Number) @IsInt() @Min(0) CONNECTION_HEALTH_INTERVAL_S: number = 60;
@@ -97,7 +82,4 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) @Max(5000) WEBHOOK_BATCH_SIZE: number = 500;
   @Type(() => Number) @IsInt() @Min(10) @Max(60000) WEBHOOK_POLL_INTERVAL_MS: number = 1000;
   @Type(() => Number) @IsNumber() @Min(0) WEBHOOK_SWEEP_INTERVAL_S: number = 30;
-  @Type(() => Number) @IsInt() @Min(0) TELEGRAM_POLL_SCAN_MS: number = 5000;
-  @Type(() => Number) @IsInt() @Min(0) @Max(50) TELEGRAM_POLL_TIMEOUT_S: number = 25;
-  @Type(() => Number) @IsInt() @Min(0) @Max(600000) SLACK_SOCKET_SCAN_MS: number = 5000;
 }

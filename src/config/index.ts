@@ -3,3 +3,4 @@ export * from './config.module';
 export * from './load-config';
 export * from './trust-proxy';
 export * from './read-environment';
+export * from './platform-config';

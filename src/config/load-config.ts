@@ -7,6 +7,7 @@ import { ExitCode, StartupError } from '../common/startup-error';
 import { AppConfig } from './app-config';
 import { EnvSchema } from './env.schema';
 import { parseKeyring } from './keyring';
+import { PlatformConfigSpec } from './platform-config';
 import { parseRetrySchedule } from './retry-schedule';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
@@ -70,19 +71,38 @@ export function parseDurationSeconds(value: string): number {
   return Number(m[1]) * mult;
 }
 
+/** Validates one schema (EnvSchema or a platform's) over the raw variables: the instance and its problems. */
+function validated<S extends object>(schema: new () => S, raw: Env): { env: S; errors: ValidationError[] } {
+  const env = plainToInstance(schema, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
+  return { env, errors: validateSync(env, { whitelist: false }) };
+}
+
+/** A platform's settings from the raw variables, or its problems (one per bad variable). */
+export function parsePlatformConfig<T>(spec: PlatformConfigSpec<object, T>, raw: Env): { settings?: T; problems: string[] } {
+  const { env, errors } = validated(spec.schema, raw);
+  return errors.length ? { problems: describe(errors, raw) } : { settings: spec.build(env), problems: [] };
+}
+
 /**
  * Validates the environment and builds the typed configuration. Pure apart from the development secrets file: the
- * entry points pass `readEnvironment()` (the process environment over `.env`).
+ * entry points pass `readEnvironment()` (the process environment over `.env`) and the registered platforms' settings
+ * (`PLATFORM_CONFIGS` of src/integrations), whose variables are validated here too; a platform not passed is parsed
+ * from the same source when first asked for (`config.platform(spec)`).
  * Throws ConfigError naming every bad or missing variable, one message each.
  */
-export function loadConfig(source: Env = process.env): AppConfig {
+export function loadConfig(source: Env = process.env, platforms: readonly PlatformConfigSpec[] = []): AppConfig {
   const raw: Env = {};
   for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') raw[k] = v;
-  const env = plainToInstance(EnvSchema, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
-  const errors = validateSync(env, { whitelist: false });
+  const { env, errors } = validated(EnvSchema, raw);
   const bad = new Set(errors.map((e) => e.property));
   // Every check runs, so one start reports every bad variable (a check is skipped when its variable is already reported).
   const problems = describe(errors, raw);
+  const platformSettings = new Map<string, unknown>();
+  for (const spec of platforms) {
+    const parsed = parsePlatformConfig(spec, raw);
+    problems.push(...parsed.problems);
+    platformSettings.set(spec.platform, parsed.settings);
+  }
 
   const missing = GENERATED_SECRETS.filter((n) => !env[n] && !bad.has(n));
   if (missing.length && env.NODE_ENV === 'production') {
@@ -117,7 +137,13 @@ export function loadConfig(source: Env = process.env): AppConfig {
   }
   if (problems.length) throw new ConfigError(problems);
 
-  const config = new AppConfig();
+  const config = new AppConfig((spec) => {
+    if (platformSettings.has(spec.platform)) return platformSettings.get(spec.platform);
+    const parsed = parsePlatformConfig(spec, raw);
+    if (parsed.problems.length) throw new ConfigError(parsed.problems);
+    platformSettings.set(spec.platform, parsed.settings);
+    return parsed.settings;
+  });
   Object.assign(config, {
     env: env.NODE_ENV,
     role: env.ROLE,
@@ -141,14 +167,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
     invitations: { ttlHours: env.INVITATION_TTL_HOURS },
     encryptionKeys: env.ENCRYPTION_KEYS as string,
-    platforms: {
-      telegramApiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
-      slackApiUrl: env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`,
-      githubApiUrl: env.GITHUB_API_URL.replace(/\/+$/, ''),
-      slackFilesOrigin: new URL(env.SLACK_FILES_URL).origin,
-      githubRetryAndThrottle: env.GITHUB_RETRY_AND_THROTTLE,
-      timeoutMs: env.PLATFORM_TIMEOUT_MS,
-    },
+    platforms: { timeoutMs: env.PLATFORM_TIMEOUT_MS },
     inbound: {
       concurrency: env.INBOUND_CONCURRENCY,
       leaseSeconds: env.INBOUND_LEASE_S,
@@ -173,8 +192,6 @@ export function loadConfig(source: Env = process.env): AppConfig {
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
       sweepIntervalSeconds: env.WEBHOOK_SWEEP_INTERVAL_S,
     },
-    telegramPolling: { scanIntervalMs: env.TELEGRAM_POLL_SCAN_MS, timeoutSeconds: env.TELEGRAM_POLL_TIMEOUT_S },
-    slackSocket: { scanIntervalMs: env.SLACK_SOCKET_SCAN_MS, leaseSeconds: Math.max(3, Math.ceil((6 * env.SLACK_SOCKET_SCAN_MS) / 1000)) },
     media: { maxBytes: env.ATTACHMENT_MAX_BYTES, voiceMaxSeconds: env.VOICE_MAX_SECONDS },
     connectionHealth: { intervalSeconds: env.CONNECTION_HEALTH_INTERVAL_S, failureThreshold: env.CONNECTION_HEALTH_FAILURES },
     bootstrapAdmin:

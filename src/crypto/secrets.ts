@@ -11,11 +11,6 @@ export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-/** Telegram `secret_token` (1–256 chars of A-Za-z0-9_-): 48 base64url chars = 288 random bits. */
-export function generateTelegramSecretToken(): string {
-  return randomBytes(36).toString('base64url');
-}
-
 // Per-process key: both sides are hashed to equal-length digests, so the comparison
 // time depends on neither the content nor the lengths of the inputs.
 const compareKey = randomBytes(32);

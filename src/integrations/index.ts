@@ -1,4 +1,6 @@
 import type { BodyRoute } from '../common/body-parsers';
+import type { AppConfig } from '../config/app-config';
+import type { PlatformConfigSpec } from '../config/platform-config';
 import { GITHUB } from './github/github.platform';
 import { PlatformDefinition } from './platform-definition';
 import { SLACK } from './slack/slack.platform';
@@ -6,6 +8,15 @@ import { TELEGRAM } from './telegram/telegram.platform';
 
 /** The platforms of this build. Adding one: a folder under integrations/ with its `<name>.platform.ts`, and a line here. */
 export const PLATFORMS: readonly PlatformDefinition[] = [TELEGRAM, SLACK, GITHUB];
+
+/** The platforms' environment variables, for `loadConfig(source, PLATFORM_CONFIGS)` in the entry points. */
+export const PLATFORM_CONFIGS: readonly PlatformConfigSpec[] = PLATFORMS.flatMap((p) => (p.config ? [p.config] : []));
+
+/** The startup line's features of the platforms' worker modules, when this process loads them (IntegrationsModule.forRoot). */
+export function platformFeatures(config: AppConfig, platforms: readonly PlatformDefinition[] = PLATFORMS): string[] {
+  if (!config.runsWorker || !config.integrations.enabled) return [];
+  return platforms.flatMap((p) => (p.workerModule && p.workerFeatures ? p.workerFeatures(config) : []));
+}
 
 /** pino redaction paths for the platforms' secret headers and credential fields (LoggingModule adds the common ones). */
 export function platformRedactPaths(platforms: readonly PlatformDefinition[] = PLATFORMS): string[] {

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { createHttpApp } from '../bootstrap';
 import { loadConfig } from '../config/load-config';
 import { prepareDatabase } from '../database/prepare-database';
+import { PLATFORM_CONFIGS } from '../integrations';
 import { createOpenApiDocument } from './openapi';
 
 /**
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const out = process.argv[2];
   if (!out) throw new Error('usage: node dist/src/openapi/openapi-dump.js <output.json>');
   // HTTP only (no queue workers or scheduled jobs), quiet
-  const config = Object.assign(loadConfig(), { role: 'api' as const, logLevel: 'warn' });
+  const config = Object.assign(loadConfig(undefined, PLATFORM_CONFIGS), { role: 'api' as const, logLevel: 'warn' });
   await prepareDatabase(config);
   const app = await createHttpApp(config);
   await app.init();

@@ -67,6 +67,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   }
 
   describeConnectionFields(schemas.CreateConnectionDto);
+  describeSetupFields(schemas.ConnectionSetupResponse);
 
   flattenLoneAllOf(doc);
   for (const item of Object.values(doc.paths)) {
@@ -92,6 +93,20 @@ function describeConnectionFields(schema: unknown): void {
   props.credentials.description = `Write-only. ${PLATFORMS.map((p) => `${p.name}: ${p.docs.credentials}`).join('; ')}`;
   const settings = PLATFORMS.filter((p) => p.docs.settings).map((p) => `${p.name}: ${p.docs.settings}`);
   props.settings.description = `Non-secret, per-platform options. ${settings.join('; ')}`;
+}
+
+/**
+ * The connection `setup` response: `mode`'s values and description, then each platform's own fields, from the
+ * definitions (docs.setup), in the order of PLATFORMS.
+ */
+function describeSetupFields(schema: unknown): void {
+  const props = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  if (!props) return;
+  const modes = PLATFORMS.flatMap((p) => (p.docs.setup?.modes ? [p.docs.setup.modes] : []));
+  if (props.mode && modes.length) {
+    props.mode = { type: 'string', enum: modes.flatMap((m) => m.values), description: `How events reach us — ${modes.map((m) => m.description).join('; ')}` };
+  }
+  for (const p of PLATFORMS) Object.assign(props, p.docs.setup?.fields ?? {});
 }
 
 /** `{allOf: [X]}` with nothing beside it is just X (the generator wraps every enum reference that way). */

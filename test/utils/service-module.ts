@@ -3,6 +3,7 @@ import { AppModule } from '../../src/app.module';
 import { Clock } from '../../src/common/clock';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
+import { PLATFORM_CONFIGS } from '../../src/integrations';
 import { cloneTemplate } from '../setup/test-db';
 
 export interface ServiceModule {
@@ -21,7 +22,7 @@ export async function createServiceModule(
   opts: { env?: Record<string, string>; clock?: Clock; override?: (b: TestingModuleBuilder) => TestingModuleBuilder } = {},
 ): Promise<ServiceModule> {
   const url = await cloneTemplate(process.env.TEST_WORKER_DB as string);
-  const config = loadConfig({ ...process.env, ROLE: 'api', DATABASE_URL: url, ...opts.env });
+  const config = loadConfig({ ...process.env, ROLE: 'api', DATABASE_URL: url, ...opts.env }, PLATFORM_CONFIGS);
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (opts.clock) builder = builder.overrideProvider(Clock).useValue(opts.clock);
   if (opts.override) builder = opts.override(builder);

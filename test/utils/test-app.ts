@@ -9,6 +9,7 @@ import { configureHttpApp } from '../../src/bootstrap';
 import { Clock } from '../../src/common/clock';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
+import { PLATFORM_CONFIGS } from '../../src/integrations';
 import { cloneTemplate } from '../setup/test-db';
 
 export interface TestApp {
@@ -47,7 +48,7 @@ async function forgetLoginAttempts(config: AppConfig): Promise<void> {
 /** The whole app on a fresh database cloned from the migrated template; only the outside world is replaced. */
 export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   if (!opts.reuseDatabase || !currentDbUrl) currentDbUrl = await cloneTemplate(process.env.TEST_WORKER_DB as string);
-  const config = loadConfig({ ...process.env, DATABASE_URL: currentDbUrl, ...opts.env });
+  const config = loadConfig({ ...process.env, DATABASE_URL: currentDbUrl, ...opts.env }, PLATFORM_CONFIGS);
   // A fresh app starts with fresh login counters (they live in Redis under this Jest worker's prefix).
   if (!opts.reuseDatabase) await forgetLoginAttempts(config);
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });

@@ -5,7 +5,11 @@ import type { ConnectionTestResult } from '../connection-test.service';
 import type { PlatformIdentity, SetupInstructions, SocketStatus } from '../platform-connector';
 import { PLATFORM_PROPERTY } from './connection.dto';
 
-/** What to configure at the platform; which fields appear depends on the platform. */
+/**
+ * What to configure at the platform; which fields appear depends on the platform. The values of `mode` and each
+ * platform's own fields are added to the API document from the platform definitions (docs.setup of
+ * src/integrations/<name>/<name>.platform.ts).
+ */
 export class ConnectionSetupResponse implements SetupInstructions {
   [key: string]: unknown;
 
@@ -15,41 +19,8 @@ export class ConnectionSetupResponse implements SetupInstructions {
   @ApiPropertyOptional({ description: 'What Switchboard did or what you still have to do, in words' })
   note?: string;
 
-  @ApiPropertyOptional({
-    enum: ['webhook', 'polling', 'http', 'socket'],
-    description: 'How events reach us — Telegram: `webhook` or `polling`; Slack: `http` (Request URLs) or `socket` (Socket Mode)',
-  })
-  mode?: 'webhook' | 'polling' | 'http' | 'socket';
-
-  @ApiPropertyOptional({ description: 'Telegram polling mode: whether this deployment polls at all (TELEGRAM_POLL_SCAN_MS > 0)' })
-  pollingEnabled?: boolean;
-
-  @ApiPropertyOptional({ description: 'Slack: the Events API Request URL' })
-  requestUrl?: string;
-
-  @ApiPropertyOptional({ description: 'Slack: the URL of the `/agent` slash command' })
-  slashCommandUrl?: string;
-
-  @ApiPropertyOptional({ description: 'Slack: the Interactivity Request URL (button clicks)' })
-  interactionsUrl?: string;
-
-  @ApiPropertyOptional({ type: [String], description: 'Slack: bot events to subscribe to' })
-  botEvents?: string[];
-
-  @ApiPropertyOptional({ type: [String], description: 'Slack: bot token scopes' })
-  scopes?: string[];
-
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Slack: an app manifest (JSON) to paste at api.slack.com/apps' })
-  manifest?: Record<string, unknown>;
-
-  @ApiPropertyOptional({ example: 'application/json', description: 'GitHub: the webhook content type to choose' })
-  contentType?: string;
-
-  @ApiPropertyOptional({ type: [String], description: 'GitHub: the webhook events to select' })
-  events?: string[];
-
-  @ApiPropertyOptional({ description: 'GitHub: the webhook secret — only in the create response, and only once' })
-  webhookSecret?: string;
+  @ApiPropertyOptional({ type: String, description: 'How events reach us (the values: the platforms that have modes)' })
+  mode?: string;
 }
 
 export class ConnectionResponse implements ConnectionView {

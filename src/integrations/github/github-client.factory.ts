@@ -6,6 +6,7 @@ import { Octokit } from '@octokit/rest';
 import { createHash } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import type { Credentials } from '../../connections/platform-connector';
+import { GITHUB_CONFIG } from './github.config';
 
 export const isAppCredentials = (c: Credentials): boolean => Boolean(c.appId);
 const MAX_CLIENTS = 500;
@@ -46,8 +47,8 @@ export class GitHubClientFactory {
           auth: { appId: credentials.appId, privateKey: credentials.privateKey, installationId: Number(credentials.installationId) },
         }
       : { auth: credentials.token };
-    const common = { baseUrl: this.config.platforms.githubApiUrl, userAgent: 'switchboard', request: { timeout: this.config.platforms.timeoutMs }, log: quiet, ...auth };
-    if (!this.config.platforms.githubRetryAndThrottle) return new Octokit(common);
+    const common = { baseUrl: this.config.platform(GITHUB_CONFIG).apiUrl, userAgent: 'switchboard', request: { timeout: this.config.platforms.timeoutMs }, log: quiet, ...auth };
+    if (!this.config.platform(GITHUB_CONFIG).retryAndThrottle) return new Octokit(common);
     return new Throttled({
       ...common,
       retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },

@@ -8,6 +8,7 @@ import { PlatformConnection } from '../../connections/entities/platform-connecti
 import { SlackIngest } from './slack-ingest.service';
 import { SlackSocketRepository } from './slack-socket.repository';
 import { SlackSocketSession } from './slack-socket.session';
+import { SLACK_CONFIG } from './slack.config';
 
 interface Held {
   session: SlackSocketSession;
@@ -39,7 +40,7 @@ export class SlackSocketManager implements OnApplicationBootstrap, OnModuleDestr
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.slackSocket.scanIntervalMs > 0) this.schedule(0);
+    if (this.config.platform(SLACK_CONFIG).socket.scanIntervalMs > 0) this.schedule(0);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -61,13 +62,13 @@ export class SlackSocketManager implements OnApplicationBootstrap, OnModuleDestr
         .catch((e: unknown) => this.logger.warn(`Socket Mode scan failed: ${(e as Error).message}`))
         .finally(() => {
           this.scanning = undefined;
-          if (!this.stopping) this.schedule(this.config.slackSocket.scanIntervalMs);
+          if (!this.stopping) this.schedule(this.config.platform(SLACK_CONFIG).socket.scanIntervalMs);
         });
     }, ms);
   }
 
   async scan(): Promise<void> {
-    const ttl = this.config.slackSocket.leaseSeconds;
+    const ttl = this.config.platform(SLACK_CONFIG).socket.leaseSeconds;
     for (const id of await this.sockets.renew(this.holding(), this.holder, ttl)) {
       this.logger.warn(`the Socket Mode lease of ${id} was lost (expired and taken over, or the connection was deleted); closing its socket here`);
       await this.end(id, false);
@@ -94,7 +95,7 @@ export class SlackSocketManager implements OnApplicationBootstrap, OnModuleDestr
     const id = connection.id;
     const entry: Held = { connection, session: undefined as unknown as SlackSocketSession }; // set on the next line
     entry.session = new SlackSocketSession(id, appToken, {
-      slackApiUrl: this.config.platforms.slackApiUrl,
+      slackApiUrl: this.config.platform(SLACK_CONFIG).apiUrl,
       timeoutMs: this.config.platforms.timeoutMs,
       ingest: this.ingest,
       nowMs: () => this.clock.nowMs(),

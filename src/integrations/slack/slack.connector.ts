@@ -47,6 +47,7 @@ import { verifySlackSignature } from './slack-signature';
 import { actionsBlock, outcomeBlock, parseSlackInteraction, SlackBlockActions } from './slack-interaction';
 import { Clock } from '../../common/clock';
 import { mapSlackError, mapSlackSendError } from './slack-errors';
+import { SLACK_CONFIG } from './slack.config';
 
 @Injectable()
 export class SlackConnector implements PlatformConnector, InboundConnector, FileDownloader, OnModuleInit {
@@ -133,7 +134,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
     const setup = slackSetup(connection.webhookUrl as string, connection.displayName?.replace(/^@/, '').split(' in ')[0] ?? '', mode);
     if (mode === 'http') return setup;
     const note =
-      this.config.slackSocket.scanIntervalMs > 0
+      this.config.platform(SLACK_CONFIG).socket.scanIntervalMs > 0
         ? 'Socket Mode: a worker process (ROLE=worker or all) opens a WebSocket to Slack for this connection; no Request URL is needed. The connection\'s health shows whether the socket is connected.'
         : 'Socket Mode, but it is turned off on this deployment (SLACK_SOCKET_SCAN_MS=0): no events arrive until it is turned on.';
     return { ...setup, note };
@@ -215,7 +216,7 @@ export class SlackConnector implements PlatformConnector, InboundConnector, File
 
   /** A shared file (slack-files.ts): only from SLACK_FILES_URL's origin, with the bot token. */
   downloadFile({ credentials }: ConnectorContext, attachment: IncomingAttachment, maxBytes: number): Promise<DownloadedFile> {
-    const deps = { fetcher: this.files, filesOrigin: this.config.platforms.slackFilesOrigin, timeoutMs: this.config.platforms.timeoutMs };
+    const deps = { fetcher: this.files, filesOrigin: this.config.platform(SLACK_CONFIG).filesOrigin, timeoutMs: this.config.platforms.timeoutMs };
     return downloadSlackFile(deps, credentials, attachment, maxBytes);
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Telegram } from 'telegraf';
 import { AppConfig } from '../../config/app-config';
+import { TELEGRAM_CONFIG } from './telegram.config';
 
 const MAX_CLIENTS = 500;
 
@@ -24,7 +25,7 @@ export class TelegramApiFactory {
       this.clients.set(key, hit);
       return hit;
     }
-    const client = new Telegram(botToken, { apiRoot: this.config.platforms.telegramApiRoot });
+    const client = new Telegram(botToken, { apiRoot: this.config.platform(TELEGRAM_CONFIG).apiRoot });
     this.clients.set(key, client);
     if (this.clients.size > MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value as string);
     return client;

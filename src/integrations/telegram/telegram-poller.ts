@@ -13,6 +13,7 @@ import { TELEGRAM_ALLOWED_UPDATES } from './telegram.connector';
 import { mapTelegramError } from './telegram-errors';
 import { orderingKeyOf, TgUpdate } from './telegram-update';
 import { ScheduledJobs } from '../../database/scheduled-jobs';
+import { TELEGRAM_CONFIG } from './telegram.config';
 
 const LOCK_TTL_MS = 60_000;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -42,7 +43,7 @@ export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = this.config.telegramPolling.scanIntervalMs;
+    const every = this.config.platform(TELEGRAM_CONFIG).polling.scanIntervalMs;
     if (every > 0) {
       // per process, no advisory lock: a Redis lock per bot keeps each loop to one replica. A scan that fails (database
       // unreachable, or closing on shutdown) is retried on the next tick, never left unhandled.
@@ -102,7 +103,7 @@ export class TelegramPoller implements OnApplicationBootstrap, OnModuleDestroy {
   private async pollOnce(conn: PlatformConnection, offset: number | undefined): Promise<number | undefined> {
     const creds = await this.connections.credentialsOf(conn);
     const tg = this.api.client(creds.botToken);
-    const updates = (await tg.getUpdates(this.config.telegramPolling.timeoutSeconds, 100, offset as number, [
+    const updates = (await tg.getUpdates(this.config.platform(TELEGRAM_CONFIG).polling.timeoutSeconds, 100, offset as number, [
       ...TELEGRAM_ALLOWED_UPDATES,
     ])) as unknown as TgUpdate[];
     let next = offset;

@@ -22,7 +22,7 @@ import {
   SetupInstructions,
 } from '../../connections/platform-connector';
 import { PacedReplyStream, replaceStreamed } from '../../connections/streaming/paced-reply-stream';
-import { constantTimeEqual, generateTelegramSecretToken } from '../../crypto/secrets';
+import { constantTimeEqual, randomToken } from '../../crypto/secrets';
 import { FieldChecker } from '../../common/field-checker';
 import { AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock';
@@ -35,6 +35,7 @@ import { newTelegramPacer, telegramFinalOps, telegramStreamOps } from './telegra
 import { parseTelegramUpdate, TgUpdate } from './telegram-update';
 import { inlineKeyboard, withOutcome } from './telegram-actions';
 import { isTelegramError, mapSendError, mapTelegramError } from './telegram-errors';
+import { TELEGRAM_CONFIG } from './telegram.config';
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 export const TELEGRAM_COMMANDS = [
@@ -44,6 +45,8 @@ export const TELEGRAM_COMMANDS = [
   { command: 'status', description: "The agent's name and status" },
 ];
 const TOKEN = /^\d{3,20}:[A-Za-z0-9_-]{20,100}$/;
+/** The webhook's `secret_token` (1–256 chars of A-Za-z0-9_-): 36 random bytes = 48 base64url chars, 288 bits. */
+const SECRET_TOKEN_BYTES = 36;
 
 export interface TelegramSettings {
   mode: 'webhook' | 'polling';
@@ -82,7 +85,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
     const botToken = f.string('botToken', { required: true, pattern: TOKEN, hint: 'must look like 123456789:AA… (the token @BotFather gave you)' });
     if (f.problems.length || !botToken) return { problems: f.problems };
     // secret_token is ours: generated once and kept across credential changes and restarts.
-    return { credentials: { botToken, secretToken: previous?.secretToken ?? generateTelegramSecretToken() } };
+    return { credentials: { botToken, secretToken: previous?.secretToken ?? randomToken(SECRET_TOKEN_BYTES) } };
   }
 
   checkSettings(input: Record<string, unknown>): { settings: Record<string, unknown> } | { problems: CredentialProblem[] } {
@@ -143,7 +146,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
     const url = connection.webhookUrl as string;
     const paused = connection.status !== 'active';
     if ((connection.settings as Partial<TelegramSettings>).mode === 'polling') {
-      const pollingEnabled = this.config.telegramPolling.scanIntervalMs > 0;
+      const pollingEnabled = this.config.platform(TELEGRAM_CONFIG).polling.scanIntervalMs > 0;
       const note = paused
         ? 'Polling mode; the connection is not active, so nothing is polled until you resume it (PATCH {"status":"active"}).'
         : pollingEnabled
@@ -245,7 +248,7 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
 
   /** A voice note, photo or document of a message (telegram-files.ts). */
   downloadFile({ credentials }: ConnectorContext, attachment: IncomingAttachment, maxBytes: number): Promise<DownloadedFile> {
-    const deps = { fetcher: this.files, apiRoot: this.config.platforms.telegramApiRoot, timeoutMs: this.config.platforms.timeoutMs };
+    const deps = { fetcher: this.files, apiRoot: this.config.platform(TELEGRAM_CONFIG).apiRoot, timeoutMs: this.config.platforms.timeoutMs };
     return downloadTelegramFile({ ...deps, getFile: (id) => this.call(credentials, (tg) => tg.getFile(id)) }, credentials, attachment, maxBytes);
   }
 
