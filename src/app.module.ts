@@ -8,6 +8,7 @@ import { ConnectionsModule, ConnectionsWorkerModule } from './connections/connec
 import { CryptoModule } from './crypto/crypto.module';
 import { ConversationsModule, ConversationsWorkerModule, InboundWorkerModule } from './conversations/conversations.module';
 import { platformRedactPaths } from './integrations';
+import { EVENT_TYPES } from './integrations/event-catalog';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { CommonModule } from './common/common.module';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
@@ -23,6 +24,7 @@ import { QueueModule } from './queue/queue.module';
 import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
 import { EventsModule } from './events/events.module';
+import { EventTypesModule } from './events/event-types.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { WebhookSharedModule } from './webhooks/webhook-shared.module';
 import { WebhooksModule, WebhooksWorkerModule } from './webhooks/webhooks.module';
@@ -55,6 +57,7 @@ export class AppModule {
         ConversationsModule,
         WebhookSharedModule,
         JobsModule,
+        EventTypesModule.forRoot(EVENT_TYPES), // the port EventPublisher checks types with: the assembled catalog
         EventsModule,
         NotificationsModule,
         ...(config.webhooks.enabled ? [WebhooksModule] : []),

@@ -1,20 +1,15 @@
-/**
- * Every event type Switchboard can send to a team's webhook endpoints, with a description and an example `data`.
- * `GET /v1/webhook-event-types` serves this list; `EventPublisher.publish` refuses a type that is not here.
- */
-export interface EventTypeInfo {
-  type: string;
-  description: string;
-  /** Example of the envelope's `data` field. */
-  example: Record<string, unknown>;
-  /** Whether something publishes this type today. */
-  emitted: boolean;
-}
+import { EventTypeInfo, EXAMPLE_IDS } from './event-type';
 
-const AGENT_ID = '5b0e7c52-8f0a-4d4e-9a55-3c1f2b7d9e10';
-const CONVERSATION_ID = '0d6f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
-const CONNECTION_ID = 'c7a1e2d3-4b5c-4d6e-8f70-9a1b2c3d4e5f';
-const AT = '2026-01-15T10:30:00.000Z';
+/**
+ * The core event types Switchboard can send to a team's webhook endpoints — those no platform owns — with a
+ * description and an example `data`. A platform's own types are declared in its folder (`<name>.events.ts`, listed by
+ * its `<name>.platform.ts`); `src/integrations/event-catalog.ts` assembles the one catalog with `assembleEventCatalog`,
+ * which `GET /v1/webhook-event-types` serves and `EventPublisher` checks every type against (the `KnownEventTypes` port).
+ */
+const AGENT_ID = EXAMPLE_IDS.agent;
+const CONVERSATION_ID = EXAMPLE_IDS.conversation;
+const CONNECTION_ID = EXAMPLE_IDS.connection;
+const AT = EXAMPLE_IDS.at;
 const JOB_ID = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
 const RUN_ID = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
 
@@ -30,7 +25,8 @@ const conversation = {
   last_message_at: AT,
 };
 
-export const EVENT_CATALOG: readonly EventTypeInfo[] = [
+/** Core types listed before the platforms' own (which follow the connection events). */
+const BEFORE_PLATFORMS: readonly EventTypeInfo[] = [
   {
     type: 'conversation.created',
     description: 'A new conversation started between a user and an agent (first message in a chat or thread).',
@@ -137,38 +133,10 @@ export const EVENT_CATALOG: readonly EventTypeInfo[] = [
     },
     emitted: true,
   },
-  {
-    type: 'github.push',
-    description: "A push to the default branch of a repository the agent's GitHub connection watches.",
-    example: {
-      connection_id: CONNECTION_ID,
-      agent_id: AGENT_ID,
-      repository: 'acme/shop',
-      ref: 'refs/heads/main',
-      before: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
-      after: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
-      compare: 'https://github.com/acme/shop/compare/6113728f27ae...0d1a26e67d8f',
-      pusher: 'ada',
-      commits: [{ id: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c', message: 'Fix checkout rounding', author: 'Ada' }],
-      commit_count: 1,
-    },
-    emitted: true,
-  },
-  {
-    type: 'github.release',
-    description: "A release was published in a repository the agent's GitHub connection watches.",
-    example: {
-      connection_id: CONNECTION_ID,
-      agent_id: AGENT_ID,
-      repository: 'acme/shop',
-      tag: 'v1.4.0',
-      name: 'v1.4.0',
-      url: 'https://github.com/acme/shop/releases/tag/v1.4.0',
-      prerelease: false,
-      author: 'ada',
-    },
-    emitted: true,
-  },
+];
+
+/** Core types listed after the platforms' own. */
+const AFTER_PLATFORMS: readonly EventTypeInfo[] = [
   {
     type: 'job.completed',
     description:
@@ -218,9 +186,20 @@ export const EVENT_CATALOG: readonly EventTypeInfo[] = [
   },
 ];
 
-export const EVENT_TYPES: readonly string[] = EVENT_CATALOG.map((e) => e.type);
-const KNOWN = new Set(EVENT_TYPES);
+/** Every core type, in catalog order. */
+export const CORE_EVENT_CATALOG: readonly EventTypeInfo[] = [...BEFORE_PLATFORMS, ...AFTER_PLATFORMS];
 
-export function isKnownEventType(type: string): boolean {
-  return KNOWN.has(type);
+/**
+ * The one catalog: the core types with the platforms' own (in the order of PLATFORMS) after the connection events —
+ * the order of `GET /v1/webhook-event-types`, the `WebhookEventType` enum and the `eventTypes` validation message.
+ * Throws on a type listed twice.
+ */
+export function assembleEventCatalog(platformTypes: readonly EventTypeInfo[]): readonly EventTypeInfo[] {
+  const catalog = [...BEFORE_PLATFORMS, ...platformTypes, ...AFTER_PLATFORMS];
+  const seen = new Set<string>();
+  for (const { type } of catalog) {
+    if (seen.has(type)) throw new Error(`event type "${type}" is listed twice`);
+    seen.add(type);
+  }
+  return catalog;
 }

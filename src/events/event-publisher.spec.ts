@@ -1,4 +1,4 @@
-import { EVENT_CATALOG, isKnownEventType } from './event-catalog';
+import { assembleEventCatalog, CORE_EVENT_CATALOG } from './event-catalog';
 import { newEventId } from './event-publisher';
 
 describe('newEventId', () => {
@@ -16,24 +16,30 @@ describe('newEventId', () => {
   });
 });
 
-describe('event catalog', () => {
+describe('core event catalog', () => {
   it('has unique types, each with a description and an example', () => {
-    expect(new Set(EVENT_CATALOG.map((e) => e.type)).size).toBe(EVENT_CATALOG.length);
-    for (const e of EVENT_CATALOG) {
+    expect(new Set(CORE_EVENT_CATALOG.map((e) => e.type)).size).toBe(CORE_EVENT_CATALOG.length);
+    for (const e of CORE_EVENT_CATALOG) {
       expect(e.type).toMatch(/^[a-z_]+\.[a-z_]+$/);
       expect(e.description.length).toBeGreaterThan(20);
       expect(Object.keys(e.example).length).toBeGreaterThan(0);
     }
-    expect(isKnownEventType('github.push')).toBe(true);
-    expect(isKnownEventType('github.pull_request')).toBe(false);
   });
 
   it('marks every type as emitted (job.* arrive with scheduled agent jobs)', () => {
-    expect(EVENT_CATALOG.filter((e) => !e.emitted).map((e) => e.type)).toEqual([]);
+    expect(CORE_EVENT_CATALOG.filter((e) => !e.emitted).map((e) => e.type)).toEqual([]);
   });
 
   it('examples of connection events never carry credentials', () => {
-    const json = JSON.stringify(EVENT_CATALOG.find((e) => e.type === 'platform_connection.status_changed')?.example);
+    const json = JSON.stringify(CORE_EVENT_CATALOG.find((e) => e.type === 'platform_connection.status_changed')?.example);
     expect(json).not.toMatch(/token|secret|credential|password/i);
+  });
+
+  it('places the platforms\' types after the connection events and refuses a type listed twice', () => {
+    const own = { type: 'acme.thing', description: 'Something happened at Acme, for this test.', example: { a: 1 }, emitted: true };
+    const types = assembleEventCatalog([own]).map((e) => e.type);
+    expect(types.indexOf('acme.thing')).toBe(types.indexOf('platform_connection.status_changed') + 1);
+    expect(types).toHaveLength(CORE_EVENT_CATALOG.length + 1);
+    expect(() => assembleEventCatalog([{ ...own, type: 'message.created' }])).toThrow('event type "message.created" is listed twice');
   });
 });

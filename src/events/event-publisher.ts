@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomFillSync } from 'node:crypto';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { isKnownEventType } from './event-catalog';
 import { EventsRepository, OutboxRow } from './events.repository';
+import { KnownEventTypes } from './known-event-types';
 import { OutboxWakeup } from './outbox-wakeup';
 import { Clock } from '../common/clock';
 
@@ -60,6 +60,7 @@ export class EventPublisher implements EntitySubscriberInterface, OnModuleDestro
     private readonly wakeup: OutboxWakeup,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly knownTypes: KnownEventTypes,
   ) {
     dataSource.subscribers.push(this);
   }
@@ -81,7 +82,7 @@ export class EventPublisher implements EntitySubscriberInterface, OnModuleDestro
   async publishMany(em: EntityManager, inputs: readonly PublishInput[]): Promise<{ eventIds: (string | null)[] }> {
     if (inputs.length === 0) return { eventIds: [] };
     if (inputs.length === 1) return { eventIds: [(await this.write(em, inputs[0], null)).eventId] };
-    for (const { type } of inputs) if (!isKnownEventType(type)) throw new Error(`unknown event type "${type}": add it to src/events/event-catalog.ts`);
+    for (const { type } of inputs) this.checkType(type);
     if (!this.config.webhooks.enabled) return { eventIds: inputs.map(() => null) };
     const now = this.clock.nowMs();
     const ids = inputs.map(() => newEventId(now));
@@ -96,12 +97,19 @@ export class EventPublisher implements EntitySubscriberInterface, OnModuleDestro
   }
 
   private async write(em: EntityManager, { type, teamId, data }: PublishInput, endpointId: string | null): Promise<PublishResult> {
-    if (!isKnownEventType(type)) throw new Error(`unknown event type "${type}": add it to src/events/event-catalog.ts`);
+    this.checkType(type);
     if (!this.config.webhooks.enabled) return { eventId: null, deliveryIds: [] };
     const id = newEventId(this.clock.nowMs());
     const rows = await this.repo.insert(em, { id, teamId, type, data, createdAt: this.clock.now(), endpointId });
     this.afterWrite(em, rows);
     return { eventId: id, deliveryIds: rows.map((r) => r.id) };
+  }
+
+  /** A type missing from the catalog is a programming error: refused before anything is written, webhooks on or off. */
+  private checkType(type: string): void {
+    if (!this.knownTypes.has(type)) {
+      throw new Error(`unknown event type "${type}": add it to src/events/event-catalog.ts (or, a platform's own, to its <name>.events.ts)`);
+    }
   }
 
   /** Pending deliveries written: wake the dispatchers after the outermost commit (at once outside a transaction). */

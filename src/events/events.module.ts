@@ -3,9 +3,10 @@ import { EventPublisher } from './event-publisher';
 import { EventsRepository } from './events.repository';
 
 /**
- * The event catalog and the outbox: `EventPublisher` is the one publisher port every state-changing service calls
- * inside its own transaction. Imports no feature module; the wake-up after commit is the `OutboxWakeup` port, bound by
- * webhooks/ (`WebhookSharedModule`, global). Always loaded; publishing is a no-op when webhooks are off.
+ * The outbox: `EventPublisher` is the one publisher port every state-changing service calls inside its own
+ * transaction. Imports no feature module; the wake-up after commit is the `OutboxWakeup` port, bound by webhooks/
+ * (`WebhookSharedModule`, global), and the known event types the `KnownEventTypes` port, bound by app.module to the
+ * assembled catalog (`EventTypesModule.forRoot`, global). Always loaded; publishing is a no-op when webhooks are off.
  */
 @Module({
   providers: [EventPublisher, EventsRepository],

@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import type { PlatformConfigSpec } from '../config/platform-config';
+import type { EventTypeInfo } from '../events/event-type';
 
 /**
  * What a platform tells the rest of the app before anything runs, in `src/integrations/<name>/<name>.platform.ts`:
@@ -30,6 +31,11 @@ export interface PlatformDefinition {
    * fields as OpenAPI schema objects (placed after `mode`, in the order of PLATFORMS).
    */
   readonly docs: { credentials: string; settings?: string; setup?: PlatformSetupDocs };
+  /**
+   * The outbound event types the platform publishes itself (`<name>.events.ts`, each named `<name>.<event>`, e.g.
+   * `github.push`): part of the one event catalog (`src/integrations/event-catalog.ts`), after the core connection events.
+   */
+  readonly eventTypes?: readonly EventTypeInfo[];
   /** The OpenAPI tag of the platform's own admin routes, if it has any (e.g. GitHub's repository API). */
   readonly apiTag?: { name: string; description: string };
 }

@@ -1,4 +1,4 @@
-import { EVENT_CATALOG } from '../events/event-catalog';
+import { CORE_EVENT_CATALOG } from '../events/event-catalog';
 import { AgentJobRun } from './entities/agent-job-run.entity';
 import { jobEvent } from './job-runner';
 
@@ -21,7 +21,7 @@ const run = (over: Partial<AgentJobRun>): AgentJobRun =>
   });
 
 describe('job.completed / job.failed payloads', () => {
-  const example = (type: string) => Object.keys(EVENT_CATALOG.find((e) => e.type === type)?.example ?? {}).sort();
+  const example = (type: string) => Object.keys(CORE_EVENT_CATALOG.find((e) => e.type === type)?.example ?? {}).sort();
 
   it('carry exactly the fields of the catalog example', () => {
     const done = jobEvent(job, run({ status: 'completed' }));

@@ -4,7 +4,8 @@ import { ApiErrors, ApiPageResponse } from '../common/api-docs';
 import { TeamWrite } from '../common/decorators';
 import { Page, PageQuery } from '../common/pagination';
 import { IdParam } from '../common/params';
-import { EVENT_CATALOG, EventTypeInfo } from '../events/event-catalog';
+import type { EventTypeInfo } from '../events/event-type';
+import { EVENT_CATALOG } from '../integrations/event-catalog';
 import { CreateWebhookEndpointDto, DeliveryListQuery, RecoverDto, UpdateWebhookEndpointDto } from './dto/webhook.dto';
 import {
   DeliveryDetailResponse,

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { EVENT_TYPES } from '../../src/events/event-catalog';
+import { EVENT_TYPES } from '../../src/integrations/event-catalog';
 import { EventPublisher } from '../../src/events/event-publisher';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { WAKEUP_CHANNEL } from '../../src/webhooks/delivery-wakeup';

@@ -1,5 +1,6 @@
 import { PlatformDefinition } from '../platform-definition';
 import { GITHUB_CONFIG } from './github.config';
+import { GITHUB_EVENT_TYPES } from './github.events';
 import { GitHubModule } from './github.module';
 
 export const GITHUB: PlatformDefinition = {
@@ -19,6 +20,7 @@ export const GITHUB: PlatformDefinition = {
       },
     },
   },
+  eventTypes: GITHUB_EVENT_TYPES,
   maxBodyBytes: 25 * 1024 * 1024, // GitHub sends up to 25 MB
   apiTag: { name: 'github', description: 'Repositories, issues and pull requests through a GitHub connection' },
 };

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { EVENT_TYPES, EventTypeInfo } from '../../events/event-catalog';
+import type { EventTypeInfo } from '../../events/event-type';
+import { EVENT_TYPES } from '../../integrations/event-catalog';
 import { DELIVERY_STATUSES, DeliveryStatus } from '../entities/webhook-delivery.entity';
 import { ENDPOINT_ORDERINGS, ENDPOINT_STATUSES, EndpointOrdering, EndpointStatus } from '../entities/webhook-endpoint.entity';
 import type { AttemptView, DeliveryDetailView, DeliveryView } from '../webhook-deliveries.service';

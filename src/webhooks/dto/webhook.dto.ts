@@ -16,7 +16,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
-import { EVENT_TYPES } from '../../events/event-catalog';
+import { EVENT_TYPES } from '../../integrations/event-catalog';
 import { DELIVERY_STATUSES, DeliveryStatus } from '../entities/webhook-delivery.entity';
 import { ENDPOINT_ORDERINGS, EndpointOrdering } from '../entities/webhook-endpoint.entity';
 
