@@ -287,7 +287,8 @@ async function main(): Promise<void> {
       },
     },
   ];
-  for (const topo of topologies) {
+  // BENCH_TOPOLOGY=split: only ROLE=api + 2 workers (with BENCH_ONLY, which otherwise runs the first topology only)
+  for (const topo of process.env.BENCH_TOPOLOGY === 'split' ? topologies.slice(1) : topologies) {
     const port = await freePort();
     const procs = await topo.start(port);
     const origin = `http://127.0.0.1:${port}`;
