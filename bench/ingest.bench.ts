@@ -1,19 +1,17 @@
 /**
  * npm run bench:ingest — autocannon against the signed Telegram webhook route (guard → INSERT … ON CONFLICT → BullMQ
- * add → 200) for 10 s at 50 connections, beside a bare node:http server doing the same secret check + INSERT + add,
- * in the same run. Uses its own database (switchboard_bench) and BullMQ prefix; stops by itself.
+ * add → 200) for 10 s at 50 connections, beside a bare node:http server doing the same secret check + INSERT + add
+ * (bench/ingest-reference.ts), in the same run. The app (`ROLE=api`) and the reference each run in their own process;
+ * this process is the load generator and the fake Telegram API. Own database (switchboard_bench) and BullMQ prefix;
+ * stops by itself.
  */
-import 'reflect-metadata';
 import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer as createTcpServer } from 'node:net';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { createServer } from 'node:http';
-import { Client, Pool } from 'pg';
-import { createHttpApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/load-config';
-import { constantTimeEqual } from '../src/crypto/secrets';
-import { prepareDatabase } from '../src/database/prepare-database';
-import { redisOptionsFromUrl } from '../src/queue/queues';
-import { AdminBootstrapService } from '../src/auth/admin-bootstrap.service';
+import { Client } from 'pg';
+import { QueueName, redisOptionsFromUrl } from '../src/queue/queues';
 import { FakeTelegramApi } from '../test/fakes/telegram.fake';
 import { machine, table } from './machine';
 
@@ -52,34 +50,74 @@ async function load(name: string, url: string, secret: string): Promise<Result> 
   return { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, total: r.requests.total };
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createTcpServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `file` in its own process; resolves once its output matches `ready` (or `/health/ready` answers 200). */
+async function startProc(file: string, env: Record<string, string>, ready: RegExp | string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  process.once('exit', () => child.kill('SIGKILL')); // a failed run leaves nothing behind
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
+  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (typeof ready === 'string') {
+      const ok = await fetch(ready).then((r) => r.status === 200, () => false);
+      if (ok) return child;
+    } else if (ready.test(out)) return child;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${file} did not start: ${out.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 async function main(): Promise<void> {
   const admin = new Client({ connectionString: `${BASE}/postgres` });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB}`);
   await admin.end();
   const prefix = `sbbench${process.pid}`;
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const tg = await new FakeTelegramApi().start();
   const token = '555000111:AAbenchbenchbenchbenchbenchbenchbe';
   tg.addBot(token, { id: 555000111, username: 'bench_bot', first_name: 'Bench' });
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    ROLE: 'api', // ingest only: the worker would compete for the same 2 cores
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: `${BASE}/${DB}`,
-    BULLMQ_PREFIX: prefix,
-    TELEGRAM_API_ROOT: tg.url,
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
-    ENCRYPTION_KEYS: `b1:${Buffer.alloc(32, 9).toString('base64')}`,
-  });
-  await prepareDatabase(config);
-  const app = await createHttpApp(config);
-  await app.listen(0, '127.0.0.1');
-  const port = (app.getHttpServer().address() as { port: number }).port;
+  const port = await freePort();
+  const build = join(__dirname, '..');
+  const app = await startProc(
+    join(build, 'src', 'main.js'),
+    {
+      NODE_ENV: 'test',
+      ROLE: 'api', // ingest only: the worker would compete for the same 2 cores
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: `${BASE}/${DB}`,
+      REDIS_URL: redisUrl,
+      BULLMQ_PREFIX: prefix,
+      TELEGRAM_API_ROOT: tg.url,
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
+      ENCRYPTION_KEYS: `b1:${Buffer.alloc(32, 9).toString('base64')}`,
+      ADMIN_EMAIL: 'bench@example.com',
+      ADMIN_PASSWORD: 'bench-password-1',
+      CONNECTION_HEALTH_INTERVAL_S: '0',
+    },
+    `http://127.0.0.1:${port}/health/ready`,
+  );
 
-  // a team, an agent and a Telegram connection, through the service and API like a user would
-  const bootstrap = app.get(AdminBootstrapService);
-  const { teamId } = await bootstrap.createAdmin('bench@example.com', 'bench-password-1', 'Bench');
+  // a team, an agent and a Telegram connection, through the API like a user would
   const api = async (path: string, init: { method: string; body?: unknown; token?: string }): Promise<Record<string, unknown>> => {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, {
       method: init.method,
@@ -89,52 +127,34 @@ async function main(): Promise<void> {
     return (await res.json()) as Record<string, unknown>;
   };
   const { accessToken } = (await api('/v1/auth/login', { method: 'POST', body: { email: 'bench@example.com', password: 'bench-password-1' } })) as { accessToken: string };
+  const me = (await api('/v1/me', { method: 'GET', token: accessToken })) as { teams: { id: string }[] };
+  const teamId = me.teams[0].id;
   const agent = await api(`/v1/teams/${teamId}/agents`, { method: 'POST', token: accessToken, body: { name: 'Bench' } });
-  const conn = await api(`/v1/teams/${teamId}/agents/${agent.id}/connections`, { method: 'POST', token: accessToken, body: { platform: 'telegram', credentials: { botToken: token } } });
+  const conn = await api(`/v1/teams/${teamId}/agents/${String(agent.id)}/connections`, { method: 'POST', token: accessToken, body: { platform: 'telegram', credentials: { botToken: token } } });
   const secret = tg.webhookOf(token)?.secret_token as string;
 
   // warm up, then measure ours
-  await load('warmup', `http://127.0.0.1:${port}/webhooks/telegram/${conn.id}`, secret).catch(() => undefined);
-  const ours = await load('switchboard (Telegram route)', `http://127.0.0.1:${port}/webhooks/telegram/${conn.id}`, secret);
+  await load('warmup', `http://127.0.0.1:${port}/webhooks/telegram/${String(conn.id)}`, secret).catch(() => undefined);
+  const ours = await load('switchboard (Telegram route)', `http://127.0.0.1:${port}/webhooks/telegram/${String(conn.id)}`, secret);
+  await stop(app);
 
-  // the bare reference: node:http + the same secret check + one INSERT … ON CONFLICT + one BullMQ add
-  const pool = new Pool({ connectionString: `${BASE}/${DB}`, max: 20 });
-  const queue = new Queue('inbound-reference', { connection: redisOptionsFromUrl(config.redis.url), prefix });
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const given = req.headers['x-telegram-bot-api-secret-token'];
-        if (typeof given !== 'string' || !constantTimeEqual(given, secret)) {
-          res.writeHead(401).end();
-          return;
-        }
-        const update = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { update_id: number; message: { chat: { id: number } } };
-        const rows = await pool.query(
-          `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status) VALUES ($1, 'telegram', $2, $3, $4, 'received')
-           ON CONFLICT (connection_id, dedupe_key) DO NOTHING RETURNING id`,
-          [conn.id, String(update.update_id), String(update.message.chat.id), update],
-        );
-        if (rows.rowCount) await queue.add('inbound', { eventId: rows.rows[0].id }, { jobId: rows.rows[0].id });
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      })().catch(() => res.writeHead(500).end());
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const refPort = (server.address() as { port: number }).port;
+  // the bare reference, in its own process too
+  const refPort = await freePort();
+  const ref = await startProc(
+    join(build, 'bench', 'ingest-reference.js'),
+    { PORT: String(refPort), DATABASE_URL: `${BASE}/${DB}`, REDIS_URL: redisUrl, BULLMQ_PREFIX: prefix, SECRET: secret, CONNECTION_ID: String(conn.id) },
+    /reference started/,
+  );
   const reference = await load('reference', `http://127.0.0.1:${refPort}/`, secret);
+  await stop(ref);
 
   console.log(`\nbench:ingest — ${DURATION_S} s, ${CONNECTIONS} connections, on ${machine()}\n`);
   console.log(table([ours, reference].map((r) => ({ run: r.name, 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99, requests: r.total, errors: r.errors, 'non-2xx': r.non2xx }))));
   console.log(`\nratio ours/reference: ${(ours.rps / reference.rps).toFixed(2)} (aim ≥ 0.5); p99 ${ours.p99} ms (aim < 50 ms)\n`);
-
-  server.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  await pool.end();
-  await app.get<Queue>('BullQueue_inbound').obliterate({ force: true }).catch(() => undefined);
-  await app.close();
+  // the app's wake-ups (nobody consumed them: ROLE=api) go with the run
+  const inbound = new Queue(QueueName.Inbound, { connection: redisOptionsFromUrl(redisUrl), prefix });
+  await inbound.obliterate({ force: true }).catch(() => undefined);
+  await inbound.close();
   await tg.stop();
 }
 
