@@ -6,13 +6,12 @@
  * stops by itself.
  */
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { QueueName, redisOptionsFromUrl } from '../src/queue/queues';
 import { FakeTelegramApi } from '../test/fakes/telegram.fake';
+import { freePort, httpReady, startProc, stopProcs } from './app-process';
 import { machine, table } from './machine';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -50,40 +49,6 @@ async function load(name: string, url: string, secret: string): Promise<Result> 
   return { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, total: r.requests.total };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createTcpServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `file` in its own process; resolves once its output matches `ready` (or `/health/ready` answers 200). */
-async function startProc(file: string, env: Record<string, string>, ready: RegExp | string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  process.once('exit', () => child.kill('SIGKILL')); // a failed run leaves nothing behind
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (typeof ready === 'string') {
-      const ok = await fetch(ready).then((r) => r.status === 200, () => false);
-      if (ok) return child;
-    } else if (ready.test(out)) return child;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${file} did not start: ${out.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 async function main(): Promise<void> {
   const admin = new Client({ connectionString: `${BASE}/postgres` });
   await admin.connect();
@@ -114,7 +79,7 @@ async function main(): Promise<void> {
       ADMIN_PASSWORD: 'bench-password-1',
       CONNECTION_HEALTH_INTERVAL_S: '0',
     },
-    `http://127.0.0.1:${port}/health/ready`,
+    httpReady(port),
   );
 
   // a team, an agent and a Telegram connection, through the API like a user would
@@ -136,7 +101,7 @@ async function main(): Promise<void> {
   // warm up, then measure ours
   await load('warmup', `http://127.0.0.1:${port}/webhooks/telegram/${String(conn.id)}`, secret).catch(() => undefined);
   const ours = await load('switchboard (Telegram route)', `http://127.0.0.1:${port}/webhooks/telegram/${String(conn.id)}`, secret);
-  await stop(app);
+  await stopProcs([app]);
 
   // the bare reference, in its own process too
   const refPort = await freePort();
@@ -146,7 +111,7 @@ async function main(): Promise<void> {
     /reference started/,
   );
   const reference = await load('reference', `http://127.0.0.1:${refPort}/`, secret);
-  await stop(ref);
+  await stopProcs([ref]);
 
   console.log(`\nbench:ingest — ${DURATION_S} s, ${CONNECTIONS} connections, on ${machine()}\n`);
   console.log(table([ours, reference].map((r) => ({ run: r.name, 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99, requests: r.total, errors: r.errors, 'non-2xx': r.non2xx }))));

@@ -13,10 +13,8 @@
  * Each against a bare reference in the same run (bench/pipeline-reference.ts: no database, no queue).
  * Uses its own database (switchboard_bench_pipeline) and BullMQ prefix; stops by itself.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
@@ -24,6 +22,7 @@ import { Client } from 'pg';
 import { Pool, request } from 'undici';
 import { FakeTelegramApi } from '../test/fakes/telegram.fake';
 import { QueueName, redisOptionsFromUrl } from '../src/queue/queues';
+import { freePort, httpReady, Proc, startProc, stopProcs } from './app-process';
 import { machine, table } from './machine';
 import { streamScenario, StreamingRuntime } from './pipeline-stream';
 
@@ -35,45 +34,6 @@ const build = join(__dirname, '..');
 /** BENCH_ONLY=slow|echo|stream: one topology and one kind of load (for profiling with BENCH_NODE_ARGS=--cpu-prof). */
 const ONLY = process.env.BENCH_ONLY;
 
-interface Proc {
-  child: ChildProcess;
-  logs: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `file`; resolves once `ready` matches its output or answers true (polled). */
-function startProc(file: string, env: Record<string, string>, ready: RegExp | (() => Promise<boolean>)): Promise<Proc> {
-  const nodeArgs = file.endsWith('main.js') && process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
-  const child = spawn(process.execPath, [...nodeArgs, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  process.once('exit', () => child.kill('SIGKILL')); // a failed run leaves no app behind
-  let buf = '';
-  const keep = (d: Buffer): void => {
-    buf = (buf + d.toString()).slice(-4000); // the tail is enough for a failure message
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 60_000;
-    const check = async (): Promise<void> => {
-      const ok = ready instanceof RegExp ? ready.test(buf) : await ready().catch(() => false);
-      if (ok) return resolve({ child, logs: () => buf, exited });
-      if (child.exitCode !== null || Date.now() > deadline) return reject(new Error(`${file} did not start: ${buf.slice(-2000)}`));
-      setTimeout(() => void check(), 50);
-    };
-    void check();
-  });
-}
-
-/** An HTTP process is ready when /health/ready answers 200. */
-function httpReady(port: number): () => Promise<boolean> {
-  return async () => {
-    const res = await request(`http://127.0.0.1:${port}/health/ready`);
-    await res.body.dump();
-    return res.statusCode === 200;
-  };
-}
-
 /** Worker processes are ready when `count` of them listen on the inbound queue. */
 function workersReady(prefix: string, count: number): () => Promise<boolean> {
   return async () => {
@@ -84,20 +44,6 @@ function workersReady(prefix: string, count: number): () => Promise<boolean> {
       await queue.close();
     }
   };
-}
-
-async function stopProcs(procs: Proc[]): Promise<void> {
-  for (const p of procs) p.child.kill('SIGTERM');
-  await Promise.all(procs.map((p) => p.exited));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createTcpServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function rssMb(procs: Proc[]): number {
