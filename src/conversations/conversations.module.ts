@@ -29,6 +29,7 @@ import { LeaseKeeper } from './lease-keeper';
 import { TurnWrites } from './turn-writes';
 import { IncomingMedia } from './incoming-media';
 import { MessageHistoryRepository } from './message-history.repository';
+import { InboundWakeups } from './inbound-wakeups';
 import { LocalInboundRuns } from './local-inbound-runs';
 import { InboundService } from './inbound.service';
 import { InboundProcessor } from './jobs/inbound.processor';
@@ -54,6 +55,7 @@ import { MessageActionsService } from './actions/message-actions.service';
     MessagesRepository,
     MessageHistoryRepository,
     LocalInboundRuns,
+    InboundWakeups,
     InboundService,
     InboundPipeline,
     InboundAnswers,
@@ -71,7 +73,7 @@ import { MessageActionsService } from './actions/message-actions.service';
     MessageActionsService,
     ActionTurns,
   ],
-  exports: [ConversationsService, InboundService, LocalInboundRuns, InboundPipeline, InboundEventsRepository, AgentTurnService, ProactiveMessagesService, ActionTurns],
+  exports: [ConversationsService, InboundService, LocalInboundRuns, InboundWakeups, InboundPipeline, InboundEventsRepository, AgentTurnService, ProactiveMessagesService, ActionTurns],
 })
 export class ConversationsModule {}
 

@@ -16,6 +16,7 @@ import { InboundEventsRepository } from './inbound-events.repository';
 import { Clock } from '../common/clock';
 import { LocalInboundRuns } from './local-inbound-runs';
 import { InboundJob } from './inbound-job';
+import { InboundWakeups } from './inbound-wakeups';
 
 export type { InboundJob } from './inbound-job';
 
@@ -49,6 +50,7 @@ export class InboundService {
     private readonly changes: ConnectionChanges,
     private readonly clock: Clock,
     private readonly local: LocalInboundRuns,
+    private readonly wakeups: InboundWakeups,
   ) {}
 
   /**
@@ -91,9 +93,9 @@ export class InboundService {
 
   /**
    * Wakes a worker for the event's conversation, now or at `at` (a held event). A first wake-up goes to this process's
-   * own inbound worker when it has one with room (LocalInboundRuns), without a job. The first wake-up's job id is the event
-   * id (a webhook retry adds nothing); later ones (`at`, or a sweep's `fresh`) get their own, so a finished or failed
-   * job kept by BullMQ never swallows them. Bounded (the platform may be waiting for our 200); failures are logged, not
+   * own inbound worker when it has one with room (LocalInboundRuns), else onto the wake-up list that workers take in
+   * batches (InboundWakeups); a webhook retry adds nothing (the event is stored once). Later ones (`at`, or a sweep's
+   * `fresh`) are BullMQ jobs with their own ids, so a finished or failed job kept by BullMQ never swallows them. Bounded (the platform may be waiting for our 200); failures are logged, not
    * thrown: the event is stored and the sweeper enqueues it. Returns whether the job was added.
    */
   async enqueue(job: InboundJob, opts: { at?: Date; fresh?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
@@ -113,14 +115,13 @@ export class InboundService {
     }
   }
 
-  /** First wake-ups of events stored at the same moment: one Redis round trip (addBulk) for all of them. */
+  /**
+   * First wake-ups of events stored at the same moment, for a worker in another process: one RPUSH onto the wake-up
+   * list for all of them (a worker takes a burst together; see WakeupList).
+   */
   private readonly enqueueBatch = statementBatcher<InboundJob, boolean>(async (jobs) => {
     try {
-      await this.redis.run(
-        'enqueue inbound events',
-        () => this.queue.addBulk(jobs.map((job) => ({ name: 'inbound', data: job, opts: { ...JOB_OPTIONS[QueueName.Inbound], jobId: job.eventId } }))),
-        REDIS_CALL_TIMEOUT_MS,
-      );
+      await this.redis.run('enqueue inbound events', () => this.wakeups.push(jobs), REDIS_CALL_TIMEOUT_MS);
       return jobs.map(() => true);
     } catch (e) {
       const msg = `could not enqueue ${jobs.length} inbound event(s) (the sweeper will): ${(e as Error).message}`;

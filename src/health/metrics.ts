@@ -8,6 +8,9 @@ import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from '../common/decorators';
 import { QueueName } from '../queue/queues';
 import { RedisAvailability } from '../queue/redis-availability';
+import { RedisClient } from '../queue/redis-client';
+import { wakeupListKey } from '../queue/wakeup-list';
+import { AppConfig } from '../config/app-config';
 
 @Injectable()
 export class MetricsService implements OnModuleInit {
@@ -23,11 +26,15 @@ export class MetricsService implements OnModuleInit {
   constructor(
     private readonly moduleRef: ModuleRef,
     private readonly redis: RedisAvailability,
+    private readonly redisClient: RedisClient,
+    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     collectDefaultMetrics({ register: this.registry });
     const { moduleRef, redis } = this;
+    const client = this.redisClient.client;
+    const prefix = this.config.redis.prefix;
     new Gauge({
       name: 'redis_up',
       help: '1 while Redis answers, 0 while it is unreachable (queue_jobs is then left out)',
@@ -38,7 +45,7 @@ export class MetricsService implements OnModuleInit {
     });
     new Gauge({
       name: 'queue_jobs',
-      help: 'BullMQ jobs by queue and state',
+      help: 'BullMQ jobs by queue and state, and (state "wakeups") first wake-ups waiting on the queue\'s wake-up list',
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
@@ -52,7 +59,17 @@ export class MetricsService implements OnModuleInit {
         });
         // bounded and in parallel, skipped while Redis is down: a scrape answers whatever Redis does
         const counts = await Promise.all(
-          queues.map(({ queue }) => redis.run('queue job counts', () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')).catch(() => null)),
+          queues.map(({ name, queue }) =>
+            redis
+              .run('queue job counts', async () => {
+                const [counts, wakeups] = await Promise.all([
+                  queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
+                  client.llen(wakeupListKey(prefix, name)),
+                ]);
+                return { ...counts, wakeups };
+              })
+              .catch(() => null),
+          ),
         );
         queues.forEach(({ name }, i) => {
           for (const [state, n] of Object.entries(counts[i] ?? {})) this.set({ queue: name, state }, n);

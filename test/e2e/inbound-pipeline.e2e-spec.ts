@@ -4,6 +4,8 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { InboundSweeper } from '../../src/conversations/jobs/inbound.sweeper';
 import { InboundProcessor } from '../../src/conversations/jobs/inbound.processor';
+import { InboundWakeups } from '../../src/conversations/inbound-wakeups';
+import { RedisClient } from '../../src/queue/redis-client';
 import { UNAVAILABLE_REPLY } from '../../src/conversations/agent-turn.service';
 import { ConversationsService } from '../../src/conversations/conversations.service';
 import { FakeOpenAiApi, FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
@@ -230,7 +232,8 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
     await processor.worker.pause();
     try {
       await postUpdate(t, bot, textUpdate(777, 'lost and found')).expect(200);
-      await queue.obliterate({ force: true }); // what a FLUSHALL does to us
+      await queue.obliterate({ force: true }); // what a FLUSHALL does to us: the jobs and the wake-up list are gone
+      await t.app.get(RedisClient).client.del(t.app.get(InboundWakeups).key);
       expect(await eventRows(bot.connectionId)).toEqual([expect.objectContaining({ status: 'received' })]);
       expect(await t.app.get(InboundSweeper).sweep(0)).toBe(1);
     } finally {

@@ -1,5 +1,6 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue, QueueEvents } from 'bullmq';
+import { InboundWakeups } from '../../src/conversations/inbound-wakeups';
 import { QueueName } from '../../src/queue/queues';
 import { FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
 import { lastUserText } from '../factories/runtime';
@@ -10,7 +11,8 @@ import { until } from '../utils/wait';
 
 /**
  * ROLE=all: a stored platform event goes straight to this process's inbound worker (LocalInboundRuns), without a
- * BullMQ job — until INBOUND_CONCURRENCY local runs are in flight; then it is enqueued like in a split deployment.
+ * BullMQ job — until INBOUND_CONCURRENCY local runs are in flight; then it waits on the wake-up list, as in a split
+ * deployment.
  */
 describe('in-process hand-off of inbound events (e2e)', () => {
   let tg: FakeTelegramApi;
@@ -50,13 +52,17 @@ describe('in-process hand-off of inbound events (e2e)', () => {
     expect(added).toBe(0);
   });
 
-  it('beyond INBOUND_CONCURRENCY local runs, an event is enqueued instead — and answered all the same', async () => {
+  it('beyond INBOUND_CONCURRENCY runs, an event waits on the wake-up list — and is answered once a run finishes', async () => {
     const bot = await connectTelegramBot(t, tg, owner, { runtime: { type: 'http', url: runtime.urlFor('/slow/1500') } });
+    const wakeups = t.app.get(InboundWakeups);
     added = 0;
-    await postUpdate(t, bot, textUpdate(7002, 'first')).expect(200); // takes the one local slot for 1.5 s
-    await postUpdate(t, bot, textUpdate(7003, 'second')).expect(200); // another chat: no room here → a job
-    await until(() => added === 1, 'the second event enqueued');
+    await postUpdate(t, bot, textUpdate(7002, 'first')).expect(200); // takes the one slot for 1.5 s
+    await postUpdate(t, bot, textUpdate(7003, 'second')).expect(200); // another chat: no room here → the list
+    await until(async () => (await wakeups.length()) === 1, 'the second wake-up waiting on the list');
+    expect(sentTexts(tg, 7003)).toEqual([]);
     await until(() => sentTexts(tg, 7002).length === 1 && sentTexts(tg, 7003).length === 1, 'both replies', 20_000);
     expect([...sentTexts(tg, 7002), ...sentTexts(tg, 7003)]).toEqual(['re: first', 're: second']);
+    expect(await wakeups.length()).toBe(0);
+    expect(added).toBe(0); // no BullMQ job on the way
   });
 });

@@ -27,6 +27,7 @@ describe('operations (e2e)', () => {
     expect(res.text).toContain('http_request_duration_seconds_bucket');
     expect(res.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\}/);
     expect(res.text).toMatch(/queue_jobs\{queue="inbound",state="waiting"\} \d+/);
+    expect(res.text).toMatch(/queue_jobs\{queue="inbound",state="wakeups"\} \d+/);
   });
 
   it('every route not marked public needs a token; errors share one shape with a request id', async () => {

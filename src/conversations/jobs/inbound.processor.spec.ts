@@ -3,12 +3,13 @@ import { QueryFailedError } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { InboundJob, InboundService } from '../inbound.service';
 import { LocalInboundRuns } from '../local-inbound-runs';
+import { InboundWakeups } from '../inbound-wakeups';
 import { SystemClock } from '../../common/clock';
 import { InboundPipeline } from '../inbound.pipeline';
 import { InboundProcessor } from './inbound.processor';
 
 function processor(handleJob: (job: InboundJob) => Promise<void>): InboundProcessor {
-  return new InboundProcessor({ handleJob } as unknown as InboundPipeline, {} as AppConfig, new LocalInboundRuns(), {} as InboundService, new SystemClock());
+  return new InboundProcessor({ handleJob } as unknown as InboundPipeline, {} as AppConfig, new LocalInboundRuns(), {} as InboundService, new SystemClock(), {} as InboundWakeups);
 }
 const job = (data: unknown): Job<InboundJob> => ({ id: 'j1', data }) as unknown as Job<InboundJob>;
 const pgError = (code: string): QueryFailedError => new QueryFailedError('SELECT 1', [], Object.assign(new Error('bad value'), { code }));

@@ -9,15 +9,16 @@ import { QueueName } from '../../queue/queues';
 import { InboundJob, InboundService } from '../inbound.service';
 import { InboundPipeline } from '../inbound.pipeline';
 import { LocalInboundRuns } from '../local-inbound-runs';
+import { InboundWakeups, isInboundJob } from '../inbound-wakeups';
 
 /** A run handed over in-process that failed is retried through the queue after this long. */
 const LOCAL_RETRY_MS = 2000;
 
 /**
- * Worker: one `inbound` job per wake-up. Agent calls are I/O, so INBOUND_CONCURRENCY jobs run at once; none holds a
- * database connection while it waits. In a process that also takes the webhooks (ROLE=all) it serves LocalInboundRuns
- * too: a just-stored event runs here at once, without a job, while the worker runs and has room (at most
- * INBOUND_CONCURRENCY such runs, besides the queue's).
+ * Worker of the `inbound` queue. First wake-ups arrive without a BullMQ job: from this process's own ingest
+ * (LocalInboundRuns, ROLE=all or a worker's own polling) or taken in batches from the wake-up list that other
+ * processes push to (InboundWakeups) — at most INBOUND_CONCURRENCY such runs at once. Delayed and swept wake-ups are
+ * BullMQ jobs (INBOUND_CONCURRENCY more). Agent calls are I/O; no run holds a database connection while it waits.
  */
 @Processor(QueueName.Inbound)
 export class InboundProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -31,6 +32,7 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
     private readonly local: LocalInboundRuns,
     private readonly inbound: InboundService,
     private readonly clock: Clock,
+    private readonly wakeups: InboundWakeups,
   ) {
     super();
   }
@@ -38,12 +40,31 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.inbound.concurrency;
     this.local.serve((job) => this.runLocal(job));
+    this.worker.on('resumed', () => this.wakeups.roomFreed());
+    this.wakeups.consume(() => this.room(), (jobs) => this.takeWakeups(jobs), isInboundJob);
   }
 
-  /** Local runs finish (or fail into the queue) before the process stops, as the worker's own jobs do. */
+  /**
+   * Stops taking wake-ups (what the last take brought goes back to the list), then lets local runs finish (or fail
+   * into the queue) before the process stops, as the worker's own jobs do.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
+    const left = await this.wakeups.stop();
+    await this.wakeups.giveBack(left).catch((e: unknown) => this.logger.warn(`could not give back ${left.length} wake-up(s) (the sweeper wakes them): ${safeErrorMessage(e)}`));
     await Promise.allSettled([...this.localRuns]);
+  }
+
+  /** How many more runs may start here now (none while paused or closing). */
+  private room(): number {
+    if (this.closing || !this.worker.isRunning() || this.worker.isPaused()) return 0;
+    return this.config.inbound.concurrency - this.localRuns.size;
+  }
+
+  /** Wake-ups taken from the list: each runs here; those that find no room after all (a race) go back to the list. */
+  private takeWakeups(jobs: InboundJob[]): void {
+    const left = jobs.filter((job) => !this.runLocal(job));
+    if (left.length) void this.wakeups.giveBack(left).catch((e: unknown) => this.logger.warn(`could not give back ${left.length} wake-up(s) (the sweeper wakes them): ${safeErrorMessage(e)}`));
   }
 
   /**
@@ -72,7 +93,10 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
         this.logger.warn(`inbound event ${job.eventId}: ${reason}; retrying through the queue`);
         return this.inbound.enqueue(job, { at: new Date(this.clock.nowMs() + LOCAL_RETRY_MS) }).then(() => undefined);
       })
-      .finally(() => this.localRuns.delete(run));
+      .finally(() => {
+        this.localRuns.delete(run);
+        this.wakeups.roomFreed();
+      });
     this.localRuns.add(run);
     return true;
   }
