@@ -1,9 +1,10 @@
 /**
  * The bare reference of bench:ingest, in its own process: node:http + the same secret check + one INSERT … ON CONFLICT
- * + one BullMQ add per update. Env: PORT, DATABASE_URL, REDIS_URL, BULLMQ_PREFIX, SECRET, CONNECTION_ID.
+ * + one RPUSH of the wake-up per update (what the app's ingest does for a worker elsewhere). Env: PORT, DATABASE_URL,
+ * REDIS_URL, BULLMQ_PREFIX, SECRET, CONNECTION_ID.
  */
 import { createServer } from 'node:http';
-import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { constantTimeEqual } from '../src/crypto/secrets';
 import { redisOptionsFromUrl } from '../src/queue/queues';
@@ -16,7 +17,8 @@ const env = (name: string): string => {
 const secret = env('SECRET');
 const connectionId = env('CONNECTION_ID');
 const pool = new Pool({ connectionString: env('DATABASE_URL'), max: 20 });
-const queue = new Queue('inbound-reference', { connection: redisOptionsFromUrl(env('REDIS_URL')), prefix: env('BULLMQ_PREFIX') });
+const redis = new Redis(redisOptionsFromUrl(env('REDIS_URL')));
+const wakeups = `${env('BULLMQ_PREFIX')}:inbound-reference:wakeups`;
 
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -34,7 +36,7 @@ const server = createServer((req, res) => {
          ON CONFLICT (connection_id, dedupe_key) DO NOTHING RETURNING id`,
         [connectionId, String(update.update_id), String(update.message.chat.id), update],
       );
-      if (rows.rowCount) await queue.add('inbound', { eventId: rows.rows[0].id }, { jobId: rows.rows[0].id });
+      if (rows.rowCount) await redis.rpush(wakeups, JSON.stringify({ eventId: rows.rows[0].id, connectionId, orderingKey: String(update.message.chat.id) }));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     })().catch(() => res.writeHead(500).end());
   });
@@ -42,5 +44,5 @@ const server = createServer((req, res) => {
 server.listen(Number(env('PORT')), '127.0.0.1', () => console.log('reference started'));
 process.on('SIGTERM', () => {
   server.close();
-  void Promise.all([queue.obliterate({ force: true }).then(() => queue.close()), pool.end()]).finally(() => process.exit(0));
+  void Promise.all([redis.del(wakeups).then(() => redis.quit()), pool.end()]).finally(() => process.exit(0));
 });

@@ -1,15 +1,16 @@
 /**
- * npm run bench:ingest — autocannon against the signed Telegram webhook route (guard → INSERT … ON CONFLICT → BullMQ
- * add → 200) for 10 s at 50 connections, beside a bare node:http server doing the same secret check + INSERT + add
+ * npm run bench:ingest — autocannon against the signed Telegram webhook route (guard → INSERT … ON CONFLICT → RPUSH
+ * onto the wake-up list → 200) for 10 s at 50 connections, beside a bare node:http server doing the same secret check + INSERT + add
  * (bench/ingest-reference.ts), in the same run. The app (`ROLE=api`) and the reference each run in their own process;
  * this process is the load generator and the fake Telegram API. Own database (switchboard_bench) and BullMQ prefix;
  * stops by itself.
  */
 import autocannon from 'autocannon';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { QueueName, redisOptionsFromUrl } from '../src/queue/queues';
+import { wakeupListKey } from '../src/queue/wakeup-list';
 import { FakeTelegramApi } from '../test/fakes/telegram.fake';
 import { freePort, httpReady, startProc, stopProcs } from './app-process';
 import { machine, table } from './machine';
@@ -117,9 +118,9 @@ async function main(): Promise<void> {
   console.log(table([ours, reference].map((r) => ({ run: r.name, 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99, requests: r.total, errors: r.errors, 'non-2xx': r.non2xx }))));
   console.log(`\nratio ours/reference: ${(ours.rps / reference.rps).toFixed(2)} (aim ≥ 0.5); p99 ${ours.p99} ms (aim < 50 ms)\n`);
   // the app's wake-ups (nobody consumed them: ROLE=api) go with the run
-  const inbound = new Queue(QueueName.Inbound, { connection: redisOptionsFromUrl(redisUrl), prefix });
-  await inbound.obliterate({ force: true }).catch(() => undefined);
-  await inbound.close();
+  const redis = new Redis(redisOptionsFromUrl(redisUrl));
+  await redis.del(wakeupListKey(prefix, QueueName.Inbound), `${prefix}:inbound-reference:wakeups`).catch(() => undefined);
+  redis.disconnect();
   await tg.stop();
 }
 

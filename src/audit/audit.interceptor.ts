@@ -4,7 +4,7 @@ import { Observable, mergeMap } from 'rxjs';
 import { AuthedRequest } from '../common/decorators';
 import { AuditNotes, withAuditNotes } from './audit-context';
 import { AuditEntry, AuditService } from './audit.service';
-import { AUDITED, AuditSpec } from './audited.decorator';
+import { AUDITED, AuditSpec } from './audit-spec';
 
 const pick = (value: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);

@@ -1,23 +1,15 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { AUDITED, AuditSpec } from './audit-spec';
+import { AuditInterceptor } from './audit.interceptor';
 
-export const AUDITED = 'switchboard:audited';
-
-export interface AuditSpec {
-  /** `<target>.<verb>`, e.g. `agent.updated`. */
-  action: string;
-  /** What was changed: `agent`, `connection`, `team_member`, … */
-  targetType: string;
-  /** The route parameter naming the target; without it, the response's `id` (what a create returns). */
-  idParam?: string;
-  /** Where the target id sits in the response when it is not `id` (e.g. `deliveryId`, `member.userId`). */
-  idField?: string;
-  /** Record the response as `after` (default true; false for answers that are not the target's state). */
-  after?: boolean;
-}
+export { AUDITED } from './audit-spec';
+export type { AuditSpec } from './audit-spec';
 
 /**
  * Marks a route that changes state: after it succeeds the audit interceptor records one audit event with the actor,
  * the request id and client address, the target, `before` (what the service noted with auditBefore) and `after`
- * (the response), both without secrets. A test checks every non-GET route under /v1 carries it.
+ * (the response), both without secrets. A test checks every non-GET route under /v1 carries it. The interceptor is
+ * bound here, per route, not globally: a route without it (every GET, the platform webhooks) skips Nest's interceptor
+ * chain altogether.
  */
-export const Audited = (spec: AuditSpec): MethodDecorator => SetMetadata(AUDITED, spec);
+export const Audited = (spec: AuditSpec): MethodDecorator => applyDecorators(SetMetadata(AUDITED, spec), UseInterceptors(AuditInterceptor));
