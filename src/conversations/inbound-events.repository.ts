@@ -25,6 +25,12 @@ interface ClaimRow {
   error: string | null;
 }
 
+/** A conversation's oldest unfinished event: which, and when it is due (null: now). */
+export interface EventHead {
+  id: string;
+  notBefore: Date | null;
+}
+
 /** A conversation's oldest unfinished event, as the sweeper sees it. */
 export interface StalledHead {
   id: string;
@@ -83,6 +89,7 @@ interface SentCall {
  */
 @Injectable()
 export class InboundEventsRepository {
+  private readonly headBatch = statementBatcher<{ connectionId: string; orderingKey: string }, EventHead | null>((keys) => this.headMany(keys));
   private readonly claimBatch = statementBatcher<{ connectionId: string; orderingKey: string }, ClaimResult>((keys) => this.claimMany(keys));
   private readonly sentBatch = statementBatcher<SentCall, void>((calls) => this.finishSentMany(calls));
   private readonly insertBatch = statementBatcher<NewInboundEvent, InsertOutcome>((rows) => this.insertMany(rows));
@@ -135,15 +142,25 @@ export class InboundEventsRepository {
     return this.repo().findOneBy({ id });
   }
 
-  /** The oldest event of a conversation that is not finished yet. */
-  head(connectionId: string, orderingKey: string): Promise<InboundEvent | null> {
-    return this.repo()
-      .createQueryBuilder('e')
-      .where('e.connectionId = :connectionId AND e.orderingKey = :orderingKey', { connectionId, orderingKey })
-      .andWhere('e.status IN (:...pending)', { pending: PENDING })
-      .orderBy('e.seq', 'ASC')
-      .limit(1)
-      .getOne();
+  /** The oldest event of a conversation that is not finished yet (its id and when it is due), or null. */
+  head(connectionId: string, orderingKey: string): Promise<EventHead | null> {
+    return this.headBatch({ connectionId, orderingKey });
+  }
+
+  private async headMany(keys: readonly { connectionId: string; orderingKey: string }[]): Promise<(EventHead | null)[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT k.ord::int AS ord, h.id, h.not_before
+       FROM unnest($1::uuid[], $2::varchar[]) WITH ORDINALITY AS k(connection_id, ordering_key, ord)
+       CROSS JOIN LATERAL (
+         SELECT e.id, e.not_before FROM inbound_event e
+         WHERE e.connection_id = k.connection_id AND e.ordering_key = k.ordering_key AND e.status IN ('received', 'processing')
+         ORDER BY e.seq LIMIT 1
+       ) h`,
+      [keys.map((k) => k.connectionId), keys.map((k) => k.orderingKey)],
+    )) as { ord: number; id: string; not_before: Date | null }[];
+    const heads: (EventHead | null)[] = keys.map(() => null);
+    for (const r of rows) heads[r.ord - 1] = { id: r.id, notBefore: r.not_before };
+    return heads;
   }
 
   /** Puts the event (and so its conversation) on hold until `until`. */
