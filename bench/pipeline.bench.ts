@@ -301,6 +301,13 @@ async function main(): Promise<void> {
   console.log(`\nbench:pipeline on ${machine()}\n`);
   console.log(table(rows));
   console.log('\naims: (a) last reply ≤ 3 s for 200 chats, ≤ 6 s for 2,000; (b) ≥ 500 replies/s, p99 < 2 s; (c) order kept, throughput not lower\n');
+  // (c) in one line: the split topology's replies/s over one process's, per load (same run)
+  const split = rows.filter((r) => String(r.run).includes('workers'));
+  const ratios = split.map((r) => {
+    const one = rows.find((o) => String(o.run).includes('1 process') && o.load === r.load);
+    return one ? `${String(r.load)}: ${(Number(r['replies/s']) / Number(one['replies/s'])).toFixed(2)}×` : '';
+  });
+  if (ratios.some(Boolean)) console.log(`api + 2 workers / 1 process, replies/s: ${ratios.filter(Boolean).join('; ')}\n`);
   await rt.stop();
   await tg.stop();
   const cleanup = new Client({ connectionString: `${BASE}/postgres` });
