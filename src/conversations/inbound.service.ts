@@ -95,8 +95,9 @@ export class InboundService {
    * Wakes a worker for the event's conversation, now or at `at` (a held event). A first wake-up goes to this process's
    * own inbound worker when it has one with room (LocalInboundRuns), else onto the wake-up list that workers take in
    * batches (InboundWakeups); a webhook retry adds nothing (the event is stored once). Later ones (`at`, or a sweep's
-   * `fresh`) are BullMQ jobs with their own ids, so a finished or failed job kept by BullMQ never swallows them. Bounded (the platform may be waiting for our 200); failures are logged, not
-   * thrown: the event is stored and the sweeper enqueues it. Returns whether the job was added.
+   * `fresh`) are BullMQ jobs with their own ids, so a finished or failed job kept by BullMQ never swallows them.
+   * Bounded (the platform may be waiting for our 200); failures are logged, not thrown: the event is stored and the
+   * sweeper enqueues it. Returns whether the wake-up was handed over.
    */
   async enqueue(job: InboundJob, opts: { at?: Date; fresh?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
     if (!opts.at && !opts.fresh && opts.timeoutMs === undefined) return this.local.tryRun(job) || this.enqueueBatch(job);
