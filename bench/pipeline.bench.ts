@@ -258,7 +258,10 @@ async function main(): Promise<void> {
       conns[kind] = { id: String(conn.id), secret: String(tg.webhookOf(token)?.secret_token) };
     }
     const target: Target = { name: topo.name, webhookUrl: (k) => `${origin}/webhooks/telegram/${conns[k].id}`, secret: (k) => conns[k].secret, procs };
-    await scenario(tg, rt, target, 'echo', 50, 2, 10); // warm-up
+    // warm-up: V8 optimizes the hot paths after some thousand calls; until then each process also spends a core's
+    // worth of background threads compiling them (measured with perf during a cold echo run, api + 2 workers: a third
+    // of the workers' CPU) — the runs below measure the pipeline, not each process's JIT
+    await scenario(tg, rt, target, 'echo', 100, 15, 50);
     if (streamRt) {
       const token = `${700000 + ++bot}:AAbenchstream${bot}xxxxxxxxxxxxxxxxxxxxxxxx`;
       tg.addBot(token, { id: 700000 + bot, username: `bench${bot}_bot`, first_name: 'Bench' });
