@@ -276,6 +276,10 @@ describe('platform connections (e2e, against fake platform APIs)', () => {
         expect(all).not.toContain(s);
         expect(logText).not.toContain(s);
       }
+      // request lines name the process's role and the request (id, method, path)
+      const requestLines = logText.split('\n').filter((l) => l.includes('"responseTime"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(requestLines.length).toBeGreaterThan(0);
+      expect(requestLines[0]).toMatchObject({ role: 'all', req: { id: expect.any(String), method: expect.any(String), url: expect.any(String) } });
     });
 
     it('a ciphertext copied onto another row does not decrypt: that connection goes to error with the reason', async () => {
