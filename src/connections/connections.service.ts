@@ -9,6 +9,7 @@ import { CredentialCipher, DecryptionError, UnknownKeyError } from '../crypto/cr
 import { KeyRotationService } from '../crypto/key-rotation.service';
 import { connectionIdFor } from './connection-id';
 import { ALL_CONNECTIONS, ConnectionChanges } from './connection-changes';
+import { DecryptedCredentials } from './decrypted-credentials';
 import { ConnectorRegistry } from './connector-registry';
 import { ConnectionsRepository } from './connections.repository';
 import { ConnectionStatusService } from './connection-status.service';
@@ -29,6 +30,7 @@ const isUniqueViolation = (e: unknown): boolean => (e as { code?: string }).code
 @Injectable()
 export class ConnectionsService implements OnModuleInit {
   private readonly logger = new Logger('Connections');
+  private readonly decrypted = new DecryptedCredentials();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -226,10 +228,14 @@ export class ConnectionsService implements OnModuleInit {
     });
   });
 
-  /** Decrypts a connection's credentials. A row that cannot be decrypted goes to `error` with the reason. */
+  /** Decrypts a connection's credentials (kept: see DecryptedCredentials). A row that cannot be decrypted goes to `error` with the reason. */
   async credentialsOf(conn: PlatformConnection): Promise<Credentials> {
+    const kept = this.decrypted.get(conn.id, conn.credentialsEncrypted);
+    if (kept) return kept;
     try {
-      return this.cipher.decryptJson<Credentials>(conn.credentialsEncrypted, { table: TABLE, rowId: conn.id, field: AAD_FIELD });
+      const credentials = this.cipher.decryptJson<Credentials>(conn.credentialsEncrypted, { table: TABLE, rowId: conn.id, field: AAD_FIELD });
+      this.decrypted.set(conn.id, conn.credentialsEncrypted, credentials);
+      return credentials;
     } catch (e) {
       if (!(e instanceof UnknownKeyError || e instanceof DecryptionError)) throw e;
       const reason = e.message;
