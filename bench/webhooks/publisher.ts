@@ -57,12 +57,14 @@ async function main(): Promise<void> {
     const publisher = async (): Promise<void> => {
       while (next < m.events) {
         const from = next;
-        next = Math.min(m.events, next + m.perTx);
+        const to = Math.min(m.events, next + m.perTx);
+        next = to;
+        // (the range is fixed here: `next` moves on while this transaction starts)
         if (m.perTx === 1) {
           await dataSource.transaction((em) => events.publish(em, input(from)));
         } else {
           // several events in one transaction, one statement (what the pipeline's batched turn writes do)
-          await dataSource.transaction((em) => events.publishMany(em, Array.from({ length: next - from }, (_, k) => input(from + k))));
+          await dataSource.transaction((em) => events.publishMany(em, Array.from({ length: to - from }, (_, k) => input(from + k))));
         }
       }
     };
