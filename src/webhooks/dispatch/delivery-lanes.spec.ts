@@ -55,6 +55,18 @@ describe('DeliveryLanes', () => {
     expect(allowance('fast')).toBeLessThanOrEqual(500);
   });
 
+  it('tops a busy fast endpoint up only when it may take a worthwhile batch (claims cost a round trip each)', () => {
+    const lanes = new DeliveryLanes(4, 500);
+    lanes.add(Array.from({ length: 400 }, () => delivery('fast')));
+    for (let i = 0; i < 400; i++) lanes.done(lanes.take(i) as ClaimedDelivery, i); // ~440/s lately: allowance 4 + 111 = 115
+    const remaining = (): number => lanes.allowances(400).remaining[0];
+    lanes.add(Array.from({ length: 80 }, () => delivery('fast'))); // 35 more would fit: fewer than half its allowance
+    expect(remaining()).toBe(0);
+    for (let i = 0; i < 40; i++) lanes.done(lanes.take(400) as ClaimedDelivery, 400); // 40 sent: ~75 fit now
+    expect(remaining()).toBeGreaterThanOrEqual(60);
+    expect(remaining()).toBeLessThan(100);
+  });
+
   it('drain gives back every queued delivery and forgets idle lanes', () => {
     const lanes = new DeliveryLanes(1, 100);
     lanes.add([delivery('a'), delivery('a'), delivery('b')]);

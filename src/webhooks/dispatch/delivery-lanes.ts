@@ -3,6 +3,8 @@ import type { ClaimedDelivery } from './delivery-batch.repository';
 /** How long a queue a fast endpoint may keep ahead of its requests: this many ms of its recent throughput. */
 const PREFETCH_MS = 250;
 const RATE_WINDOW_MS = 500;
+/** A busy endpoint is topped up by a claim only when it may take at least this many more. */
+const MIN_TOP_UP = 100;
 
 class Lane {
   readonly queue: ClaimedDelivery[] = [];
@@ -128,7 +130,10 @@ export class DeliveryLanes {
         continue;
       }
       endpointIds.push(lane.endpointId);
-      remaining.push(Math.max(0, this.allowance(lane, now) - lane.held));
+      // a top-up too small to be worth a claim waits until the lane has drained further (claims cost ~10 ms each)
+      const allowance = this.allowance(lane, now);
+      const room = allowance - lane.held;
+      remaining.push(room >= Math.min(MIN_TOP_UP, allowance / 2) || lane.held === 0 ? Math.max(0, room) : 0);
     }
     return { endpointIds, remaining };
   }
