@@ -12,6 +12,13 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
+/** The app's secrets in every bench (throwaway values), and the admin the bench logs in as. */
+export const BENCH_ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
+export const BENCH_SECRETS = {
+  JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
+  ENCRYPTION_KEYS: `b1:${Buffer.alloc(32, 9).toString('base64')}`,
+};
+
 /** Starts `file` (with BENCH_NODE_ARGS when it is the app); resolves once `ready` matches its output or answers true (polled). */
 export function startProc(file: string, env: Record<string, string>, ready: RegExp | (() => Promise<boolean>)): Promise<Proc> {
   const nodeArgs = file.endsWith('main.js') && process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];

@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { QueueName, redisOptionsFromUrl } from '../src/queue/queues';
 import { wakeupListKey } from '../src/queue/wakeup-list';
 import { FakeTelegramApi } from '../test/fakes/telegram.fake';
-import { freePort, httpReady, startProc, stopProcs } from './app-process';
+import { BENCH_ADMIN, BENCH_SECRETS, freePort, httpReady, startProc, stopProcs } from './app-process';
 import { machine, table } from './machine';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -74,10 +74,9 @@ async function main(): Promise<void> {
       REDIS_URL: redisUrl,
       BULLMQ_PREFIX: prefix,
       TELEGRAM_API_ROOT: tg.url,
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
-      ENCRYPTION_KEYS: `b1:${Buffer.alloc(32, 9).toString('base64')}`,
-      ADMIN_EMAIL: 'bench@example.com',
-      ADMIN_PASSWORD: 'bench-password-1',
+      ...BENCH_SECRETS,
+      ADMIN_EMAIL: BENCH_ADMIN.email,
+      ADMIN_PASSWORD: BENCH_ADMIN.password,
       CONNECTION_HEALTH_INTERVAL_S: '0',
     },
     httpReady(port),
@@ -92,7 +91,7 @@ async function main(): Promise<void> {
     });
     return (await res.json()) as Record<string, unknown>;
   };
-  const { accessToken } = (await api('/v1/auth/login', { method: 'POST', body: { email: 'bench@example.com', password: 'bench-password-1' } })) as { accessToken: string };
+  const { accessToken } = (await api('/v1/auth/login', { method: 'POST', body: { email: BENCH_ADMIN.email, password: BENCH_ADMIN.password } })) as { accessToken: string };
   const me = (await api('/v1/me', { method: 'GET', token: accessToken })) as { teams: { id: string }[] };
   const teamId = me.teams[0].id;
   const agent = await api(`/v1/teams/${teamId}/agents`, { method: 'POST', token: accessToken, body: { name: 'Bench' } });

@@ -22,7 +22,7 @@ import { Client } from 'pg';
 import { Pool, request } from 'undici';
 import { FakeTelegramApi } from '../test/fakes/telegram.fake';
 import { QueueName, redisOptionsFromUrl } from '../src/queue/queues';
-import { freePort, httpReady, Proc, startProc, stopProcs } from './app-process';
+import { BENCH_ADMIN, BENCH_SECRETS, freePort, httpReady, Proc, startProc, stopProcs } from './app-process';
 import { machine, table } from './machine';
 import { streamScenario, StreamingRuntime } from './pipeline-stream';
 
@@ -207,10 +207,9 @@ async function main(): Promise<void> {
     DATABASE_URL: `${BASE}/${DB}`,
     BULLMQ_PREFIX: prefix,
     TELEGRAM_API_ROOT: tg.url,
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
-    ENCRYPTION_KEYS: `b1:${Buffer.alloc(32, 9).toString('base64')}`,
-    ADMIN_EMAIL: 'bench@example.com',
-    ADMIN_PASSWORD: 'bench-password-1',
+    ...BENCH_SECRETS,
+    ADMIN_EMAIL: BENCH_ADMIN.email,
+    ADMIN_PASSWORD: BENCH_ADMIN.password,
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     ENABLE_WEBHOOKS: 'false',
     CONNECTION_HEALTH_INTERVAL_S: '0',
@@ -246,7 +245,7 @@ async function main(): Promise<void> {
       });
       return (await res.body.json()) as Record<string, unknown>;
     };
-    const { accessToken } = (await api('/v1/auth/login', { email: 'bench@example.com', password: 'bench-password-1' })) as { accessToken: string };
+    const { accessToken } = (await api('/v1/auth/login', { email: BENCH_ADMIN.email, password: BENCH_ADMIN.password })) as { accessToken: string };
     const me = (await api('/v1/me', undefined, accessToken)) as { teams: { id: string }[] };
     const teamId = me.teams[0].id;
     const conns: Record<'slow' | 'echo', { id: string; secret: string }> = {} as never;

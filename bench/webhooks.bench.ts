@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { redisOptionsFromUrl } from '../src/queue/queues';
+import { BENCH_SECRETS } from './app-process';
 import { machine, table } from './machine';
 import { Child, forkChild, startApp } from './webhooks/procs';
 import type { PublisherCommand } from './webhooks/publisher';
@@ -101,8 +102,7 @@ async function main(): Promise<void> {
     DATABASE_URL: dbUrl,
     REDIS_URL: REDIS,
     BULLMQ_PREFIX: prefix,
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
-    ENCRYPTION_KEYS: `b1:${Buffer.alloc(32, 9).toString('base64')}`,
+    ...BENCH_SECRETS,
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     WEBHOOK_CONCURRENCY: String(CONCURRENCY),
     BENCH_CONCURRENCY: String(CONCURRENCY),

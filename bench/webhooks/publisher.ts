@@ -10,6 +10,7 @@ import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service';
 import { createWorkerContext } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/load-config';
 import { prepareDatabase } from '../../src/database/prepare-database';
+import { BENCH_ADMIN } from '../app-process';
 import { EventPublisher } from '../../src/events/event-publisher';
 import { TeamsService } from '../../src/teams/teams.service';
 import { WebhookEndpointsService } from '../../src/webhooks/webhook-endpoints.service';
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const dataSource = app.get(DataSource);
   const events = app.get(EventPublisher);
   const endpoints = app.get(WebhookEndpointsService);
-  const admin = await app.get(AdminBootstrapService).createAdmin('bench@example.com', 'bench-password-1', 'Bench');
+  const admin = await app.get(AdminBootstrapService).createAdmin(BENCH_ADMIN.email, BENCH_ADMIN.password, 'Bench');
   let firstTeamUsed = false;
 
   const setup = async (m: Extract<PublisherCommand, { cmd: 'setup' }>): Promise<string[]> => {

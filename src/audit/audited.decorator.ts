@@ -2,9 +2,6 @@ import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { AUDITED, AuditSpec } from './audit-spec';
 import { AuditInterceptor } from './audit.interceptor';
 
-export { AUDITED } from './audit-spec';
-export type { AuditSpec } from './audit-spec';
-
 /**
  * Marks a route that changes state: after it succeeds the audit interceptor records one audit event with the actor,
  * the request id and client address, the target, `before` (what the service noted with auditBefore) and `after`

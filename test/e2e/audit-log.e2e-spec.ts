@@ -1,6 +1,6 @@
 import { Reflector } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { AUDITED } from '../../src/audit/audited.decorator';
+import { AUDITED } from '../../src/audit/audit-spec';
 import { AuditPruner } from '../../src/audit/jobs/audit.pruner';
 import { FakeTelegramApi, FakeWebhookReceiver } from '../fakes';
 import { Actor, memberOf, ownerWithTeam } from '../factories/users';

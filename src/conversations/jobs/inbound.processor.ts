@@ -84,7 +84,7 @@ export class InboundProcessor extends WorkerHost implements OnApplicationBootstr
 
   /** Starts `job` in this process now; false (the caller enqueues it) when paused, closing or full. */
   private runLocal(job: InboundJob): boolean {
-    if (this.closing || this.localRuns.size >= this.config.inbound.concurrency || !this.worker.isRunning() || this.worker.isPaused()) return false;
+    if (this.room() <= 0) return false;
     const run = this.pipeline
       .handleJob(job)
       .catch((e: unknown) => {
