@@ -7,11 +7,12 @@
  *     calls in flight, app RSS at that moment.
  * (b) echo runtime, 3,000 messages over 300 chats, sent as fast as the webhook takes them: replies/s, webhook→send
  *     p50/p99, order per chat.
- * (c) (a) and (b) again with ROLE=api + two ROLE=worker processes.
+ * (c) (a) and (b) again with ROLE=api + two ROLE=worker processes. Both topologies run side by side and every load runs
+ *     BENCH_REPEATS (3) times on each, interleaved; the table shows the median run and every run's replies/s.
  * (d) BENCH_ONLY=stream: 100 chats at once answered by a streaming (SSE) `http` agent — first token to the platform
  *     (p50/p95 after the runtime's first token) and the spacing of each chat's edits (bench/pipeline-stream.ts).
  * Each against a bare reference in the same run (bench/pipeline-reference.ts: no database, no queue).
- * Uses its own database (switchboard_bench_pipeline) and BullMQ prefix; stops by itself.
+ * Uses its own databases (switchboard_bench_pipeline_0 and _1, one per topology) and BullMQ prefixes; stops by itself.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
@@ -33,6 +34,8 @@ const BIG = Number(process.env.BENCH_BIG_CHATS ?? 2000);
 const build = join(__dirname, '..');
 /** BENCH_ONLY=slow|echo|stream: one topology and one kind of load (for profiling with BENCH_NODE_ARGS=--cpu-prof). */
 const ONLY = process.env.BENCH_ONLY;
+/** Runs of each load per topology (interleaved); the table shows the median one and every run's replies/s. */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
 /** Worker processes are ready when `count` of them listen on the inbound queue. */
 function workersReady(prefix: string, count: number): () => Promise<boolean> {
@@ -60,17 +63,15 @@ function rssMb(procs: Proc[]): number {
 }
 
 /** CPU seconds (user + system) the processes have used so far, from /proc (clock ticks of 10 ms). */
-function cpuSeconds(procs: Proc[]): number {
-  let ticks = 0;
-  for (const p of procs) {
+function cpuSeconds(procs: Proc[]): number[] {
+  return procs.map((p) => {
     try {
       const fields = readFileSync(`/proc/${p.child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14 and 15 of stat)
     } catch {
-      /* exited */
+      return 0; // exited
     }
-  }
-  return ticks / 100;
+  });
 }
 
 /** The fake agent runtime: `/slow` answers after 2 s; counts calls in flight. */
@@ -161,7 +162,8 @@ async function scenario(tg: FakeTelegramApi, rt: Runtime, target: Target, kind: 
   const deadline = Date.now() + 180_000;
   while (replies().length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   clearInterval(sampler);
-  const appCpu = cpuSeconds(target.procs) - appCpu0;
+  const appCpus = cpuSeconds(target.procs).map((s, i) => s - appCpu0[i]);
+  const appCpu = appCpus.reduce((a, b) => a + b, 0);
   const benchCpuUsage = process.cpuUsage(benchCpu0);
   const benchCpu = (benchCpuUsage.user + benchCpuUsage.system) / 1e6;
   await pool.close();
@@ -187,15 +189,21 @@ async function scenario(tg: FakeTelegramApi, rt: Runtime, target: Target, kind: 
     'agent calls from–to s': kind === 'slow' && rt.arrivals.length ? `${((rt.arrivals[0] - t0) / 1000).toFixed(2)}–${((rt.arrivals[rt.arrivals.length - 1] - t0) / 1000).toFixed(2)}` : '-',
     's to last post': ((lastPost - t0) / 1000).toFixed(2),
     'RSS MB': kind === 'slow' ? peakRss : rssMb(target.procs),
-    'app / bench CPU s': `${appCpu.toFixed(1)} / ${benchCpu.toFixed(1)}`,
+    'app / bench CPU s': `${appCpu.toFixed(1)}${appCpus.length > 1 ? ` (${appCpus.map((s) => s.toFixed(1)).join(' + ')})` : ''} / ${benchCpu.toFixed(1)}`,
     'in order': ordered ? 'yes' : 'NO',
   };
+}
+
+/** The run with the median replies/s, and every run's replies/s (in the order they ran). */
+function median(runs: Row[]): Row {
+  const mid = [...runs].sort((a, b) => Number(a['replies/s']) - Number(b['replies/s']))[Math.floor(runs.length / 2)];
+  return { ...mid, 'runs, replies/s': runs.map((r) => r['replies/s']).join(' / ') };
 }
 
 async function main(): Promise<void> {
   const admin = new Client({ connectionString: `${BASE}/postgres` });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  for (const i of [0, 1]) await admin.query(`DROP DATABASE IF EXISTS ${DB}_${i} WITH (FORCE)`);
   await admin.end();
   const tg = await new FakeTelegramApi().start();
   const rt = await new Runtime().start();
@@ -204,8 +212,6 @@ async function main(): Promise<void> {
   const env = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn', // no line per request: the bench measures the pipeline, not writing logs to a pipe
-    DATABASE_URL: `${BASE}/${DB}`,
-    BULLMQ_PREFIX: prefix,
     TELEGRAM_API_ROOT: tg.url,
     ...BENCH_SECRETS,
     ADMIN_EMAIL: BENCH_ADMIN.email,
@@ -220,11 +226,11 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   let bot = 0;
 
-  const topologies: { name: string; start: (port: number) => Promise<Proc[]> }[] = [
-    { name: 'switchboard, 1 process (ROLE=all)', start: async (port) => [await startProc(main, { ...env, PORT: String(port) }, httpReady(port))] },
+  const topologies: { name: string; start: (port: number, env: Record<string, string>, prefix: string) => Promise<Proc[]> }[] = [
+    { name: 'switchboard, 1 process (ROLE=all)', start: async (port, env) => [await startProc(main, { ...env, PORT: String(port) }, httpReady(port))] },
     {
       name: 'switchboard, api + 2 workers',
-      start: async (port) => {
+      start: async (port, env, prefix) => {
         const api = await startProc(main, { ...env, ROLE: 'api', PORT: String(port) }, httpReady(port));
         const first = await startProc(main, { ...env, ROLE: 'worker', MIGRATIONS_RUN: 'false' }, workersReady(prefix, 1));
         const second = await startProc(main, { ...env, ROLE: 'worker', MIGRATIONS_RUN: 'false' }, workersReady(prefix, 2));
@@ -232,10 +238,16 @@ async function main(): Promise<void> {
       },
     },
   ];
-  // BENCH_TOPOLOGY=split: only ROLE=api + 2 workers (with BENCH_ONLY, which otherwise runs the first topology only)
-  for (const topo of process.env.BENCH_TOPOLOGY === 'split' ? topologies.slice(1) : topologies) {
+  // BENCH_TOPOLOGY=split: only ROLE=api + 2 workers; with BENCH_ONLY alone, only the first topology
+  const chosen = process.env.BENCH_TOPOLOGY === 'split' ? topologies.slice(1) : ONLY ? topologies.slice(0, 1) : topologies;
+  // Every topology is started first, each with its own database and queue prefix, and the loads then run on them in
+  // turn (one, split, split, one, one, split…): on a shared machine whose speed drifts over a minute, the medians of
+  // interleaved runs compare the topologies, not the moments they happened to run at.
+  const targets: Target[] = [];
+  for (const [i, topo] of chosen.entries()) {
     const port = await freePort();
-    const procs = await topo.start(port);
+    const tEnv = { ...env, DATABASE_URL: `${BASE}/${DB}_${i}`, BULLMQ_PREFIX: `${prefix}t${i}` };
+    const procs = await topo.start(port, tEnv, tEnv.BULLMQ_PREFIX);
     const origin = `http://127.0.0.1:${port}`;
     const api = async (path: string, body?: unknown, token?: string): Promise<Record<string, unknown>> => {
       const res = await request(`${origin}${path}`, {
@@ -257,10 +269,12 @@ async function main(): Promise<void> {
       conns[kind] = { id: String(conn.id), secret: String(tg.webhookOf(token)?.secret_token) };
     }
     const target: Target = { name: topo.name, webhookUrl: (k) => `${origin}/webhooks/telegram/${conns[k].id}`, secret: (k) => conns[k].secret, procs };
-    // warm-up: V8 optimizes the hot paths after some thousand calls; until then each process also spends a core's
-    // worth of background threads compiling them (measured with perf during a cold echo run, api + 2 workers: a third
-    // of the workers' CPU) — the runs below measure the pipeline, not each process's JIT
-    await scenario(tg, rt, target, 'echo', 100, 15, 50);
+    targets.push(target);
+    // warm-up: V8 optimizes the hot paths after some thousand calls (each worker of the split sees half of them);
+    // until then each process also spends a core's worth of background threads compiling them (measured with perf
+    // during a cold echo run, api + 2 workers: a third of the workers' CPU) — the runs below measure the pipeline, not
+    // each process's JIT (with 1,500 warm-up messages instead of 4,500, both topologies ran 10–20 % slower)
+    await scenario(tg, rt, target, 'echo', 100, 45, 50);
     if (streamRt) {
       const token = `${700000 + ++bot}:AAbenchstream${bot}xxxxxxxxxxxxxxxxxxxxxxxx`;
       tg.addBot(token, { id: 700000 + bot, username: `bench${bot}_bot`, first_name: 'Bench' });
@@ -270,12 +284,20 @@ async function main(): Promise<void> {
       rows.push(await streamScenario(tg, streamRt, streamTarget, Number(process.env.BENCH_STREAM_CHATS ?? 100), chatBase));
       chatBase += 1000;
     }
-    if (!ONLY || ONLY === 'slow') rows.push(await scenario(tg, rt, target, 'slow', 200, 1, 200));
-    if (!ONLY || ONLY === 'slow') rows.push(await scenario(tg, rt, target, 'slow', BIG, 1, 256));
-    if (!ONLY || ONLY === 'echo') rows.push(await scenario(tg, rt, target, 'echo', 300, 10, 50));
-    await stopProcs(procs);
-    if (ONLY) break;
   }
+  const loads: { kind: 'slow' | 'echo'; chats: number; perChat: number; senders: number }[] = [
+    ...(!ONLY || ONLY === 'slow' ? [{ kind: 'slow' as const, chats: 200, perChat: 1, senders: 200 }, { kind: 'slow' as const, chats: BIG, perChat: 1, senders: 256 }] : []),
+    ...(!ONLY || ONLY === 'echo' ? [{ kind: 'echo' as const, chats: 300, perChat: 10, senders: 50 }] : []),
+  ];
+  for (const load of loads) {
+    const runs: Row[][] = targets.map(() => []);
+    for (let rep = 0; rep < REPEATS; rep++) {
+      const order = rep % 2 ? [...targets.keys()].reverse() : [...targets.keys()];
+      for (const t of order) runs[t].push(await scenario(tg, rt, targets[t], load.kind, load.chats, load.perChat, load.senders));
+    }
+    rows.push(...runs.map(median));
+  }
+  await stopProcs(targets.flatMap((t) => t.procs));
 
   // the bare reference, in its own process too
   if (ONLY) {
@@ -295,9 +317,14 @@ async function main(): Promise<void> {
     );
   }
   const ref = (procs: Proc[]): Target => ({ name: 'bare reference', webhookUrl: (k) => `http://127.0.0.1:${refPorts[k]}/`, secret: () => 'ref-secret', procs });
-  rows.push(await scenario(tg, rt, ref([refs.slow]), 'slow', 200, 1, 200));
-  rows.push(await scenario(tg, rt, ref([refs.slow]), 'slow', BIG, 1, 256));
-  rows.push(await scenario(tg, rt, ref([refs.echo]), 'echo', 300, 10, 50));
+  const repeat = async (run: () => Promise<Row>): Promise<Row> => {
+    const runs: Row[] = [];
+    for (let rep = 0; rep < REPEATS; rep++) runs.push(await run());
+    return median(runs);
+  };
+  rows.push(await repeat(() => scenario(tg, rt, ref([refs.slow]), 'slow', 200, 1, 200)));
+  rows.push(await repeat(() => scenario(tg, rt, ref([refs.slow]), 'slow', BIG, 1, 256)));
+  rows.push(await repeat(() => scenario(tg, rt, ref([refs.echo]), 'echo', 300, 10, 50)));
   await stopProcs([refs.slow, refs.echo]);
 
   console.log(`\nbench:pipeline on ${machine()}\n`);
@@ -314,12 +341,12 @@ async function main(): Promise<void> {
   await tg.stop();
   const cleanup = new Client({ connectionString: `${BASE}/postgres` });
   await cleanup.connect();
-  await cleanup.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  for (const i of [0, 1]) await cleanup.query(`DROP DATABASE IF EXISTS ${DB}_${i} WITH (FORCE)`);
   await cleanup.end();
   const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
     if (keys.length) await redis.del(...keys);
     cursor = next;
   } while (cursor !== '0');
