@@ -5,7 +5,8 @@
  *   (`node src/main.js`, ROLE=worker: the batch dispatcher), woken across processes as in a deployment;
  * - the BullMQ reference (one job per delivery; undici POST + one INSERT each) and the PG-batch limit (claim a batch
  *   with SKIP LOCKED, POST it, record it in one statement), each consumer in its own process, produced from here.
- * For fan-out 1 and 10: ours, the reference and the limit, and our ratio to each. Then ours with 1,000 endpoints over
+ * For fan-out 1 and 10: ours, the reference and the limit, and our ratio to each (at fan-out 1 each party runs
+ * BENCH_REPEATS times, default 3, interleaved, and the median run is kept). Then ours with 1,000 endpoints over
  * 100 teams (the claim's cost must not grow with endpoints), and a live endpoint alone, then beside a dead one (never
  * answers; 10 s timeout). First, the wake-up mechanisms (ADR 0005) unless BENCH_WAKEUP=false.
  * Bounded: BENCH_EVENTS per run (default 20,000), BENCH_TIMEOUT_S per run (default 300). Own database and prefix.
@@ -31,6 +32,8 @@ const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 16);
 const PER_TX = Number(process.env.BENCH_EVENTS_PER_TX ?? 10);
 const FAN_OUT = (process.env.BENCH_FAN_OUT ?? '1,10').split(',').map(Number);
 const ONLY = process.env.BENCH_ONLY; // ours | refs | many | dead (one part only, e.g. for a CPU profile)
+/** Runs of each party at fan-out 1, interleaved; the table keeps the median. */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const DB = 'switchboard_bench_webhooks';
 const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -39,6 +42,8 @@ const now = (): number => performance.timeOrigin + performance.now();
 
 interface Row {
   run: string;
+  /** deliveries/s of every run when the row is the median of several */
+  runs?: string;
   delivered: string;
   seconds: number;
   perSecond: number;
@@ -50,6 +55,13 @@ interface Row {
 
 let receiver: Child;
 let db: Client;
+
+/** The run with the median deliveries/s (undefined for none), with every run's deliveries/s when there were several. */
+function median(runs: Row[]): Row | undefined {
+  if (!runs.length) return undefined;
+  const mid = [...runs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(runs.length / 2)];
+  return runs.length > 1 ? { ...mid, runs: runs.map((r) => r.perSecond).join(' / ') } : mid;
+}
 
 async function measure(run: string, events: number, expected: number, path: string | undefined, produce: () => Promise<unknown>): Promise<Row> {
   receiver.child.send({ cmd: 'reset', expected, path } satisfies ReceiverCommand);
@@ -188,11 +200,20 @@ async function main(): Promise<void> {
   const byFanOut = new Map<number, { ours?: Row; ref?: Row; lim?: Row }>();
   for (const fanOut of FAN_OUT) {
     const name = `${fanOut} endpoint${fanOut === 1 ? '' : 's'}`;
-    const r = {
-      ours: !ONLY || ONLY === 'ours' ? await ours(`ours, ${name}`.replace(/\W+/g, '-'), 1, fanOut) : undefined,
-      ref: !ONLY || ONLY === 'refs' ? await bullmq(`BullMQ reference, ${name}`, fanOut) : undefined,
-      lim: !ONLY || ONLY === 'refs' ? await limit(`PG-batch limit, ${name}`, fanOut) : undefined,
+    // fan-out 1 (seconds per run): each of the three BENCH_REPEATS times, interleaved (ours, BullMQ, limit, then the
+    // other way round…), and the median run of each kept: on a shared VM whose speed drifts, single runs of a few
+    // seconds differ by ±10 %, and the ratios below should compare the parties, not the moments they ran at
+    const runs: { ours: Row[]; ref: Row[]; lim: Row[] } = { ours: [], ref: [], lim: [] };
+    const parties = {
+      ours: async () => ours(`ours, ${name}`.replace(/\W+/g, '-'), 1, fanOut),
+      ref: async () => bullmq(`BullMQ reference, ${name}`, fanOut),
+      lim: async () => limit(`PG-batch limit, ${name}`, fanOut),
     };
+    const chosen = (['ours', 'ref', 'lim'] as const).filter((k) => !ONLY || ONLY === (k === 'ours' ? 'ours' : 'refs'));
+    for (let rep = 0; rep < (fanOut === 1 ? REPEATS : 1); rep++) {
+      for (const k of rep % 2 ? [...chosen].reverse() : chosen) runs[k].push(await parties[k]());
+    }
+    const r = { ours: median(runs.ours), ref: median(runs.ref), lim: median(runs.lim) };
     if (r.ours) r.ours.run = `switchboard, ${name}${PER_TX > 1 ? ` (${PER_TX} events per transaction)` : ''}`;
     byFanOut.set(fanOut, r);
     rows.push(...[r.ours, r.ref, r.lim].filter((x): x is Row => !!x));
@@ -238,6 +259,7 @@ async function main(): Promise<void> {
         'deliveries/s': r.perSecond,
         'p50 ms': r.p50,
         'p99 ms': r.p99,
+        'runs, deliveries/s': r.runs ?? '',
       })),
     ),
   );
