@@ -238,8 +238,10 @@ async function main(): Promise<void> {
       },
     },
   ];
-  // BENCH_TOPOLOGY=split: only ROLE=api + 2 workers; with BENCH_ONLY alone, only the first topology
-  const chosen = process.env.BENCH_TOPOLOGY === 'split' ? topologies.slice(1) : ONLY ? topologies.slice(0, 1) : topologies;
+  // BENCH_TOPOLOGY=split: only ROLE=api + 2 workers; =both: both (the default without BENCH_ONLY, which otherwise runs
+  // the first topology only)
+  const topology = process.env.BENCH_TOPOLOGY ?? (ONLY ? 'one' : 'both');
+  const chosen = topology === 'split' ? topologies.slice(1) : topology === 'both' ? topologies : topologies.slice(0, 1);
   // Every topology is started first, each with its own database and queue prefix, and the loads then run on them in
   // turn (one, split, split, one, one, split…): on a shared machine whose speed drifts over a minute, the medians of
   // interleaved runs compare the topologies, not the moments they happened to run at.
