@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { preparedPoolQuery, preparedQuery } from '../database/prepared-query';
 
-// One statement: the event row, and one delivery per endpoint of the team that subscribes to the type.
+// One statement: the event row, and one delivery per endpoint of the team that subscribes to the type. The endpoints
+// are read FOR KEY SHARE (the lock their foreign key check takes anyway, taken as they are read): an endpoint being
+// deleted by a transaction still open is waited for, then left out, instead of failing the caller's transaction on the
+// foreign key once that deletion commits.
 const PUBLISH_SQL = `
 WITH ev AS (
   INSERT INTO webhook_event (id, team_id, type, data, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)
@@ -13,6 +16,7 @@ SELECT gen_random_uuid(), $2, $1, ep.id, $3,
        CASE WHEN ep.status = 'disabled' THEN NULL ELSE $5::timestamptz END, ep.ordering = 'fifo', $5, $5
 FROM webhook_endpoint ep
 WHERE ep.team_id = $2 AND (ep.event_types IS NULL OR $3 = ANY (ep.event_types)) AND ($6::uuid IS NULL OR ep.id = $6::uuid)
+FOR KEY SHARE OF ep
 RETURNING id, status`;
 
 // Many events in one statement (e.g. every reply of a batched turn write): the same rows as PUBLISH_SQL once per event,
@@ -29,6 +33,7 @@ SELECT gen_random_uuid(), v.team_id, v.id, ep.id, v.type,
        CASE WHEN ep.status = 'disabled' THEN NULL ELSE $5::timestamptz END, ep.ordering = 'fifo', $5, $5
 FROM v JOIN webhook_endpoint ep ON ep.team_id = v.team_id AND (ep.event_types IS NULL OR v.type = ANY (ep.event_types))
 ORDER BY v.ord, ep.id
+FOR KEY SHARE OF ep
 RETURNING id, status`;
 
 const TEST_SQL = PUBLISH_SQL.replace('AND (ep.event_types IS NULL OR $3 = ANY (ep.event_types))', '');
