@@ -3,9 +3,9 @@ import { EntityManager } from 'typeorm';
 import { preparedPoolQuery, preparedQuery } from '../database/prepared-query';
 
 // One statement: the event row, and one delivery per endpoint of the team that subscribes to the type. The endpoints
-// are read FOR KEY SHARE (the lock their foreign key check takes anyway, taken as they are read): an endpoint being
-// deleted by a transaction still open is waited for, then left out, instead of failing the caller's transaction on the
-// foreign key once that deletion commits.
+// are read FOR KEY SHARE: an endpoint being deleted by a transaction still open is waited for, then left out. That lock
+// is what keeps a delivery from outliving its endpoint (there is no foreign key: deleting an endpoint deletes its
+// deliveries by a trigger, which a delivery inserted after it would escape).
 const PUBLISH_SQL = `
 WITH ev AS (
   INSERT INTO webhook_event (id, team_id, type, data, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)

@@ -47,6 +47,9 @@ export class WebhookDelivery {
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 
-  @ManyToOne(() => WebhookEvent, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'event_id' }) event?: WebhookEvent;
-  @ManyToOne(() => WebhookEndpoint, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'endpoint_id' }) endpoint?: WebhookEndpoint;
+  // No foreign keys to the event and the endpoint: a delivery is only ever inserted by the publish statement, with its
+  // event and after reading its endpoint FOR KEY SHARE (events.repository.ts), which is what the checks did again for
+  // every row. Deleting an event or an endpoint deletes its deliveries by a trigger (migration WebhookCascadeTriggers).
+  @ManyToOne(() => WebhookEvent, { createForeignKeyConstraints: false }) @JoinColumn({ name: 'event_id' }) event?: WebhookEvent;
+  @ManyToOne(() => WebhookEndpoint, { createForeignKeyConstraints: false }) @JoinColumn({ name: 'endpoint_id' }) endpoint?: WebhookEndpoint;
 }

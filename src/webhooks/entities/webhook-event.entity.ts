@@ -12,5 +12,9 @@ export class WebhookEvent {
   /** The envelope's `timestamp`. */
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 
-  @ManyToOne(() => Team, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'team_id' }) team?: Team;
+  // No foreign key: every publish would lock the team's row (16 publishers of one team share it as a multixact, the
+  // largest PostgreSQL cost of publishing). Deleting a team deletes its events by a trigger (migration
+  // WebhookCascadeTriggers); an event published while its team is being deleted is left without deliveries (the
+  // endpoints are gone) and pruned by retention.
+  @ManyToOne(() => Team, { createForeignKeyConstraints: false }) @JoinColumn({ name: 'team_id' }) team?: Team;
 }
