@@ -107,8 +107,12 @@ CROSS JOIN LATERAL (
 /**
  * A batch's attempt rows and the deliveries' new states, in one statement: `$1` is a JSON array of results (one
  * string for the driver, instead of 14 arrays it escapes element by element). A delivery's state is written only while
- * the recording dispatcher still holds its lease (`$2`): after a lease ran out and another worker took the delivery,
- * the late result is kept as an attempt but does not overwrite the newer state.
+ * the recording dispatcher still holds its lease (`$2`, checked on the row as it is updated): after a lease ran out and
+ * another worker took the delivery, the late result is kept as an attempt but does not overwrite the newer state.
+ * An attempt is inserted only for a delivery this statement updated or locked (`late`), so a delivery deleted
+ * meanwhile (with its endpoint) gets none: the deletion either waits for this statement or is seen by it. That is what
+ * a foreign key checked, without a check per row (there is none; deleting deliveries deletes their attempts by a
+ * trigger).
  */
 export const RECORD_SQL = `
 WITH d AS (
@@ -116,19 +120,23 @@ WITH d AS (
     AS t(id uuid, attempt_number int, request_headers jsonb, status_code int, response_body text, duration_ms int, error_code text,
          error_message text, attempted_at timestamptz, status text, round_attempts int, round_started_at timestamptz,
          next_attempt_at timestamptz, delivered_at timestamptz)
-), cur AS (
-  -- each result with its delivery's current holder (a delivery deleted meanwhile, with its endpoint, drops out)
-  SELECT d.*, x.claimed_by AS holder FROM d CROSS JOIN LATERAL (SELECT x.claimed_by FROM webhook_delivery x WHERE x.id = d.id LIMIT 1) x
-), attempt AS (
-  INSERT INTO webhook_attempt (delivery_id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, created_at)
-  SELECT id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, attempted_at FROM cur
+), updated AS (
+  UPDATE webhook_delivery w SET
+    status = d.status::webhook_delivery_status, attempt_count = d.attempt_number, round_attempts = d.round_attempts,
+    round_started_at = d.round_started_at, next_attempt_at = d.next_attempt_at, claimed_until = NULL, claimed_by = NULL,
+    last_attempt_at = d.attempted_at, last_status_code = d.status_code, last_error_code = d.error_code, delivered_at = d.delivered_at,
+    updated_at = now()
+  FROM d WHERE w.id = d.id AND w.claimed_by = $2
+  RETURNING w.id
+), late AS (
+  -- results this dispatcher no longer holds the lease of (rare): kept as attempts while their delivery exists
+  SELECT x.id FROM webhook_delivery x
+  WHERE x.id = ANY (ARRAY(SELECT id FROM d EXCEPT ALL SELECT id FROM updated))
+  FOR KEY SHARE
 )
-UPDATE webhook_delivery w SET
-  status = d.status::webhook_delivery_status, attempt_count = d.attempt_number, round_attempts = d.round_attempts,
-  round_started_at = d.round_started_at, next_attempt_at = d.next_attempt_at, claimed_until = NULL, claimed_by = NULL,
-  last_attempt_at = d.attempted_at, last_status_code = d.status_code, last_error_code = d.error_code, delivered_at = d.delivered_at,
-  updated_at = now()
-FROM cur d WHERE w.id = d.id AND d.holder = $2`;
+INSERT INTO webhook_attempt (delivery_id, attempt_number, request_headers, status_code, response_body, duration_ms, error_code, error_message, created_at)
+SELECT d.id, d.attempt_number, d.request_headers, d.status_code, d.response_body, d.duration_ms, d.error_code, d.error_message, d.attempted_at
+FROM d WHERE d.id IN (SELECT id FROM updated UNION ALL SELECT id FROM late)`;
 
 /** Gives claimed deliveries back unsent (shutdown, or a lease too short to send within): due again at once. */
 export const RELEASE_SQL = `

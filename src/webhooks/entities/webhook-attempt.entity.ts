@@ -18,5 +18,7 @@ export class WebhookAttempt {
   @Column({ type: 'text', nullable: true }) errorMessage: string | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 
-  @ManyToOne(() => WebhookDelivery, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'delivery_id' }) delivery?: WebhookDelivery;
+  // No foreign key: attempts are only inserted by the record statement, for deliveries it updates or locks
+  // (delivery-batch.sql.ts). Deleting deliveries deletes their attempts by a trigger (migration WebhookAttemptCascade).
+  @ManyToOne(() => WebhookDelivery, { createForeignKeyConstraints: false }) @JoinColumn({ name: 'delivery_id' }) delivery?: WebhookDelivery;
 }
