@@ -107,7 +107,10 @@ export class WebhookDeliveriesRepository {
       `DELETE FROM webhook_event WHERE id IN (
            SELECT e.id FROM webhook_event e
            WHERE e.created_at < $1
-             AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id)
+             AND NOT EXISTS (
+               -- an event's deliveries: its team's endpoints, at its created_at (the (endpoint_id, created_at) index)
+               SELECT 1 FROM webhook_endpoint ep JOIN webhook_delivery d ON d.endpoint_id = ep.id AND d.created_at = e.created_at
+               WHERE ep.team_id = e.team_id AND d.event_id = e.id)
            LIMIT $2)`,
       [cutoff, batchSize],
     )) as [unknown, number];

@@ -549,9 +549,10 @@ describe('outbound webhooks (e2e, loopback receiver)', () => {
     rx.respondOn('/retention', 410);
     const oldFailed = await sendTest(id);
     await until(async () => (await delivery(id, oldFailed.deliveryId)).status === 'failed', 'failed');
-    await ds.query(`UPDATE webhook_delivery SET created_at = now() - interval '40 days', delivered_at = now() - interval '40 days' WHERE id = $1`, [oldDelivered.deliveryId]);
-    await ds.query(`UPDATE webhook_delivery SET created_at = now() - interval '40 days' WHERE id = $1`, [oldFailed.deliveryId]);
-    await ds.query(`UPDATE webhook_event SET created_at = now() - interval '40 days' WHERE id IN ($1, $2)`, [oldDelivered.eventId, oldFailed.eventId]);
+    // 40 days older (an event and its deliveries are created at the same instant: both move together)
+    await ds.query(`UPDATE webhook_delivery SET created_at = created_at - interval '40 days', delivered_at = now() - interval '40 days' WHERE id = $1`, [oldDelivered.deliveryId]);
+    await ds.query(`UPDATE webhook_delivery SET created_at = created_at - interval '40 days' WHERE id = $1`, [oldFailed.deliveryId]);
+    await ds.query(`UPDATE webhook_event SET created_at = created_at - interval '40 days' WHERE id IN ($1, $2)`, [oldDelivered.eventId, oldFailed.eventId]);
 
     const pruned = await t.app.get(WebhookSweeper).prune(1);
     expect(pruned.deliveries).toBe(1);

@@ -75,8 +75,11 @@ describe('webhook rows are deleted with their team, event and endpoint (medium: 
 
   it('an event deleted by retention takes its deliveries with it', async () => {
     const f = await fixture('retention');
+    const attemptsBefore = await allAttempts();
     await ds.query("UPDATE webhook_delivery SET status = 'delivered', delivered_at = now() - interval '40 days' WHERE endpoint_id = $1", [f.a]);
-    await ds.query("UPDATE webhook_event SET created_at = now() - interval '40 days' WHERE id = ANY ($1)", [f.eventIds]);
+    // 40 days old (an event and its deliveries are created at the same instant)
+    await ds.query("UPDATE webhook_event SET created_at = created_at - interval '40 days' WHERE id = ANY ($1)", [f.eventIds]);
+    await ds.query("UPDATE webhook_delivery SET created_at = created_at - interval '40 days' WHERE event_id = ANY ($1)", [f.eventIds]);
     const repo = m.moduleRef.get(WebhookDeliveriesRepository);
     const cutoff = new Date(Date.now() - 30 * 86_400_000);
     expect(await repo.pruneDelivered(cutoff, 100)).toBe(2);
@@ -86,5 +89,11 @@ describe('webhook rows are deleted with their team, event and endpoint (medium: 
     expect(await count('SELECT count(*) AS n FROM webhook_delivery WHERE event_id = $1', [f.eventIds[0]])).toBe(0);
     expect(await deliveries(f.b)).toBe(1);
     expect(await attempts(f.b)).toBe(1);
+    // once its last delivery is pruned, the other event goes too
+    await ds.query("UPDATE webhook_delivery SET status = 'delivered', delivered_at = now() - interval '40 days' WHERE endpoint_id = $1", [f.b]);
+    expect(await repo.pruneDelivered(cutoff, 100)).toBe(1);
+    expect(await repo.pruneOrphanEvents(cutoff, 100)).toBe(1);
+    expect(await count('SELECT count(*) AS n FROM webhook_event WHERE id = ANY ($1)', [f.eventIds])).toBe(0);
+    expect(await allAttempts()).toBe(attemptsBefore - 4);
   });
 });

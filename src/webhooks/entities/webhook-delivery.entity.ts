@@ -10,7 +10,9 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
  * The table has fillfactor 70 (set in its migration; TypeORM has no option for it) so claims update rows in place.
  */
 @Entity('webhook_delivery')
-@Index(['eventId', 'endpointId'], { unique: true })
+// An endpoint's deliveries by time (the delivery log, recover), and an event's deliveries: a delivery is created with
+// its event (same created_at, one per endpoint of the event's team), so an event's deliveries are found through its
+// team's endpoints at its created_at — no index on event_id of its own (one fewer to write per publish and record).
 @Index(['endpointId', 'createdAt'])
 // The dispatcher's claim: teams with pending deliveries (loose scan), then each endpoint's due rows in time order.
 @Index('idx_webhook_delivery_due', ['teamId', 'endpointId', 'nextAttemptAt'], { where: `status = 'pending'` })
