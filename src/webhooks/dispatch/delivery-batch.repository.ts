@@ -176,22 +176,23 @@ export class DeliveryBatchRepository implements OnApplicationShutdown {
   /** Writes a batch's attempts and new states (one statement); in the caller's transaction when given its runner. */
   async record(batch: readonly AttemptRecord[], claimer: string, runner?: QueryRunner): Promise<void> {
     if (!batch.length) return;
-    const rows = batch.map((r) => ({
-      id: r.deliveryId,
-      attempt_number: r.attemptNumber,
-      request_headers: r.requestHeaders,
-      status_code: r.statusCode,
-      response_body: withoutNul(r.responseBody),
-      duration_ms: r.durationMs,
-      error_code: r.errorCode,
-      error_message: withoutNul(r.errorMessage),
-      attempted_at: r.attemptedAt,
-      status: r.status,
-      round_attempts: r.roundAttempts,
-      round_started_at: r.roundStartedAt,
-      next_attempt_at: r.nextAttemptAt,
-      delivered_at: r.deliveredAt,
-    }));
+    // positional, in the order RECORD_SQL reads them (r->>0 … r->>13); times as epoch ms
+    const rows = batch.map((r) => [
+      r.deliveryId,
+      r.attemptNumber,
+      r.requestHeaders,
+      r.statusCode,
+      withoutNul(r.responseBody),
+      r.durationMs,
+      r.errorCode,
+      withoutNul(r.errorMessage),
+      r.attemptedAt.getTime(),
+      r.status,
+      r.roundAttempts,
+      r.roundStartedAt.getTime(),
+      r.nextAttemptAt?.getTime() ?? null,
+      r.deliveredAt?.getTime() ?? null,
+    ]);
     const params = [JSON.stringify(rows), claimer];
     if (runner) await preparedQuery(runner, 'webhook_record', RECORD_SQL, params);
     else await this.query(this.writes, 'webhook_record', RECORD_SQL, params);
