@@ -6,6 +6,7 @@ import { AttemptRecord, DeliveryBatchRepository } from '../../src/webhooks/dispa
 import { CreateWebhookEndpointDto } from '../../src/webhooks/dto/webhook.dto';
 import { WebhookEndpointsService } from '../../src/webhooks/webhook-endpoints.service';
 import { createServiceModule, ServiceModule } from '../utils/service-module';
+import { whileHeldOpen } from '../utils/wait';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
@@ -81,33 +82,6 @@ describe('DeliveryBatchRepository.record (medium: real database)', () => {
     )) as { id: string; status: string; holder: string | null; attempts: number }[];
   const orphans = async (ids: string[]) => Number(((await ds.query('SELECT count(*) AS n FROM webhook_attempt WHERE delivery_id = ANY ($1)', [ids])) as { n: string }[])[0].n);
 
-  /** Runs `change` in a transaction left open, records meanwhile, and commits once the record waits on it. */
-  const whileOpen = async (change: (q: (sql: string, params: unknown[]) => Promise<unknown>) => Promise<unknown>, record: () => Promise<void>) => {
-    const other = ds.createQueryRunner();
-    await other.connect();
-    try {
-      await other.startTransaction();
-      await change((sql, params) => other.query(sql, params));
-      const outcome = record().then(
-        () => undefined,
-        (e: unknown) => e as Error,
-      );
-      for (let i = 0; ; i++) {
-        const [{ waiting }] = (await ds.query(
-          `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
-        )) as { waiting: number }[];
-        if (waiting > 0) break;
-        if (i > 200) throw new Error('the record never waited for the other transaction');
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      await other.commitTransaction();
-      expect(await outcome).toBeUndefined();
-    } finally {
-      if (other.isTransactionActive) await other.rollbackTransaction();
-      await other.release();
-    }
-  };
-
   it('writes the holder’s results: an attempt each, and the new state', async () => {
     const { ids } = await claimed(3);
     await repo.record(ids.map(delivered), 'me');
@@ -126,10 +100,12 @@ describe('DeliveryBatchRepository.record (medium: real database)', () => {
 
   it('a delivery taken by another worker while the record runs keeps that worker’s state', async () => {
     const { ids } = await claimed(2);
-    await whileOpen(
+    const result = await whileHeldOpen(
+      ds,
       (q) => q(`UPDATE webhook_delivery SET claimed_by = 'other' WHERE id = $1`, [ids[0]]),
       () => repo.record(ids.map(delivered), 'me'),
     );
+    expect(result).not.toHaveProperty('error');
     expect(await state(ids)).toEqual([
       { id: ids[0], status: 'pending', holder: 'other', attempts: 1 },
       { id: ids[1], status: 'delivered', holder: null, attempts: 1 },
@@ -139,10 +115,12 @@ describe('DeliveryBatchRepository.record (medium: real database)', () => {
   it('a delivery deleted with its endpoint while the record runs gets no attempt; the batch’s others are recorded', async () => {
     const doomed = await claimed(2);
     const kept = await claimed(2);
-    await whileOpen(
+    const result = await whileHeldOpen(
+      ds,
       (q) => q('DELETE FROM webhook_endpoint WHERE id = $1', [doomed.endpointId]),
       () => repo.record([...doomed.ids, ...kept.ids].map(delivered), 'me'),
     );
+    expect(result).not.toHaveProperty('error');
     expect(await state(doomed.ids)).toEqual([]);
     expect(await orphans(doomed.ids)).toBe(0);
     expect(await state(kept.ids)).toEqual(kept.ids.map((id) => ({ id, status: 'delivered', holder: null, attempts: 1 })));

@@ -5,6 +5,7 @@ import { UsersService } from '../../src/users/users.service';
 import { CreateWebhookEndpointDto } from '../../src/webhooks/dto/webhook.dto';
 import { WebhookEndpointsService } from '../../src/webhooks/webhook-endpoints.service';
 import { createServiceModule, ServiceModule } from '../utils/service-module';
+import { whileHeldOpen } from '../utils/wait';
 
 /**
  * Publishing while one of the team's endpoints is being deleted in another transaction: the publishing transaction
@@ -42,36 +43,14 @@ describe('EventPublisher while an endpoint is deleted (medium: real database)', 
   it.each(Object.keys(publishers) as (keyof typeof publishers)[])('%s: the deleted endpoint is skipped, the others get their deliveries', async (kind) => {
     const doomed = await endpoint(`http://127.0.0.1:9/doomed-${kind}`);
     const kept = await endpoint(`http://127.0.0.1:9/kept-${kind}`);
-    const deleting = ds.createQueryRunner();
-    await deleting.connect();
-    try {
-      await deleting.startTransaction();
-      await deleting.query('DELETE FROM webhook_endpoint WHERE id = $1', [doomed]);
-      // the publish reads the endpoint (the delete is not committed yet) and must wait for the deleting transaction
-      const outcome = publishers[kind]().then(
-        (ids) => ({ ids }),
-        (e: unknown) => ({ error: e as Error }),
-      );
-      for (let i = 0; ; i++) {
-        const [{ waiting }] = (await ds.query(
-          `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
-        )) as { waiting: number }[];
-        if (waiting > 0) break;
-        if (i > 200) throw new Error('the publish never waited for the deleting transaction');
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      await deleting.commitTransaction();
-      const result = await outcome;
-      expect(result).not.toHaveProperty('error');
-      const ids = (result as { ids: (string | null)[] }).ids;
-      const rows = (await ds.query('SELECT event_id, endpoint_id FROM webhook_delivery WHERE event_id = ANY ($1)', [ids])) as { event_id: string; endpoint_id: string }[];
-      expect(rows.filter((r) => r.endpoint_id === doomed)).toEqual([]);
-      expect(rows.filter((r) => r.endpoint_id === kept).map((r) => r.event_id).sort()).toEqual([...ids].sort());
-      const events = (await ds.query('SELECT id FROM webhook_event WHERE id = ANY ($1)', [ids])) as { id: string }[];
-      expect(events).toHaveLength(ids.length);
-    } finally {
-      if (deleting.isTransactionActive) await deleting.rollbackTransaction();
-      await deleting.release();
-    }
+    // the publish reads the endpoint while its deletion is not committed yet, and must wait for it
+    const result = await whileHeldOpen(ds, (q) => q('DELETE FROM webhook_endpoint WHERE id = $1', [doomed]), publishers[kind]);
+    expect(result).not.toHaveProperty('error');
+    const ids = (result as { value: (string | null)[] }).value;
+    const rows = (await ds.query('SELECT event_id, endpoint_id FROM webhook_delivery WHERE event_id = ANY ($1)', [ids])) as { event_id: string; endpoint_id: string }[];
+    expect(rows.filter((r) => r.endpoint_id === doomed)).toEqual([]);
+    expect(rows.filter((r) => r.endpoint_id === kept).map((r) => r.event_id).sort()).toEqual([...ids].sort());
+    const events = (await ds.query('SELECT id FROM webhook_event WHERE id = ANY ($1)', [ids])) as { id: string }[];
+    expect(events).toHaveLength(ids.length);
   });
 });
