@@ -1,9 +1,11 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { WebhookDelivery } from './webhook-delivery.entity';
 
-/** One HTTP attempt of a delivery: what was sent (headers, never secrets) and what came back. */
-// The primary key leads with the delivery: a delivery's attempts (the delivery log, the cascade on delete) are found by
-// it, and each recorded attempt writes one index entry, not two.
+/**
+ * One HTTP attempt of a delivery: what was sent (headers, never secrets) and what came back. The primary key leads with
+ * the delivery: a delivery's attempts (the delivery log, the cascade on delete) are found by it, and each recorded
+ * attempt writes one index entry, not two.
+ */
 @Entity('webhook_attempt')
 export class WebhookAttempt {
   @PrimaryColumn('uuid') deliveryId: string;
