@@ -1,16 +1,31 @@
 import DataLoader from 'dataloader';
+import { performance } from 'node:perf_hooks';
+
+/** A statement whose previous batch started less than this long ago is busy: its next batch may linger. */
+const BUSY_MS = 20;
 
 /**
  * Gathers the same short statement issued by many concurrent callers (one per conversation) into one round trip: a
  * call waits at most for the current turn of the event loop, then every call gathered so far runs as one statement
  * (`run` gets them in order and returns one result per call, in the same order — an Error fails that call alone).
  * Round trips, not statements, are what cost on a busy machine.
+ *
+ * `lingerMs`: while the statement is busy (its previous batch started within the last 20 ms), a new batch waits this
+ * long instead of only the current turn, so calls arriving a few milliseconds apart — webhooks of a burst, each on its
+ * own connection — still share one statement. An idle statement never waits: a lone call goes at once.
  */
-export function statementBatcher<K, V>(run: (keys: readonly K[]) => Promise<(V | Error)[]>, maxBatchSize = 200): (key: K) => Promise<V> {
-  const loader = new DataLoader<K, V>(async (keys) => run(keys), {
-    cache: false,
-    maxBatchSize,
-    batchScheduleFn: (go) => setImmediate(go),
-  });
+export function statementBatcher<K, V>(run: (keys: readonly K[]) => Promise<(V | Error)[]>, maxBatchSize = 200, lingerMs = 0): (key: K) => Promise<V> {
+  let lastStart = -Infinity;
+  const loader = new DataLoader<K, V>(
+    (keys) => {
+      lastStart = performance.now();
+      return run(keys);
+    },
+    {
+      cache: false,
+      maxBatchSize,
+      batchScheduleFn: (go) => (lingerMs > 0 && performance.now() - lastStart < BUSY_MS ? setTimeout(go, lingerMs) : setImmediate(go)),
+    },
+  );
   return (key) => loader.load(key);
 }
