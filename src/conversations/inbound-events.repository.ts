@@ -73,17 +73,6 @@ const INSERT_MANY_SQL = `INSERT INTO inbound_event (connection_id, platform, ded
   ON CONFLICT DO NOTHING
   RETURNING id, connection_id, dedupe_key`;
 
-/**
- * How long a busy ingest lets a batch gather (statementBatcher's `lingerMs`) for the insert of webhooks and for their
- * wake-ups. A burst's webhooks arrive each on its own connection, a few milliseconds apart; without it, an api process
- * with nothing else to do stored them one or two per statement (100–400 inserts for a 200-message burst), and those
- * round trips were what slowed the burst down. Measured (200 chats at once, 2 cores, 12–14 interleaved runs): api +
- * 2 workers 68 → 77 replies/s with PostgreSQL's CPU per burst −37 %, one process 77 → 81, and much less spread between
- * runs; the echo load (50 senders, each waiting for its answer) unchanged within noise. A webhook waits at most this
- * much longer, and only while others are arriving: a lone one is stored at once.
- */
-export const INGEST_LINGER_MS = 4;
-
 interface SentCall {
   id: string;
   status: InboundStatus;
@@ -103,7 +92,7 @@ export class InboundEventsRepository {
   private readonly headBatch = statementBatcher<{ connectionId: string; orderingKey: string }, EventHead | null>((keys) => this.headMany(keys));
   private readonly claimBatch = statementBatcher<{ connectionId: string; orderingKey: string }, ClaimResult>((keys) => this.claimMany(keys));
   private readonly sentBatch = statementBatcher<SentCall, void>((calls) => this.finishSentMany(calls));
-  private readonly insertBatch = statementBatcher<NewInboundEvent, InsertOutcome>((rows) => this.insertMany(rows), 200, INGEST_LINGER_MS);
+  private readonly insertBatch = statementBatcher<NewInboundEvent, InsertOutcome>((rows) => this.insertMany(rows));
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource, private readonly clock: Clock) {}
 

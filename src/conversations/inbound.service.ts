@@ -12,7 +12,7 @@ import { statementBatcher } from '../database/statement-batcher';
 import { JOB_OPTIONS, QueueName, REDIS_CALL_TIMEOUT_MS } from '../queue/queues';
 import { RedisAvailability, RedisUnavailable } from '../queue/redis-availability';
 import { EventPublisher } from '../events/event-publisher';
-import { INGEST_LINGER_MS, InboundEventsRepository } from './inbound-events.repository';
+import { InboundEventsRepository } from './inbound-events.repository';
 import { Clock } from '../common/clock';
 import { LocalInboundRuns } from './local-inbound-runs';
 import { InboundJob } from './inbound-job';
@@ -130,7 +130,7 @@ export class InboundService {
       else this.logger.warn(msg);
       return jobs.map(() => false);
     }
-  }, 200, INGEST_LINGER_MS);
+  });
 
   /** An event that is not for the agent (e.g. a GitHub push): its outbound event and its `done` in one transaction. */
   async publishAndFinish(eventId: string, event: { type: string; teamId: string; data: Record<string, unknown> }): Promise<void> {

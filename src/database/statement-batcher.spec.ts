@@ -3,7 +3,7 @@ import { statementBatcher } from './statement-batcher';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A batcher whose statement records the batches it ran. */
-function recording(lingerMs = 0): { call: (n: number) => Promise<number>; batches: number[][] } {
+function recording(lingerMs: number): { call: (n: number) => Promise<number>; batches: number[][] } {
   const batches: number[][] = [];
   const call = statementBatcher<number, number>((keys) => {
     batches.push([...keys]);
@@ -14,19 +14,19 @@ function recording(lingerMs = 0): { call: (n: number) => Promise<number>; batche
 
 describe('statementBatcher', () => {
   it('runs the calls of one turn as one statement, each caller getting its own result', async () => {
-    const { call, batches } = recording();
+    const { call, batches } = recording(0);
     await expect(Promise.all([call(1), call(2), call(3)])).resolves.toEqual([10, 20, 30]);
     expect(batches).toEqual([[1, 2, 3]]);
   });
 
   it('fails only the call whose result is an Error', async () => {
-    const call = statementBatcher<number, number>((keys) => Promise.resolve(keys.map((k) => (k === 2 ? new Error('two') : k))));
+    const call = statementBatcher<number, number>((keys) => Promise.resolve(keys.map((k) => (k === 2 ? new Error('two') : k))), 200, 0);
     const results = await Promise.allSettled([call(1), call(2), call(3)]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 
   it('without a linger, calls a few milliseconds apart are separate statements', async () => {
-    const { call, batches } = recording();
+    const { call, batches } = recording(0);
     await call(0);
     await Promise.all([call(1), sleep(10).then(() => call(2)), sleep(20).then(() => call(3))]);
     expect(batches.length).toBeGreaterThan(2); // not gathered (4, unless a stalled loop fires both timers in one turn)
