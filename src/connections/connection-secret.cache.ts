@@ -28,8 +28,8 @@ interface Entry {
  * which no request can match.
  *
  * A burst of requests for a connection whose entry has expired reads it once: the first miss starts the read and the
- * others wait for it (measured: a 200-request burst arriving just after the TTL ran one read per request, which slowed
- * the whole burst down by half). Misses for different connections at the same moment share one statement.
+ * others wait for it (measured before: a 200-request burst arriving just after the TTL read the same row 100–130
+ * times). Misses for different connections at the same moment share one statement.
  */
 @Injectable()
 export class ConnectionSecretCache {

@@ -28,7 +28,7 @@ export const BUSY_LINGER_MS = 4;
 export function statementBatcher<K, V>(run: (keys: readonly K[]) => Promise<(V | Error)[]>, maxBatchSize = 200, lingerMs = BUSY_LINGER_MS): (key: K) => Promise<V> {
   let lastStart = -Infinity;
   const loader = new DataLoader<K, V>(
-    (keys) => {
+    async (keys) => {
       lastStart = performance.now();
       return run(keys);
     },
