@@ -19,7 +19,14 @@ export class AppConfig {
   publicBaseUrl: string;
   dataDir: string;
   shutdownTimeoutMs: number;
-  database: { url: string; migrationsRun: boolean; /** Pooled PostgreSQL connections per process. */ poolSize: number };
+  database: {
+    url: string;
+    migrationsRun: boolean;
+    /** Pooled PostgreSQL connections per process. */
+    poolSize: number;
+    /** Seconds an idle pooled connection is kept (0: until the process stops). */
+    poolIdleS: number;
+  };
   redis: { url: string; prefix: string };
   auth: {
     jwtSecret: string;

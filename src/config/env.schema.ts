@@ -25,6 +25,8 @@ export class EnvSchema {
   @IsUrl(dbUrl, dbUrlMessage) DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/switchboard';
   @Transform(toBool) @IsBoolean() MIGRATIONS_RUN: boolean = true;
   @Type(() => Number) @IsInt() @Min(2) @Max(1000) DATABASE_POOL_SIZE: number = 20;
+  /** Seconds a pooled connection may sit idle before it is closed; 0 = kept until the process stops. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(86400) DATABASE_POOL_IDLE_S: number = 300;
   @IsUrl(redisUrl, redisUrlMessage) REDIS_URL: string = 'redis://127.0.0.1:6379';
   @Matches(/^[A-Za-z0-9_-]{1,32}$/) BULLMQ_PREFIX: string = 'sb';
 

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
     expect(c.role).toBe('all');
     expect(c.runsHttp && c.runsWorker).toBe(true);
     expect(c.database.migrationsRun).toBe(true);
+    expect(c.database.poolIdleS).toBe(300);
     expect(c.auth.jwtExpiresInSeconds).toBe(3600);
     expect(c.publicBaseUrl).toBe('http://localhost:3000');
     expect(c.invitations.ttlHours).toBe(72);

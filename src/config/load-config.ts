@@ -154,7 +154,7 @@ export function loadConfig(source: Env = process.env, platforms: readonly Platfo
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     dataDir: env.DATA_DIR,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    database: { url: env.DATABASE_URL, migrationsRun: env.MIGRATIONS_RUN, poolSize: env.DATABASE_POOL_SIZE },
+    database: { url: env.DATABASE_URL, migrationsRun: env.MIGRATIONS_RUN, poolSize: env.DATABASE_POOL_SIZE, poolIdleS: env.DATABASE_POOL_IDLE_S },
     redis: { url: env.REDIS_URL, prefix: env.BULLMQ_PREFIX },
     auth: {
       jwtSecret: env.JWT_SECRET as string,
