@@ -73,6 +73,18 @@ const INSERT_MANY_SQL = `INSERT INTO inbound_event (connection_id, platform, ded
   ON CONFLICT DO NOTHING
   RETURNING id, connection_id, dedupe_key`;
 
+/**
+ * The heads of many conversations ($1 connection ids, $2 ordering keys): each one's oldest unfinished event, found in
+ * IDX_inbound_event_pending (unfinished events only), never by walking past the chat's finished ones.
+ */
+export const HEAD_MANY_SQL = `SELECT k.ord::int AS ord, h.id, h.not_before
+  FROM unnest($1::uuid[], $2::varchar[]) WITH ORDINALITY AS k(connection_id, ordering_key, ord)
+  CROSS JOIN LATERAL (
+    SELECT e.id, e.not_before FROM inbound_event e
+    WHERE e.connection_id = k.connection_id AND e.ordering_key = k.ordering_key AND e.status IN ('received', 'processing')
+    ORDER BY e.seq LIMIT 1
+  ) h`;
+
 interface SentCall {
   id: string;
   status: InboundStatus;
@@ -148,16 +160,7 @@ export class InboundEventsRepository {
   }
 
   private async headMany(keys: readonly { connectionId: string; orderingKey: string }[]): Promise<(EventHead | null)[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT k.ord::int AS ord, h.id, h.not_before
-       FROM unnest($1::uuid[], $2::varchar[]) WITH ORDINALITY AS k(connection_id, ordering_key, ord)
-       CROSS JOIN LATERAL (
-         SELECT e.id, e.not_before FROM inbound_event e
-         WHERE e.connection_id = k.connection_id AND e.ordering_key = k.ordering_key AND e.status IN ('received', 'processing')
-         ORDER BY e.seq LIMIT 1
-       ) h`,
-      [keys.map((k) => k.connectionId), keys.map((k) => k.orderingKey)],
-    )) as { ord: number; id: string; not_before: Date | null }[];
+    const rows = (await this.dataSource.query(HEAD_MANY_SQL, [keys.map((k) => k.connectionId), keys.map((k) => k.orderingKey)])) as { ord: number; id: string; not_before: Date | null }[];
     const heads: (EventHead | null)[] = keys.map(() => null);
     for (const r of rows) heads[r.ord - 1] = { id: r.id, notBefore: r.not_before };
     return heads;

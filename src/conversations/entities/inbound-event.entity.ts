@@ -8,8 +8,11 @@ export type InboundStatus = (typeof INBOUND_STATUSES)[number];
 @Entity('inbound_event')
 @Index(['connectionId', 'dedupeKey'], { unique: true })
 @Index('UQ_inbound_event_body_hash', ['connectionId', 'bodyHash'], { unique: true, where: '"body_hash" IS NOT NULL' })
-@Index(['connectionId', 'orderingKey', 'seq'])
-@Index(['status', 'receivedAt'])
+/**
+ * A conversation's unfinished events in order (its head, the claim, the sweeper): only those are in it, so finding the
+ * head never walks past a chat's finished history, and a finished event leaves the index.
+ */
+@Index('IDX_inbound_event_pending', ['connectionId', 'orderingKey', 'seq'], { where: `"status" IN ('received', 'processing')` })
 /** The event log (newest first per connection, time filters) and the health counts of the last 24 h. */
 @Index(['connectionId', 'receivedAt'])
 export class InboundEvent {
