@@ -1,4 +1,11 @@
+import { AgentsService } from '../../src/agents/agents.service';
+import { CreateAgentDto } from '../../src/agents/dto/agent.dto';
+import { ConnectionsService } from '../../src/connections/connections.service';
+import { CreateConnectionDto } from '../../src/connections/dto/connection.dto';
+import { TeamsService } from '../../src/teams/teams.service';
+import { UsersService } from '../../src/users/users.service';
 import { FakeTelegramApi } from '../fakes';
+import { ServiceModule } from '../utils/service-module';
 import { TestApp } from '../utils/test-app';
 import { Actor } from './users';
 
@@ -34,6 +41,20 @@ export async function connectTelegramBot(
     .expect(201);
   const secret = tg.webhookOf(token)?.secret_token as string;
   return { token, botId, username, connectionId: conn.body.id, agentId: agent.body.id, secret };
+}
+
+/**
+ * Service level (no HTTP): a user, their team, an agent, and a Telegram connection to a bot registered in the fake Bot
+ * API, made through the services. `name` keeps the names and the bot apart from other suites'.
+ */
+export async function serviceTelegramConnection(m: ServiceModule, tg: FakeTelegramApi, name: string, botId: number): Promise<{ connectionId: string; agentId: string; teamId: string }> {
+  const user = await m.moduleRef.get(UsersService).create({ email: `${name.toLowerCase()}@example.com`, password: 'long-enough-1' });
+  const team = await m.moduleRef.get(TeamsService).create(name, user.id);
+  const agent = await m.moduleRef.get(AgentsService).create(team.id, { name } as CreateAgentDto);
+  const token = `${botId}:AAH${name.toLowerCase().padEnd(32, 'x')}`;
+  tg.addBot(token, { id: botId, username: `${name.toLowerCase()}_bot`, first_name: name });
+  const conn = await m.moduleRef.get(ConnectionsService).create(team.id, agent.id, { platform: 'telegram', credentials: { botToken: token } } as CreateConnectionDto);
+  return { connectionId: conn.id, agentId: agent.id, teamId: team.id };
 }
 
 export function textUpdate(

@@ -1,11 +1,6 @@
 import { DataSource } from 'typeorm';
-import { AgentsService } from '../../src/agents/agents.service';
-import { CreateAgentDto } from '../../src/agents/dto/agent.dto';
-import { ConnectionsService } from '../../src/connections/connections.service';
-import { CreateConnectionDto } from '../../src/connections/dto/connection.dto';
 import { HEAD_MANY_SQL, InboundEventsRepository } from '../../src/conversations/inbound-events.repository';
-import { TeamsService } from '../../src/teams/teams.service';
-import { UsersService } from '../../src/users/users.service';
+import { serviceTelegramConnection } from '../factories/telegram';
 import { FakeTelegramApi } from '../fakes';
 import { createServiceModule, ServiceModule } from '../utils/service-module';
 
@@ -34,12 +29,7 @@ describe("a conversation's head with a long history (medium: real PostgreSQL)", 
     tg = await new FakeTelegramApi().start();
     m = await createServiceModule({ env: { TELEGRAM_API_ROOT: tg.url, PUBLIC_BASE_URL: 'https://sb.example.com' } });
     ds = m.moduleRef.get(DataSource);
-    const user = await m.moduleRef.get(UsersService).create({ email: 'head@example.com', password: 'long-enough-1' });
-    const team = await m.moduleRef.get(TeamsService).create('Head', user.id);
-    const agent = await m.moduleRef.get(AgentsService).create(team.id, { name: 'Long chat' } as CreateAgentDto);
-    const token = '900077:AAHheadheadheadheadheadheadheadhead';
-    tg.addBot(token, { id: 900077, username: 'head_bot', first_name: 'Head' });
-    connectionId = (await m.moduleRef.get(ConnectionsService).create(team.id, agent.id, { platform: 'telegram', credentials: { botToken: token } } as CreateConnectionDto)).id;
+    ({ connectionId } = await serviceTelegramConnection(m, tg, 'Head', 900077));
     // chat "long": 500 finished events, then two unfinished ones; chat "done": finished events only…
     await ds.query(
       `INSERT INTO inbound_event (connection_id, platform, dedupe_key, ordering_key, payload, status)

@@ -1,19 +1,14 @@
 import { DataSource } from 'typeorm';
-import { AgentsService } from '../../src/agents/agents.service';
-import { CreateAgentDto } from '../../src/agents/dto/agent.dto';
 import { AgentRuntimeService } from '../../src/agents/runtimes/agent-runtime.service';
 import { RuntimeError, RuntimeReply, RuntimeRequest } from '../../src/agents/runtimes/runtime.types';
 import { ConnectionsService } from '../../src/connections/connections.service';
 import { ConnectorRegistry } from '../../src/connections/connector-registry';
-import { CreateConnectionDto } from '../../src/connections/dto/connection.dto';
 import { OutgoingMessage, PlatformConnector, RetryLaterError } from '../../src/connections/platform-connector';
 import { InboundPipeline } from '../../src/conversations/inbound.pipeline';
 import { InboundService } from '../../src/conversations/inbound.service';
 import { orderingKeyOf, TgUpdate } from '../../src/integrations/telegram/telegram-update';
-import { TeamsService } from '../../src/teams/teams.service';
-import { UsersService } from '../../src/users/users.service';
 import { FakeTelegramApi } from '../fakes';
-import { textUpdate } from '../factories/telegram';
+import { serviceTelegramConnection, textUpdate } from '../factories/telegram';
 import { createServiceModule, ServiceModule } from '../utils/service-module';
 
 /**
@@ -45,13 +40,7 @@ describe('InboundPipeline (medium: real database, stand-in runtime and platform 
       override: (b) => b.overrideProvider(AgentRuntimeService).useValue(runtime),
     });
     ds = m.moduleRef.get(DataSource);
-    const user = await m.moduleRef.get(UsersService).create({ email: 'medium@example.com', password: 'long-enough-1' });
-    const team = await m.moduleRef.get(TeamsService).create('Medium', user.id);
-    const agent = await m.moduleRef.get(AgentsService).create(team.id, { name: 'Scripted' } as CreateAgentDto);
-    const token = '900001:AAHmediummediummediummediummedium';
-    tg.addBot(token, { id: 900001, username: 'medium_bot', first_name: 'Medium' });
-    const conn = await m.moduleRef.get(ConnectionsService).create(team.id, agent.id, { platform: 'telegram', credentials: { botToken: token } } as CreateConnectionDto);
-    connectionId = conn.id;
+    ({ connectionId } = await serviceTelegramConnection(m, tg, 'Medium', 900001));
     // the real connector parses; its send is the stand-in
     const registry = m.moduleRef.get(ConnectorRegistry);
     const real = registry.get('telegram');
