@@ -73,17 +73,20 @@ const INSERT_MANY_SQL = `INSERT INTO inbound_event (connection_id, platform, ded
   ON CONFLICT DO NOTHING
   RETURNING id, connection_id, dedupe_key`;
 
+/** The head of the conversation `k` names (its connection_id and ordering_key), as `h`: shared by the look and the claim. */
+const HEAD_OF_K = `CROSS JOIN LATERAL (
+    SELECT e.id, e.not_before, e.connection_id, e.ordering_key FROM inbound_event e
+    WHERE e.connection_id = k.connection_id AND e.ordering_key = k.ordering_key AND e.status IN ('received', 'processing')
+    ORDER BY e.seq LIMIT 1
+  ) h`;
+
 /**
  * The heads of many conversations ($1 connection ids, $2 ordering keys): each one's oldest unfinished event, found in
  * IDX_inbound_event_pending (unfinished events only), never by walking past the chat's finished ones.
  */
 export const HEAD_MANY_SQL = `SELECT k.ord::int AS ord, h.id, h.not_before
   FROM unnest($1::uuid[], $2::varchar[]) WITH ORDINALITY AS k(connection_id, ordering_key, ord)
-  CROSS JOIN LATERAL (
-    SELECT e.id, e.not_before FROM inbound_event e
-    WHERE e.connection_id = k.connection_id AND e.ordering_key = k.ordering_key AND e.status IN ('received', 'processing')
-    ORDER BY e.seq LIMIT 1
-  ) h`;
+  ${HEAD_OF_K}`;
 
 interface SentCall {
   id: string;
@@ -213,11 +216,7 @@ export class InboundEventsRepository {
       `WITH k AS (
          SELECT * FROM unnest($1::uuid[], $2::varchar[]) AS k(connection_id, ordering_key)
        ), head AS (
-         SELECT h.id, h.not_before, h.connection_id, h.ordering_key FROM k CROSS JOIN LATERAL (
-           SELECT e.id, e.not_before, e.connection_id, e.ordering_key FROM inbound_event e
-           WHERE e.connection_id = k.connection_id AND e.ordering_key = k.ordering_key AND e.status IN ('received', 'processing')
-           ORDER BY e.seq LIMIT 1
-         ) h
+         SELECT h.id, h.not_before, h.connection_id, h.ordering_key FROM k ${HEAD_OF_K}
        ), claimed AS (
          UPDATE inbound_event e SET status = 'processing', attempts = e.attempts + 1, not_before = NULL
          FROM head WHERE e.id = head.id AND (head.not_before IS NULL OR head.not_before <= now())
