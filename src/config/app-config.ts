@@ -57,6 +57,8 @@ export class AppConfig {
     agentRetryDelaysMs: number[];
     conversationIdleMinutes: number;
     sweepIntervalSeconds: number;
+    /** Finished inbound events received longer ago than this are deleted (hourly, in batches). */
+    retentionDays: number;
     /** How often expired approvals are resolved (`approval.decided` with status `expired`); 0: never. */
     approvalSweepIntervalSeconds: number;
   };

@@ -69,6 +69,8 @@ export class EnvSchema {
   AGENT_RETRY_DELAYS_MS: string = '1000,5000,15000';
   @Type(() => Number) @IsInt() @Min(1) CONVERSATION_IDLE_MINUTES: number = 30;
   @Type(() => Number) @IsInt() @Min(0) INBOUND_SWEEP_INTERVAL_S: number = 30;
+  // a week at least: a platform's redelivery of an event it sent days ago (GitHub: 3 days) is still known as a duplicate
+  @Type(() => Number) @IsInt() @Min(7) @Max(36500) INBOUND_RETENTION_DAYS: number = 30;
   @Type(() => Number) @IsInt() @Min(0) @Max(3600) APPROVAL_SWEEP_INTERVAL_S: number = 5;
   @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean = false;
 

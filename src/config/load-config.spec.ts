@@ -29,6 +29,7 @@ describe('loadConfig', () => {
     expect(c.runsHttp && c.runsWorker).toBe(true);
     expect(c.database.migrationsRun).toBe(true);
     expect(c.database.poolIdleS).toBe(300);
+    expect(c.inbound.retentionDays).toBe(30);
     expect(c.auth.jwtExpiresInSeconds).toBe(3600);
     expect(c.publicBaseUrl).toBe('http://localhost:3000');
     expect(c.invitations.ttlHours).toBe(72);
@@ -79,6 +80,7 @@ describe('loadConfig', () => {
     ['MIGRATIONS_RUN', 'maybe'],
     ['INVITATION_TTL_HOURS', '0'],
     ['INVITATION_TTL_HOURS', '1.5'],
+    ['INBOUND_RETENTION_DAYS', '6'],
   ])('names %s when it is bad', (name, value) => {
     expect(problems({ ...base, [name]: value })).toContain(name);
   });

@@ -176,6 +176,7 @@ export function loadConfig(source: Env = process.env, platforms: readonly Platfo
       agentRetryDelaysMs: env.AGENT_RETRY_DELAYS_MS.split(',').map(Number),
       conversationIdleMinutes: env.CONVERSATION_IDLE_MINUTES,
       sweepIntervalSeconds: env.INBOUND_SWEEP_INTERVAL_S,
+      retentionDays: env.INBOUND_RETENTION_DAYS,
       approvalSweepIntervalSeconds: env.APPROVAL_SWEEP_INTERVAL_S,
     },
     allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,

@@ -73,11 +73,11 @@ import { MessageActionsService } from './actions/message-actions.service';
     MessageActionsService,
     ActionTurns,
   ],
-  exports: [ConversationsService, InboundService, LocalInboundRuns, InboundWakeups, InboundPipeline, InboundEventsRepository, AgentTurnService, ProactiveMessagesService, ActionTurns],
+  exports: [ConversationsService, InboundService, LocalInboundRuns, InboundWakeups, InboundPipeline, InboundEventsRepository, InboundEventLogRepository, AgentTurnService, ProactiveMessagesService, ActionTurns],
 })
 export class ConversationsModule {}
 
-/** Worker-only: the sweeper (stalled inbound conversations, idle conversations). */
+/** Worker-only: the sweeper (stalled inbound conversations, idle conversations, the event log's retention). */
 @Module({
   imports: [ConversationsModule, BullModule.registerQueue({ name: QueueName.Inbound })],
   providers: [InboundSweeper, ApprovalExpiryScheduler],

@@ -36,7 +36,7 @@ export interface EventLogFilter {
 
 /**
  * The inbound_event statements of the admin API: a connection's event log (never the payload in a list), one event
- * with its payload, replay, and the outcome counts of the connection's health. (The pipeline's are
+ * with its payload, replay, the outcome counts of the connection's health and retention. (The pipeline's are
  * InboundEventsRepository's.)
  */
 @Injectable()
@@ -84,6 +84,27 @@ export class InboundEventLogRepository {
       [connectionId, since],
     )) as { done: number; failed: number }[];
     return row;
+  }
+
+  /**
+   * Deletes up to `limit` finished events (done, ignored, failed) received before `cutoff`; returns how many. Each
+   * connection's oldest are found in its received_at index, never by reading the whole table; unfinished events stay
+   * whatever their age.
+   */
+  async pruneFinished(cutoff: Date, limit: number): Promise<number> {
+    const [, n] = (await this.dataSource.query(
+      `DELETE FROM inbound_event WHERE id IN (
+         SELECT old.id FROM platform_connection c
+         CROSS JOIN LATERAL (
+           SELECT e.id FROM inbound_event e
+           WHERE e.connection_id = c.id AND e.received_at < $1 AND e.status IN ('done', 'ignored', 'failed')
+           ORDER BY e.received_at LIMIT $2
+         ) old
+         LIMIT $2
+       )`,
+      [cutoff, limit],
+    )) as [unknown, number];
+    return n;
   }
 
   private repo(): Repository<InboundEvent> {
