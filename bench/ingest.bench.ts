@@ -13,7 +13,7 @@ import { QueueName, redisOptionsFromUrl } from '../src/queue/queues';
 import { wakeupListKey } from '../src/queue/wakeup-list';
 import { FakeTelegramApi } from '../test/fakes/telegram.fake';
 import { BENCH_ADMIN, BENCH_SECRETS, freePort, httpReady, startProc, stopProcs } from './app-process';
-import { machine, table } from './machine';
+import { machine, machineLoad, table } from './machine';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = 50;
@@ -51,6 +51,7 @@ async function load(name: string, url: string, secret: string): Promise<Result> 
 }
 
 async function main(): Promise<void> {
+  const vm = machineLoad();
   const admin = new Client({ connectionString: `${BASE}/postgres` });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
   const reference = await load('reference', `http://127.0.0.1:${refPort}/`, secret);
   await stopProcs([ref]);
 
-  console.log(`\nbench:ingest — ${DURATION_S} s, ${CONNECTIONS} connections, on ${machine()}\n`);
+  console.log(`\nbench:ingest — ${DURATION_S} s, ${CONNECTIONS} connections, on ${machine()}\n${vm.summary()}\n`);
   console.log(table([ours, reference].map((r) => ({ run: r.name, 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99, requests: r.total, errors: r.errors, 'non-2xx': r.non2xx }))));
   console.log(`\nratio ours/reference: ${(ours.rps / reference.rps).toFixed(2)} (aim ≥ 0.5); p99 ${ours.p99} ms (aim < 50 ms)\n`);
   // the app's wake-ups (nobody consumed them: ROLE=api) go with the run

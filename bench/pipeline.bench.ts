@@ -25,7 +25,7 @@ import { Pool, request } from 'undici';
 import { FakeTelegramApi } from '../test/fakes/telegram.fake';
 import { QueueName, redisOptionsFromUrl } from '../src/queue/queues';
 import { BENCH_ADMIN, BENCH_SECRETS, freePort, httpReady, Proc, startProc, stopProcs } from './app-process';
-import { machine, table } from './machine';
+import { machine, machineLoad, table } from './machine';
 import { streamScenario, StreamingRuntime } from './pipeline-stream';
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -202,6 +202,7 @@ function median(runs: Row[]): Row {
 }
 
 async function main(): Promise<void> {
+  const vm = machineLoad();
   const admin = new Client({ connectionString: `${BASE}/postgres` });
   await admin.connect();
   for (const i of [0, 1]) await admin.query(`DROP DATABASE IF EXISTS ${DB}_${i} WITH (FORCE)`);
@@ -310,7 +311,8 @@ async function main(): Promise<void> {
 
   // the bare reference, in its own process too
   if (ONLY) {
-    if (ONLY === 'stream') console.log(`\nbench:pipeline (stream) on ${machine()}\naims: first token → platform p95 ≤ 300 ms; no chat called twice within 1 s\n`);
+    if (ONLY === 'stream') console.log(`\nbench:pipeline (stream) on ${machine()}\n${vm.summary()}\naims: first token → platform p95 ≤ 300 ms; no chat called twice within 1 s\n`);
+    else console.log(`\nbench:pipeline (${ONLY}) on ${machine()}\n${vm.summary()}\n`);
     console.log(table(rows));
     if (warmups.length) console.log(`\nfirst slow burst of each topology (warm-up, not in the medians):\n${table(warmups)}`);
     process.exit(0);
@@ -337,7 +339,7 @@ async function main(): Promise<void> {
   rows.push(await repeat(() => scenario(tg, rt, ref([refs.echo]), 'echo', 300, 10, 50)));
   await stopProcs([refs.slow, refs.echo]);
 
-  console.log(`\nbench:pipeline on ${machine()}\n`);
+  console.log(`\nbench:pipeline on ${machine()}\n${vm.summary()}\n`);
   console.log(table(rows));
   if (warmups.length) console.log(`\nfirst slow burst of each topology (warm-up, not in the medians):\n${table(warmups)}`);
   console.log('\naims: (a) last reply ≤ 3 s for 200 chats, ≤ 6 s for 2,000; (b) ≥ 500 replies/s, p99 < 2 s; (c) order kept, throughput not lower\n');

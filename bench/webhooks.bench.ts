@@ -17,7 +17,7 @@ import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { redisOptionsFromUrl } from '../src/queue/queues';
 import { BENCH_SECRETS } from './app-process';
-import { machine, table } from './machine';
+import { machine, machineLoad, table } from './machine';
 import { Child, forkChild, startApp } from './webhooks/procs';
 import type { PublisherCommand } from './webhooks/publisher';
 import type { ReceiverCommand, ReceiverStats } from './webhooks/receiver';
@@ -100,6 +100,7 @@ async function truncate(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const vm = machineLoad();
   const admin = new Client({ connectionString: `${BASE}/postgres` });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
@@ -242,7 +243,7 @@ async function main(): Promise<void> {
   }
 
   console.log(
-    `\nbench:webhooks — ${EVENTS} events per run, ${PUBLISHERS} publishing transactions at a time (${PER_TX} events each unless the row says otherwise), concurrency ${CONCURRENCY}, on ${machine()}\n`,
+    `\nbench:webhooks — ${EVENTS} events per run, ${PUBLISHERS} publishing transactions at a time (${PER_TX} events each unless the row says otherwise), concurrency ${CONCURRENCY}, on ${machine()}\n${vm.summary()}\n`,
   );
   if (wakeups.length) {
     console.log('Waking a dispatcher in another process after commit (16 clients committing; median of rounds):\n');
