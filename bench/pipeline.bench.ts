@@ -223,6 +223,7 @@ async function main(): Promise<void> {
     CONNECTION_HEALTH_INTERVAL_S: '0',
     TELEGRAM_POLL_SCAN_MS: '0',
     ...(process.env.INBOUND_CONCURRENCY ? { INBOUND_CONCURRENCY: process.env.INBOUND_CONCURRENCY } : {}),
+    ...(process.env.INBOUND_WORKING_DELAY_MS ? { INBOUND_WORKING_DELAY_MS: process.env.INBOUND_WORKING_DELAY_MS } : {}),
   };
   const main = join(build, 'src', 'main.js');
   const rows: Row[] = [];
