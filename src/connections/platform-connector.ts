@@ -249,6 +249,11 @@ export interface InboundConnector {
   showActionOutcome?(ctx: ConnectorContext, ref: ActionMessageRef, outcome: string): Promise<void>;
   /** Shows that the agent is working ("typing…", a reaction). Best effort. */
   startWorking?(ctx: ConnectorContext, incoming: IncomingMessage): Promise<void>;
+  /**
+   * How long the platform shows one startWorking (Telegram's typing…: 5 s); while the agent works longer, the sign is
+   * shown again before it fades. Left out when the sign stays until stopWorking (Slack's reaction).
+   */
+  readonly workingSignMs?: number;
   /** Undoes startWorking after the reply went out. Best effort. */
   stopWorking?(ctx: ConnectorContext, incoming: IncomingMessage): Promise<void>;
   /** A command the connector answers itself (e.g. Telegram /help); undefined passes it to the pipeline/agent. */

@@ -1,12 +1,18 @@
 import { ConnectorContext, IncomingMessage, InboundConnector } from '../connections/platform-connector';
 
+/** Shown again this long before a fading sign would disappear (the call's own latency). */
+const REFRESH_MARGIN_MS = 1000;
+
 /**
  * The platform's "the agent is working" sign (Telegram's typing…, Slack's :eyes:), shown only when the agent takes
- * longer than `delayMs`: a fast answer costs no platform call, and the agent call never waits for the sign.
+ * longer than `delayMs`: a fast answer costs no platform call, and the agent call never waits for the sign. A sign
+ * that fades by itself (`workingSignMs`: Telegram's lasts 5 s) is shown again until the answer is ready, so an agent
+ * that thinks for a minute shows typing… for a minute.
  */
 export class WorkingIndicator {
   private timer?: NodeJS.Timeout;
   private shown?: Promise<void>;
+  private settled = false;
 
   constructor(
     private readonly connector: InboundConnector,
@@ -21,7 +27,12 @@ export class WorkingIndicator {
 
   private show(): void {
     this.timer = undefined;
-    this.shown = (this.connector.startWorking?.(this.ctx, this.incoming) ?? Promise.resolve()).catch(() => undefined);
+    if (this.settled) return;
+    const call = (): Promise<void> => this.connector.startWorking?.(this.ctx, this.incoming) ?? Promise.resolve();
+    // one call at a time: a refresh waits for a slow previous call instead of overtaking it, and is dropped once settled
+    this.shown = (this.shown ? this.shown.then(() => (this.settled ? undefined : call())) : call()).catch(() => undefined);
+    const lasts = this.connector.workingSignMs;
+    if (lasts) this.timer = setTimeout(() => this.show(), Math.max(REFRESH_MARGIN_MS, lasts - REFRESH_MARGIN_MS));
   }
 
   /**
@@ -29,6 +40,7 @@ export class WorkingIndicator {
    * Returns whether it was shown (then the reply's delivery takes it down again).
    */
   async settle(): Promise<boolean> {
+    this.settled = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.shown) return false;

@@ -128,6 +128,27 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
     }
   });
 
+  it('"typing…" is shown again every 4 s while the agent works (Telegram clears it after 5 s), and never after the reply', async () => {
+    const typingIn = (chatId: number): RecordedCall[] => tg.callsTo('sendChatAction').filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId));
+    runtimeUrl.handler = async () => {
+      await new Promise((r) => setTimeout(r, 4800)); // longer than one typing… lasts
+      return { status: 200, body: { reply: 'took a while' } };
+    };
+    try {
+      const slow = await connectTelegramBot(t, tg, owner, { runtime: { type: 'http', url: runtimeUrl.urlFor('/long-thought') } });
+      await postUpdate(t, slow, textUpdate(4403, 'very hard question')).expect(200);
+      await until(() => sentTo(tg, 4403).length === 1, 'the slow reply', 15_000);
+      await inboundSettled(ds, slow.connectionId, 1);
+      const typing = typingIn(4403);
+      expect(typing).toHaveLength(2); // at 0.3 s and again at 4.3 s, before the first one faded
+      expect(typing[1].at - typing[0].at).toBeGreaterThanOrEqual(3900);
+      expect(typing[1].at - typing[0].at).toBeLessThan(5000);
+      for (const call of typing) expect(call.at).toBeLessThan(sentTo(tg, 4403)[0].at);
+    } finally {
+      runtimeUrl.handler = undefined;
+    }
+  });
+
   it('the openai runtime gets the system prompt and the conversation history', async () => {
     llm.reply = (messages) => `seen ${messages.length} messages`;
     const bot = await connectTelegramBot(t, tg, owner, {

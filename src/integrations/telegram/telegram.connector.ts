@@ -60,6 +60,8 @@ export class TelegramConnector implements PlatformConnector, InboundConnector, F
   /** Streamed replies: one call per second per chat (this process). */
   private readonly pacer = newTelegramPacer(() => this.clock.nowMs());
   readonly requestSecretField = 'secretToken';
+  /** Telegram clears a chat action after 5 s ("or less": when the bot's message arrives). */
+  readonly workingSignMs = 5000;
 
   constructor(
     private readonly registry: ConnectorRegistry,
