@@ -30,9 +30,16 @@ export class WorkingIndicator {
     if (this.settled) return;
     const call = (): Promise<void> => this.connector.startWorking?.(this.ctx, this.incoming) ?? Promise.resolve();
     // one call at a time: a refresh waits for a slow previous call instead of overtaking it, and is dropped once settled
-    this.shown = (this.shown ? this.shown.then(() => (this.settled ? undefined : call())) : call()).catch(() => undefined);
+    // a sign the platform refused (a 429, a chat gone) is not sent again this turn: it is not worth a rate limit
+    this.shown = (this.shown ? this.shown.then(() => (this.settled ? undefined : call())) : call()).catch(() => this.stopRefreshing());
     const lasts = this.connector.workingSignMs;
     if (lasts) this.timer = setTimeout(() => this.show(), Math.max(REFRESH_MARGIN_MS, lasts - REFRESH_MARGIN_MS));
+  }
+
+  private stopRefreshing(): void {
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /**
@@ -40,9 +47,7 @@ export class WorkingIndicator {
    * Returns whether it was shown (then the reply's delivery takes it down again).
    */
   async settle(): Promise<boolean> {
-    this.settled = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stopRefreshing();
     if (!this.shown) return false;
     await this.shown;
     return true;

@@ -149,6 +149,25 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
     }
   });
 
+  it('a typing… the platform refused (429) is not sent again that turn; the reply still goes out', async () => {
+    const typingIn = (chatId: number): RecordedCall[] => tg.callsTo('sendChatAction').filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId));
+    runtimeUrl.handler = async () => {
+      await new Promise((r) => setTimeout(r, 4800));
+      return { status: 200, body: { reply: 'still answered' } };
+    };
+    tg.failNext('sendChatAction', { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 5', parameters: { retry_after: 5 } } });
+    try {
+      const slow = await connectTelegramBot(t, tg, owner, { runtime: { type: 'http', url: runtimeUrl.urlFor('/refused-sign') } });
+      await postUpdate(t, slow, textUpdate(4404, 'another hard one')).expect(200);
+      await until(() => sentTo(tg, 4404).length === 1, 'the reply', 15_000);
+      await inboundSettled(ds, slow.connectionId, 1);
+      expect(typingIn(4404)).toHaveLength(1);
+      expect(sentTo(tg, 4404).map(textOf)).toEqual(['still answered']);
+    } finally {
+      runtimeUrl.handler = undefined;
+    }
+  });
+
   it('the openai runtime gets the system prompt and the conversation history', async () => {
     llm.reply = (messages) => `seen ${messages.length} messages`;
     const bot = await connectTelegramBot(t, tg, owner, {
