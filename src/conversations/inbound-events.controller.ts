@@ -19,7 +19,7 @@ export class InboundEventsController {
   @Get()
   @ApiOperation({
     summary: "List a connection's inbound events",
-    description: 'Newest first: status, error, attempts and times of every event the platform delivered (without payloads). Filters: status, since, until.',
+    description: 'Newest first: status, error, attempts and times of every event the platform delivered (without payloads); finished events are kept for INBOUND_RETENTION_DAYS. Filters: status, since, until.',
   })
   @ApiPageResponse(InboundEventResponse)
   @ApiErrors(400, 401, 404)
