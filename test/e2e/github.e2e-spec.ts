@@ -57,7 +57,10 @@ describe('GitHub (e2e against the fake GitHub REST API and real example payloads
         if (num) gh.addPullFiles(o, n, num, [{ filename: 'README.md', status: 'modified', additions: 1, deletions: 0, patch: '@@ -1 +1 @@\n-a\n+b' }]);
       }
     }
-    t = await createTestApp({ env: { GITHUB_API_URL: gh.url, GITHUB_RETRY_AND_THROTTLE: 'false', CONNECTION_HEALTH_INTERVAL_S: '0', INBOUND_SWEEP_INTERVAL_S: '0', TELEGRAM_POLL_SCAN_MS: '0', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    // INBOUND_WORKING_DELAY_MS=0: the working sign (👀) goes up for every event the agent answers, even the echo's
+    t = await createTestApp({
+      env: { GITHUB_API_URL: gh.url, GITHUB_RETRY_AND_THROTTLE: 'false', CONNECTION_HEALTH_INTERVAL_S: '0', INBOUND_SWEEP_INTERVAL_S: '0', TELEGRAM_POLL_SCAN_MS: '0', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', INBOUND_WORKING_DELAY_MS: '0' },
+    });
     ds = t.app.get(DataSource);
     owner = await ownerWithTeam(t, 'GitHub');
     const agent = await t.http().post(`/v1/teams/${owner.teamId}/agents`).set(owner.auth).send({ name: 'Triage' }).expect(201);
@@ -130,6 +133,29 @@ describe('GitHub (e2e against the fake GitHub REST API and real example payloads
     const rows = await statuses();
     expect(rows.some((r) => r.error === 'caused by our own bot')).toBe(true);
     expect(rows.some((r) => r.error === 'comment does not mention the bot')).toBe(true);
+  });
+
+  it('while the agent works, 👀 shows on the comment that mentioned the bot, or on the new issue; never on an ignored comment', async () => {
+    const n = gh.addIssue('acme', 'widgets', { title: 'Flaky test', user: { login: 'cy', id: 3, type: 'User' } });
+    const issue = { number: n, title: 'Flaky test', user: { login: 'cy' }, labels: [] };
+    const asked = gh.addComment('acme', 'widgets', n, { body: `@${BOT} why does it flake?`, user: { login: 'cy', id: 3, type: 'User' } });
+    const chatter = gh.addComment('acme', 'widgets', n, { body: 'same here', user: { login: 'dee', id: 4, type: 'User' } });
+    const comment = (id: number, body: string) => ({ action: 'created', issue, comment: { id, body, user: { login: 'cy', id: 3 } }, repository: repoPayload, sender: { login: 'cy' } });
+    await post('issue_comment', JSON.stringify(comment(chatter, 'same here'))).expect(200);
+    await post('issue_comment', JSON.stringify(comment(asked, `@${BOT} why does it flake?`))).expect(200);
+    await until(() => gh.commentsOn('acme', 'widgets', n).length === 3, 'the answer');
+    await inboundSettled(ds, connectionId);
+    expect(gh.reactionsOn('acme', 'widgets', { comment: asked })).toEqual([`${BOT}:eyes`]);
+    expect(gh.reactionsOn('acme', 'widgets', { comment: chatter })).toEqual([]);
+    const [react] = gh.calls.filter((c) => c.path.endsWith(`/comments/${asked}/reactions`));
+    const [answer] = gh.calls.filter((c) => c.method === 'POST' && c.path.endsWith(`/issues/${n}/comments`));
+    expect(react.at).toBeLessThanOrEqual(answer.at); // up before the answer, never after it
+
+    const opened = gh.addIssue('acme', 'widgets', { title: 'Crash on start', user: { login: 'cy', id: 3, type: 'User' } });
+    const newIssue = { action: 'opened', issue: { number: opened, title: 'Crash on start', body: null, user: { login: 'cy', id: 3 }, labels: [] }, repository: repoPayload, sender: { login: 'cy' } };
+    await post('issues', JSON.stringify(newIssue)).expect(200);
+    await until(() => gh.commentsOn('acme', 'widgets', opened).length === 1, 'triage comment');
+    expect(gh.reactionsOn('acme', 'widgets', { issue: opened })).toEqual([`${BOT}:eyes`]);
   });
 
   it('an opened pull request is reviewed with its changed files fetched; drafts wait until ready', async () => {

@@ -68,6 +68,13 @@ interface CommentState {
   body: string;
   user: GitHubIdentity;
   createdAt: string;
+  reactions: ReactionState[];
+}
+
+interface ReactionState {
+  id: number;
+  content: string;
+  login: string;
 }
 
 interface IssueState {
@@ -79,6 +86,7 @@ interface IssueState {
   user: GitHubIdentity;
   createdAt: string;
   comments: CommentState[];
+  reactions: ReactionState[];
   pull?: { head: string; base: string; draft: boolean; files: GitHubPullFile[] };
 }
 
@@ -158,6 +166,16 @@ export class FakeGitHubApi extends FakeHttpServer {
       auth: 'token',
       run: (c) => this.createComment(c),
     },
+    { method: 'POST', template: '/repos/:owner/:repo/issues/:number/reactions', auth: 'token', run: (c) => this.withIssue(c, (_r, i) => this.react(c, i.reactions)) },
+    {
+      method: 'POST',
+      template: '/repos/:owner/:repo/issues/comments/:comment_id/reactions',
+      auth: 'token',
+      run: (c) => this.withRepo(c, (r) => {
+        const comment = r.issues.flatMap((i) => i.comments).find((cm) => cm.id === Number(c.params.comment_id));
+        return comment ? this.react(c, comment.reactions) : notFound();
+      }),
+    },
     { method: 'GET', template: '/repos/:owner/:repo/pulls', auth: 'read', run: (c) => this.listIssues(c, true) },
     { method: 'GET', template: '/repos/:owner/:repo/pulls/:number', auth: 'read', run: (c) => this.getPull(c) },
     {
@@ -218,6 +236,22 @@ export class FakeGitHubApi extends FakeHttpServer {
     issue.pull ??= { head: 'feature', base: state.defaultBranch, draft: false, files: [] };
     issue.pull.files = files;
     return this;
+  }
+
+  /** A comment by someone else (e.g. the one a webhook payload says mentions the bot); its id. */
+  addComment(owner: string, repo: string, number: number, spec: { body: string; user: GitHubIdentity }): number {
+    const issue = this.mustRepo(owner, repo).issues.find((i) => i.number === number);
+    if (!issue) throw new Error(`no issue #${number} in ${owner}/${repo}`);
+    const comment: CommentState = { id: this.nextId++, body: spec.body, user: spec.user, createdAt: new Date().toISOString(), reactions: [] };
+    issue.comments.push(comment);
+    return comment.id;
+  }
+
+  /** Reactions on an issue or PR (`{issue}`) or on one of its comments (`{comment}`), as `login:content`. */
+  reactionsOn(owner: string, repo: string, target: { issue: number } | { comment: number }): string[] {
+    const issues = this.mustRepo(owner, repo).issues;
+    const found = 'issue' in target ? issues.find((i) => i.number === target.issue) : issues.flatMap((i) => i.comments).find((c) => c.id === target.comment);
+    return (found?.reactions ?? []).map((r) => `${r.login}:${r.content}`);
   }
 
   /** Comments currently stored on an issue or PR. */
@@ -436,10 +470,23 @@ export class FakeGitHubApi extends FakeHttpServer {
         body,
         user: (ctx.token as TokenState).identity,
         createdAt: new Date().toISOString(),
+        reactions: [],
       };
       issue.comments.push(comment);
       return json(this.commentJson(repo, issue, comment), 201);
     });
+  }
+
+  /** GitHub keeps one reaction per user and content: the same one again answers 200 with the existing reaction. */
+  private react(ctx: Ctx, reactions: ReactionState[]): FakeResponse {
+    const content = isRecord(ctx.call.body) ? asString(ctx.call.body.content) : undefined;
+    if (!content || !['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'].includes(content)) return validationFailed('Reaction', 'content');
+    const login = (ctx.token as TokenState).identity.login;
+    const existing = reactions.find((r) => r.login === login && r.content === content);
+    if (existing) return json({ id: existing.id, content, user: { login } });
+    const reaction = { id: this.nextId++, content, login };
+    reactions.push(reaction);
+    return json({ id: reaction.id, content, user: { login } }, 201);
   }
 
   // --- helpers -------------------------------------------------------------------------------------------------
@@ -491,6 +538,7 @@ export class FakeGitHubApi extends FakeHttpServer {
       user: spec.user ?? { login: 'octocat', id: 583231, type: 'User' },
       createdAt: new Date().toISOString(),
       comments: [],
+      reactions: [],
     };
     repo.issues.push(issue);
     return issue;

@@ -6,6 +6,7 @@ import {
   ConnectorContext,
   CredentialProblem,
   Credentials,
+  IncomingMessage,
   InboundConnector,
   InboundRequest,
   InvalidCredentialsError,
@@ -157,6 +158,18 @@ export class GitHubConnector implements PlatformConnector, InboundConnector, OnM
     } catch (e) {
       throw mapGitHubSendError(e, this.clock.nowMs());
     }
+  }
+
+  /**
+   * The working sign: 👀 on what asked — the comment that mentioned the bot, or the new issue or pull request. Left in
+   * place after the answer, as GitHub's own bots do (a repeat on the same item is the same reaction). Best effort.
+   */
+  async startWorking({ credentials }: ConnectorContext, incoming: IncomingMessage): Promise<void> {
+    const [owner, repo] = incoming.chatId.split('/');
+    const [kind, id] = (incoming.externalMessageId ?? '').split(':');
+    const reactions = this.clients.client(credentials).rest.reactions;
+    if (kind === 'comment') await reactions.createForIssueComment({ owner, repo, comment_id: Number(id), content: 'eyes' });
+    else if (kind === 'issue' || kind === 'pr') await reactions.createForIssue({ owner, repo, issue_number: Number(incoming.threadId), content: 'eyes' });
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
