@@ -57,7 +57,7 @@ describe('GitHub (e2e against the fake GitHub REST API and real example payloads
         if (num) gh.addPullFiles(o, n, num, [{ filename: 'README.md', status: 'modified', additions: 1, deletions: 0, patch: '@@ -1 +1 @@\n-a\n+b' }]);
       }
     }
-    // INBOUND_WORKING_DELAY_MS=0: the working sign (👀) goes up for every event the agent answers, even the echo's
+    // INBOUND_WORKING_DELAY_MS=0: the working sign (👀 on a mention) goes up even for the echo's instant answers
     t = await createTestApp({
       env: { GITHUB_API_URL: gh.url, GITHUB_RETRY_AND_THROTTLE: 'false', CONNECTION_HEALTH_INTERVAL_S: '0', INBOUND_SWEEP_INTERVAL_S: '0', TELEGRAM_POLL_SCAN_MS: '0', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', INBOUND_WORKING_DELAY_MS: '0' },
     });
@@ -135,7 +135,7 @@ describe('GitHub (e2e against the fake GitHub REST API and real example payloads
     expect(rows.some((r) => r.error === 'comment does not mention the bot')).toBe(true);
   });
 
-  it('while the agent works, 👀 shows on the comment that mentioned the bot, or on the new issue; never on an ignored comment', async () => {
+  it('while the agent works, 👀 shows on the comment that mentioned the bot; not on an ignored comment, nor on a new issue', async () => {
     const n = gh.addIssue('acme', 'widgets', { title: 'Flaky test', user: { login: 'cy', id: 3, type: 'User' } });
     const issue = { number: n, title: 'Flaky test', user: { login: 'cy' }, labels: [] };
     const asked = gh.addComment('acme', 'widgets', n, { body: `@${BOT} why does it flake?`, user: { login: 'cy', id: 3, type: 'User' } });
@@ -155,7 +155,8 @@ describe('GitHub (e2e against the fake GitHub REST API and real example payloads
     const newIssue = { action: 'opened', issue: { number: opened, title: 'Crash on start', body: null, user: { login: 'cy', id: 3 }, labels: [] }, repository: repoPayload, sender: { login: 'cy' } };
     await post('issues', JSON.stringify(newIssue)).expect(200);
     await until(() => gh.commentsOn('acme', 'widgets', opened).length === 1, 'triage comment');
-    expect(gh.reactionsOn('acme', 'widgets', { issue: opened })).toEqual([`${BOT}:eyes`]);
+    await inboundSettled(ds, connectionId);
+    expect(gh.reactionsOn('acme', 'widgets', { issue: opened })).toEqual([]); // nobody waits there; reactions cost rate limit
   });
 
   it('an opened pull request is reviewed with its changed files fetched; drafts wait until ready', async () => {

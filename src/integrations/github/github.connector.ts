@@ -161,15 +161,15 @@ export class GitHubConnector implements PlatformConnector, InboundConnector, OnM
   }
 
   /**
-   * The working sign: 👀 on what asked — the comment that mentioned the bot, or the new issue or pull request. Left in
-   * place after the answer, as GitHub's own bots do (a repeat on the same item is the same reaction). Best effort.
+   * The working sign: 👀 on the comment that mentioned the bot — someone asked and waits. Not on new issues or pull
+   * requests: nobody waits there, and every reaction counts against GitHub's content-creation limits, which the answers
+   * need. Left in place after the answer, as GitHub's own bots do. Best effort.
    */
   async startWorking({ credentials }: ConnectorContext, incoming: IncomingMessage): Promise<void> {
-    const [owner, repo] = incoming.chatId.split('/');
     const [kind, id] = (incoming.externalMessageId ?? '').split(':');
-    const reactions = this.clients.client(credentials).rest.reactions;
-    if (kind === 'comment') await reactions.createForIssueComment({ owner, repo, comment_id: Number(id), content: 'eyes' });
-    else if (kind === 'issue' || kind === 'pr') await reactions.createForIssue({ owner, repo, issue_number: Number(incoming.threadId), content: 'eyes' });
+    if (kind !== 'comment') return;
+    const [owner, repo] = incoming.chatId.split('/');
+    await this.clients.client(credentials).rest.reactions.createForIssueComment({ owner, repo, comment_id: Number(id), content: 'eyes' });
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
