@@ -4,7 +4,7 @@ import { FakeOpenAiApi, FakeSlackApi, FakeTelegramApi } from '../fakes';
 import { RecordedCall } from '../fakes/fake-http-server';
 import { FakeWebhookReceiver } from '../fakes/webhook-receiver.fake';
 import { connectSlackApp, eventEnvelope, nextTs, postSigned, SlackAppFixture } from '../factories/slack';
-import { connectTelegramBot, postUpdate, TelegramBotFixture, textUpdate } from '../factories/telegram';
+import { commandUpdate, connectTelegramBot, postUpdate, TelegramBotFixture, textUpdate } from '../factories/telegram';
 import { Actor, ownerWithTeam } from '../factories/users';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { until } from '../utils/wait';
@@ -152,6 +152,7 @@ describe('Buttons and approvals (e2e: Telegram and Slack fakes, http runtime, we
       const turn = agentCalls('/agent/telegram').find((b) => b.action);
       expect(turn?.action).toMatchObject({ type: 'action', action_id: 'yes', label: 'Yes', value: 'v-yes', user: { id: String(c), name: 'Ada' } });
       expect(turn?.messages.at(-1)?.content).toContain('clicked "Yes"');
+      expect(turn?.messages.at(-1)?.content).not.toContain('earlier conversation'); // its conversation is still open
 
       await until(() => eventsOf('message.action').some((e) => e.data.message_id === row.message_id), 'message.action delivered');
       expect(eventsOf('message.action').find((e) => e.data.message_id === row.message_id)?.data).toMatchObject({
@@ -161,6 +162,26 @@ describe('Buttons and approvals (e2e: Telegram and Slack fakes, http runtime, we
         user: { id: String(c) },
         approval_id: null,
       });
+    });
+
+    it('a click after its conversation ended (/reset) starts a new one, and the agent gets the message it answers quoted', async () => {
+      const c = ++chat;
+      await postUpdate(t, bot, textUpdate(c, 'buttons again')).expect(200);
+      await until(() => tgSent(c).length === 1, 'reply with buttons');
+      await until(async () => (await actionRow(String(c))).external_message_id !== null, 'message id recorded');
+      const messageId = Number((await actionRow(String(c))).external_message_id);
+      const [yes] = keyboardOf(tgSent(c)[0])[0];
+      await postUpdate(t, bot, commandUpdate(c, '/reset')).expect(200);
+      await until(() => tgSent(c).length === 2, 'the reset is confirmed');
+
+      await click(c, c, yes.callback_data, messageId, 'cq-after-reset');
+      await until(() => tgSent(c).length === 3, 'the agent answers the click');
+      const turn = agentCalls('/agent/telegram').filter((b) => b.action).at(-1);
+      expect(turn?.messages).toHaveLength(1); // a new conversation: the click is all it holds…
+      expect(turn?.messages[0].content).toContain('clicked "Yes"');
+      expect(turn?.messages[0].content).toContain('earlier conversation, which has ended: "Pick **one**:"'); // …with what was asked
+      const conversations = (await ds.query(`SELECT status FROM conversation WHERE external_chat_id = $1 ORDER BY created_at`, [String(c)])) as { status: string }[];
+      expect(conversations.map((x) => x.status)).toEqual(['completed', 'open']);
     });
 
     it('approval: a non-approver is refused politely, the approver decides (approval.decided), a double click decides once', async () => {

@@ -13,12 +13,16 @@ import {
   isInboundConnector,
   scrubSecrets,
 } from '../../connections/platform-connector';
+import { ConversationsService } from '../conversations.service';
 import { Conversation } from '../entities/conversation.entity';
 import { Message } from '../entities/message.entity';
 import { MessageAction } from './entities/message-action.entity';
 import { CLICK_TEXT, MessageActionsService, outcomeLine } from './message-actions.service';
 
 type Connector = PlatformConnector & InboundConnector;
+
+/** How much of the message with the buttons a click quotes when that message's conversation has ended. */
+const QUOTE_MAX = 500;
 
 /**
  * The pipeline's side of buttons: the buttons of a reply before it is sent, and a click turned into the agent's next
@@ -33,6 +37,7 @@ export class ActionTurns {
     private readonly actions: MessageActionsService,
     private readonly connections: ConnectionsService,
     private readonly registry: ConnectorRegistry,
+    private readonly conversations: ConversationsService,
   ) {}
 
   /** The stored buttons of a reply whose runtime offered some (metadata.actions), ready for connector.send. */
@@ -72,12 +77,23 @@ export class ActionTurns {
         chatId: r.set.chatId,
         threadId: r.set.threadId,
         sender: click.user,
-        text: describeAction(r.action),
+        text: `${describeAction(r.action)}${await this.endedContext(r.set)}`,
         attachments: [],
         context: (click.context?.replyContext as Record<string, unknown> | undefined) ?? {},
         action: r.action,
       },
     };
+  }
+
+  /**
+   * A click on buttons whose conversation has ended (idle, or /reset) starts a new one: the agent would see the click
+   * without what was asked, so the message that carried the buttons is quoted. Empty while that conversation is open.
+   */
+  private async endedContext(set: MessageAction): Promise<string> {
+    const c = await this.conversations.findById(set.conversationId);
+    if (c?.status === 'open') return '';
+    const quote = set.text.length > QUOTE_MAX ? `${set.text.slice(0, QUOTE_MAX)}…` : set.text;
+    return `\n(The buttons were under this message of an earlier conversation, which has ended: "${quote}")`;
   }
 
   /** The scheduled sweep: expires due approvals and redraws their messages. Returns how many expired. */
