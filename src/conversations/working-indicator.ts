@@ -12,7 +12,8 @@ const REFRESH_MARGIN_MS = 1000;
 export class WorkingIndicator {
   private timer?: NodeJS.Timeout;
   private shown?: Promise<void>;
-  private settled = false;
+  /** Settled, or the platform refused a sign: nothing more is sent. */
+  private stopped = false;
 
   constructor(
     private readonly connector: InboundConnector,
@@ -27,17 +28,17 @@ export class WorkingIndicator {
 
   private show(): void {
     this.timer = undefined;
-    if (this.settled) return;
+    if (this.stopped) return;
     const call = (): Promise<void> => this.connector.startWorking?.(this.ctx, this.incoming) ?? Promise.resolve();
-    // one call at a time: a refresh waits for a slow previous call instead of overtaking it, and is dropped once settled
+    // one call at a time: a refresh waits for a slow previous call instead of overtaking it, and is dropped once stopped
     // a sign the platform refused (a 429, a chat gone) is not sent again this turn: it is not worth a rate limit
-    this.shown = (this.shown ? this.shown.then(() => (this.settled ? undefined : call())) : call()).catch(() => this.stopRefreshing());
+    this.shown = (this.shown ? this.shown.then(() => (this.stopped ? undefined : call())) : call()).catch(() => this.stopRefreshing());
     const lasts = this.connector.workingSignMs;
     if (lasts) this.timer = setTimeout(() => this.show(), Math.max(REFRESH_MARGIN_MS, lasts - REFRESH_MARGIN_MS));
   }
 
   private stopRefreshing(): void {
-    this.settled = true;
+    this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
