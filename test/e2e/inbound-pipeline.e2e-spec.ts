@@ -32,6 +32,8 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
   const eventRows = async (connectionId: string): Promise<{ status: string; error: string | null; dedupe_key: string }[]> =>
     ds.query('SELECT status, error, dedupe_key FROM inbound_event WHERE connection_id = $1 ORDER BY seq', [connectionId]);
 
+  /** The typing… signs sent to one chat. */
+  const typingIn = (chatId: number): RecordedCall[] => tg.callsTo('sendChatAction').filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId));
   const clock = new TestClock();
   beforeAll(async () => {
     [tg, llm, runtimeUrl] = await Promise.all([new FakeTelegramApi().start(), new FakeOpenAiApi().start(), new FakeWebhookReceiver().start()]);
@@ -103,7 +105,6 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
   });
 
   it('"typing…" shows only when the agent takes longer than INBOUND_WORKING_DELAY_MS (300 ms), and before the reply', async () => {
-    const typingIn = (chatId: number): RecordedCall[] => tg.callsTo('sendChatAction').filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId));
     const fast = await connectTelegramBot(t, tg, owner);
     await postUpdate(t, fast, textUpdate(4401, 'quick')).expect(200);
     await until(() => sentTo(tg, 4401).length === 1, 'the echo reply');
@@ -129,7 +130,6 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
   });
 
   it('"typing…" is shown again every 4 s while the agent works (Telegram clears it after 5 s), and never after the reply', async () => {
-    const typingIn = (chatId: number): RecordedCall[] => tg.callsTo('sendChatAction').filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId));
     runtimeUrl.handler = async () => {
       await new Promise((r) => setTimeout(r, 4800)); // longer than one typing… lasts
       return { status: 200, body: { reply: 'took a while' } };
@@ -150,7 +150,6 @@ describe('inbound pipeline (e2e: Telegram webhook → worker → agent runtime �
   });
 
   it('a typing… the platform refused (429) is not sent again that turn; the reply still goes out', async () => {
-    const typingIn = (chatId: number): RecordedCall[] => tg.callsTo('sendChatAction').filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId));
     runtimeUrl.handler = async () => {
       await new Promise((r) => setTimeout(r, 4800));
       return { status: 200, body: { reply: 'still answered' } };
