@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { Page, PageQuery, paginate } from '../common/pagination';
 import { Agent, AgentStatus } from './entities/agent.entity';
+import { retryOnDeadlock } from '../database/pg-errors';
 
 /** The agent table's statements; methods taking `em` run in the caller's transaction. */
 @Injectable()
@@ -68,6 +69,6 @@ export class AgentsRepository {
 
   /** Deletes the agent; false when there was none. */
   async delete(teamId: string, id: string): Promise<boolean> {
-    return !!(await this.agents.delete({ id, teamId })).affected;
+    return !!(await retryOnDeadlock(() => this.agents.delete({ id, teamId }))).affected; // cascades into busy conversations' rows
   }
 }

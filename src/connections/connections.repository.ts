@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { Page, PageQuery, paginate } from '../common/pagination';
 import { ConnectionStatusChange } from './entities/connection-status-change.entity';
 import { ConnectionStatus, Platform, PlatformConnection } from './entities/platform-connection.entity';
+import { retryOnDeadlock } from '../database/pg-errors';
 
 /** The platform_connection and connection_status_change tables' statements (other modules call ConnectionsService). */
 @Injectable()
@@ -60,7 +61,7 @@ export class ConnectionsRepository {
   }
 
   async delete(id: string): Promise<void> {
-    await this.connections.delete({ id });
+    await retryOnDeadlock(() => this.connections.delete({ id })); // cascades into busy conversations' rows
   }
 
   /** The row locked FOR UPDATE, in `em`'s transaction. */

@@ -5,6 +5,7 @@ import { TeamRole } from '../common/decorators';
 import { Page, PageQuery, decodeCursor, encodeCursor } from '../common/pagination';
 import { Team } from './entities/team.entity';
 import { TeamMember } from './entities/team-member.entity';
+import { retryOnDeadlock } from '../database/pg-errors';
 
 /** The team and team_member tables' statements; methods taking `em` run in the caller's transaction. */
 @Injectable()
@@ -37,7 +38,7 @@ export class TeamsRepository {
   }
 
   async deleteTeam(id: string): Promise<void> {
-    await this.teams.delete({ id });
+    await retryOnDeadlock(() => this.teams.delete({ id })); // cascades into busy conversations' rows
   }
 
   /** The user's memberships with their teams, newest team first (keyset over the team's created_at, id). */
